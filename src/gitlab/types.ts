@@ -1,0 +1,110 @@
+// The REST shapes Rhythm reads from GitLab (subset of API v4), and the door's contract.
+// Everything outside src/gitlab/ talks to GitLab through a Door, never through gitbeaker.
+
+export interface GUser {
+  id: number;
+  username: string;
+  name: string;
+}
+
+export interface GIssue {
+  id: number;
+  iid: number;
+  project_id: number;
+  title: string;
+  description: string | null;
+  state: 'opened' | 'closed';
+  labels: string[];
+  assignees: GUser[];
+  author: GUser;
+  due_date: string | null;
+  confidential: boolean;
+  web_url: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface GNote {
+  id: number;
+  body: string;
+  author: GUser;
+  system: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GLabelEvent {
+  id: number;
+  user: GUser | null;
+  created_at: string;
+  label: { id: number; name: string } | null;
+  action: 'add' | 'remove';
+}
+
+export interface GHook {
+  id: number;
+  url: string;
+  issues_events: boolean;
+  confidential_issues_events: boolean;
+  note_events: boolean;
+  confidential_note_events: boolean;
+  push_events: boolean;
+  enable_ssl_verification: boolean;
+  alert_status?: string;
+}
+
+export interface IssueQuery {
+  labels?: string[];
+  state?: 'opened' | 'closed' | 'all';
+  orderBy?: 'created_at' | 'updated_at' | 'relative_position' | 'due_date';
+  sort?: 'asc' | 'desc';
+  search?: string;
+}
+
+export interface IssueEdit {
+  addLabels?: string[];
+  removeLabels?: string[];
+  assigneeIds?: number[];
+  dueDate?: string | null;
+  description?: string;
+  title?: string;
+  stateEvent?: 'close' | 'reopen';
+}
+
+export interface NewIssue {
+  title: string;
+  description: string;
+  labels?: string[];
+  dueDate?: string;
+  confidential?: boolean;
+}
+
+export interface HookSpec {
+  url: string;
+  token: string;
+  issuesEvents: boolean;
+  confidentialIssuesEvents: boolean;
+  noteEvents: boolean;
+  confidentialNoteEvents: boolean;
+  pushEvents: boolean;
+  enableSslVerification: boolean;
+}
+
+/** The one door to GitLab. Project is a path or numeric id. Lists return every page. */
+export interface Door {
+  currentUser(): Promise<GUser>;
+  findUser(username: string): Promise<GUser | null>;
+  getIssue(project: string, iid: number): Promise<GIssue>;
+  listIssues(project: string, query: IssueQuery): Promise<GIssue[]>;
+  createIssue(project: string, issue: NewIssue): Promise<GIssue>;
+  editIssue(project: string, iid: number, edit: IssueEdit): Promise<GIssue | null>;
+  reorderIssue(project: string, iid: number, to: { moveAfterId?: number; moveBeforeId?: number }): Promise<void>;
+  listNotes(project: string, iid: number): Promise<GNote[]>;
+  createNote(project: string, iid: number, body: string): Promise<GNote | null>;
+  editNote(project: string, iid: number, noteId: number, body: string): Promise<GNote | null>;
+  labelEvents(project: string, iid: number): Promise<GLabelEvent[]>;
+  listHooks(project: string): Promise<GHook[]>;
+  addHook(project: string, spec: HookSpec): Promise<GHook | null>;
+  editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook | null>;
+}

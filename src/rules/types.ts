@@ -1,0 +1,81 @@
+// The contract every rule shares: a rule only decides. It gets a snapshot of one issue, the board's
+// configuration and the moment to judge at, and returns findings. No I/O, no clock, no globals.
+import type { RuleMode, SkillsExchangeBoard } from '../config/types.js';
+
+export type RuleId = 'moderator' | 'assignees' | 'dueDate' | 'transition' | 'template' | 'conflict';
+
+/** One label change, from a webhook's changes.labels or a resource label event. */
+export interface LabelChange {
+  at: string; // ISO instant
+  by: string; // username
+  added: string[];
+  removed: string[];
+}
+
+export interface IssueSnapshot {
+  project: string; // project path
+  id: number; // global id
+  iid: number;
+  title: string;
+  description: string;
+  state: 'opened' | 'closed';
+  labels: string[];
+  assignees: string[]; // usernames
+  author: string; // username
+  dueDate: string | null; // YYYY-MM-DD
+  confidential: boolean;
+  webUrl: string;
+  /** Oldest first. May be empty when nothing is known. */
+  labelHistory: LabelChange[];
+}
+
+/** What the rest of the board looks like, for rules that compare issues (conflict). */
+export interface ColumnPeer {
+  iid: number;
+  title: string;
+  dueDate: string | null;
+}
+
+export interface RuleContext {
+  board: SkillsExchangeBoard;
+  /** The instant to judge at (the engine's clock, passed in). */
+  now: Date;
+  /** The team's IANA time zone: "today" is the calendar date here. */
+  timezone: string;
+  /** Users the engine looked up: username (lower-case) → exists. Absent = not looked up. */
+  users: Record<string, { id: number; username: string } | null>;
+  /** Other open issues in the scheduled column (excluding this one). */
+  scheduledPeers: ColumnPeer[];
+  /**
+   * The last status move, when known: the webhook's changes.labels, or derived from the label
+   * history in a sweep. `previous` and `current` are the full label sets around the move.
+   */
+  lastMove?: { previous: string[]; current: string[]; by: string; at: string };
+}
+
+/** A safe change the engine may make, as data. Never a function. */
+export type Fix =
+  | { kind: 'assign'; usernames: string[] }
+  | { kind: 'labels'; add: string[]; remove: string[] };
+
+export type Severity = 'problem' | 'warning';
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** What is wrong, one sentence, Markdown-safe (no user text unless quoted by comments/). */
+  message: string;
+  /** How a person fixes it, one sentence. */
+  howToFix: string;
+  /** Present when the rule's mode allows a safe fix or a revert. */
+  fix?: Fix;
+  /** How to undo the fix, shown in the note when the fix was applied. */
+  undo?: string;
+}
+
+export interface Rule {
+  id: RuleId;
+  /** Whether this rule has anything to say about this issue at all. */
+  appliesTo(issue: IssueSnapshot, ctx: RuleContext): boolean;
+  check(issue: IssueSnapshot, ctx: RuleContext, mode: RuleMode): Finding[];
+}
