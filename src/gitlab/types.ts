@@ -97,7 +97,8 @@ export interface Door {
   findUser(username: string): Promise<GUser | null>;
   getIssue(project: string, iid: number): Promise<GIssue>;
   listIssues(project: string, query: IssueQuery): Promise<GIssue[]>;
-  createIssue(project: string, issue: NewIssue): Promise<GIssue>;
+  /** Writes resolve to null in dry-run (nothing was sent). */
+  createIssue(project: string, issue: NewIssue): Promise<GIssue | null>;
   editIssue(project: string, iid: number, edit: IssueEdit): Promise<GIssue | null>;
   reorderIssue(project: string, iid: number, to: { moveAfterId?: number; moveBeforeId?: number }): Promise<void>;
   listNotes(project: string, iid: number): Promise<GNote[]>;
