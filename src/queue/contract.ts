@@ -41,8 +41,12 @@ export interface QueueStats {
   pending: number;
   running: number;
   dead: number;
-  /** Age in ms of the oldest pending job (0 when none). */
+  /**
+   * How long in ms the longest-waiting due job has been due (0 when none). A job that is not due
+   * yet (delayed, or waiting out a retry) is pending but not waiting.
+   */
   oldestPendingAgeMs: number;
+  /** Stored deliveries not yet processed (the inbox backlog, dead jobs' deliveries included). */
   deliveries: number;
 }
 
@@ -66,35 +70,51 @@ export interface Store {
   /**
    * Wake a key without a delivery (sweep, timers, follow-up work). Coalesces: a key that is
    * already pending stays one job. The job becomes due after `delayMs` unless it is already due
-   * sooner.
+   * sooner. Two exceptions, alike for accept(): a job waiting out a retry keeps its retryAt (the
+   * backoff holds), and a dead job stays parked until retryDead().
    */
   enqueue(key: string, now: number, delayMs?: number): Promise<void>;
   /**
-   * Lease up to `max` due jobs to `workerId` for `leaseMs`. A key is never leased twice at once;
-   * a job whose lease has expired (its worker died) is due again.
+   * Lease up to `max` due jobs to `workerId` for `leaseMs`, earliest due first. A key is never
+   * leased twice at once; a job whose lease has expired (its worker died) is due again, with its
+   * attempts unchanged and the same unprocessed deliveries (so a delivery may be handled twice
+   * after a crash, never lost: reconciles are level-triggered).
    */
   claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]>;
-  /** Extend a lease that is still held. False when it was lost (expired and taken). */
+  /**
+   * Extend a lease that is still held (also updates `job.leaseUntil`). False when it was lost
+   * (taken by another claimer after expiry, or the job was already finished).
+   */
   renew(job: ClaimedJob, leaseMs: number, now: number): Promise<boolean>;
   /**
-   * Done: the job's deliveries are marked processed. If the key was woken again while it ran,
-   * it stays pending (one more run), otherwise it is finished.
+   * Done: the job's deliveries are marked processed. If the key was woken again while it ran
+   * (or deliveries remain beyond those handed out), it stays pending for one more run, otherwise
+   * it is finished. With a lost lease only the deliveries are marked; the new holder's run stands.
    */
   complete(job: ClaimedJob, now: number): Promise<void>;
   /**
-   * Failed: retried at `retryAt` (epoch ms), or parked as dead when `retryAt` is null.
+   * Failed: retried at `retryAt` (epoch ms), or parked as dead when `retryAt` is null. Counts an
+   * attempt. No effect when the lease was lost.
    */
   fail(job: ClaimedJob, error: string, retryAt: number | null, now: number): Promise<void>;
   /** Give the job back unfinished (shutdown): due again at once, attempts unchanged. */
   release(job: ClaimedJob, now: number): Promise<void>;
   /** Dead jobs, newest first. */
   dead(): Promise<DeadJob[]>;
-  /** Make dead jobs pending again (all, or those keys). Returns how many. */
+  /** Make dead jobs pending again (all, or those keys) with attempts reset. Returns how many. */
   retryDead(keys?: string[], now?: number): Promise<number>;
   stats(now: number): Promise<QueueStats>;
   /** Is a delivery stored (for tests and dedup checks)? */
   hasDelivery(deliveryId: string): Promise<boolean>;
-  /** Leadership lease for timers: true while `holderId` holds `name`. Renews when held. */
+  /**
+   * Forget deliveries processed before `before` (epoch ms; keep the dedup window) and
+   * finished jobs. Returns how many deliveries went.
+   */
+  prune(before: number): Promise<number>;
+  /**
+   * Leadership lease for timers: true while `holderId` holds `name`, until now + ttlMs. Renews
+   * when held; taken by another holder once a term ends without renewal.
+   */
   lead(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean>;
   /** Cheap write+read probe for /readyz. */
   ping(): Promise<void>;

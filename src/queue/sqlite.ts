@@ -1,0 +1,365 @@
+// The embedded store: one SQLite file in WAL mode. Every write transaction is IMMEDIATE, so two
+// processes on the same file (`rhythm serve` and a CLI command) serialize on SQLite's write lock;
+// that lock is what makes "a key is never leased twice" hold across processes.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  ClaimedJob,
+  DeadJob,
+  IncomingDelivery,
+  QueueStats,
+  Store,
+  StoredDelivery,
+} from './contract.js';
+import { GroupCommit } from './group-commit.js';
+import { sqliteMigrations } from './sqlite-schema.js';
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's lock before failing (ms). Default 5000. */
+  busyTimeoutMs?: number;
+  /** Most deliveries handed out with one claim; the rest wait for the next run. Default 500. */
+  maxDeliveriesPerClaim?: number;
+}
+
+/** Longest error text kept for a failed job; the rest is cut (stack traces can be huge). */
+const MAX_ERROR_CHARS = 4000;
+
+export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500);
+}
+
+interface JobRow {
+  key: string;
+  state: 'pending' | 'running' | 'dead' | 'done';
+  due_at: number | null;
+  claim: string | null;
+  attempts: number;
+}
+
+interface DeadRow {
+  key: string;
+  attempts: number;
+  last_error: string | null;
+  failed_at: number | null;
+}
+
+interface StatsRow {
+  pending: number;
+  running: number;
+  dead: number;
+  oldest: number | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_uuid: string | null;
+  event: string;
+  payload: string;
+  received_at: number;
+}
+
+// Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
+// waits out a retry (the backoff holds); a running key records that it was woken (due_at set), so
+// complete() leaves it pending for exactly one more run; a dead key stays parked until replayed.
+const WAKE_SQL = `
+  INSERT INTO rhythm_jobs (key, state, due_at) VALUES (@key, 'pending', @due)
+  ON CONFLICT (key) DO UPDATE SET
+    state = CASE WHEN state = 'done' THEN 'pending' ELSE state END,
+    due_at = CASE
+      WHEN state = 'dead' THEN due_at
+      WHEN state = 'pending' AND attempts > 0 THEN due_at
+      WHEN due_at IS NULL THEN excluded.due_at
+      ELSE min(due_at, excluded.due_at)
+    END`;
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
+  private closed = false;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxDeliveriesPerClaim: number,
+  ) {
+    this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
+  }
+
+  async migrate(): Promise<void> {
+    const run = this.db.transaction(() => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS rhythm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      const row = this.db.prepare("SELECT value FROM rhythm_meta WHERE name = 'schema_version'").get() as
+        | { value: string }
+        | undefined;
+      const current = row ? Number(row.value) : 0;
+      if (current > sqliteMigrations.length) {
+        throw new Error(
+          `database schema version ${current} is newer than this Rhythm knows (${sqliteMigrations.length}); upgrade Rhythm`,
+        );
+      }
+      for (let v = current; v < sqliteMigrations.length; v++) this.db.exec(sqliteMigrations[v] as string);
+      this.db
+        .prepare(
+          `INSERT INTO rhythm_meta (name, value) VALUES ('schema_version', @v)
+           ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+        )
+        .run({ v: String(sqliteMigrations.length) });
+    });
+    // IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
+    run.immediate();
+  }
+
+  accept(delivery: IncomingDelivery): Promise<'stored' | 'duplicate'> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return this.accepts.add(delivery);
+  }
+
+  private commitAccepts(batch: IncomingDelivery[]): ('stored' | 'duplicate')[] {
+    const insert = this.sql(`
+      INSERT INTO rhythm_deliveries (id, event_uuid, event, key, payload, received_at, processed_at)
+      VALUES (@id, @eventUuid, @event, @key, @payload, @receivedAt, @processedAt)
+      ON CONFLICT (id) DO NOTHING`);
+    const wake = this.sql(WAKE_SQL);
+    const run = this.db.transaction((items: IncomingDelivery[]) =>
+      items.map((d) => {
+        const { changes } = insert.run({
+          id: d.deliveryId,
+          eventUuid: d.eventUuid,
+          event: d.event,
+          key: d.key,
+          payload: d.payload,
+          receivedAt: d.receivedAt,
+          // A delivery that wakes no work has nothing left to do once stored.
+          processedAt: d.key === null ? d.receivedAt : null,
+        });
+        if (changes === 0) return 'duplicate' as const;
+        if (d.key !== null) wake.run({ key: d.key, due: d.receivedAt });
+        return 'stored' as const;
+      }),
+    );
+    return run.immediate(batch);
+  }
+
+  async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
+    this.sql(WAKE_SQL).run({ key, due: now + Math.max(0, delayMs) });
+  }
+
+  async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
+    if (max <= 0) return [];
+    const pick = this.sql(`
+      SELECT key, attempts FROM (
+        SELECT key, attempts, due_at AS ready FROM rhythm_jobs WHERE state = 'pending' AND due_at <= @now
+        UNION ALL
+        SELECT key, attempts, lease_until AS ready FROM rhythm_jobs WHERE state = 'running' AND lease_until <= @now
+      ) ORDER BY ready, key LIMIT @max`);
+    const lease = this.sql(`
+      UPDATE rhythm_jobs SET state = 'running', claim = @claim, leased_by = @workerId,
+        lease_until = @leaseUntil, due_at = NULL
+      WHERE key = @key`);
+    const deliveries = this.sql(`
+      SELECT id, event_uuid, event, payload, received_at FROM rhythm_deliveries
+      WHERE key = @key AND processed_at IS NULL
+      ORDER BY received_at, seq LIMIT @limit`);
+    const run = this.db.transaction(() => {
+      const picked = pick.all({ now, max }) as { key: string; attempts: number }[];
+      return picked.map((row): ClaimedJob => {
+        const job: ClaimedJob = {
+          key: row.key,
+          claim: randomUUID(),
+          attempts: row.attempts,
+          leaseUntil: now + leaseMs,
+          deliveries: [],
+        };
+        lease.run({ claim: job.claim, workerId, leaseUntil: job.leaseUntil, key: job.key });
+        const rows = deliveries.all({ key: job.key, limit: this.maxDeliveriesPerClaim }) as DeliveryRow[];
+        job.deliveries = rows.map(toStoredDelivery);
+        return job;
+      });
+    });
+    return run.immediate();
+  }
+
+  async renew(job: ClaimedJob, leaseMs: number, now: number): Promise<boolean> {
+    const leaseUntil = now + leaseMs;
+    const { changes } = this.sql(`
+      UPDATE rhythm_jobs SET lease_until = @leaseUntil
+      WHERE key = @key AND claim = @claim AND state = 'running'`).run({ leaseUntil, key: job.key, claim: job.claim });
+    if (changes === 0) return false;
+    job.leaseUntil = leaseUntil;
+    return true;
+  }
+
+  async complete(job: ClaimedJob, now: number): Promise<void> {
+    const markProcessed = this.sql(`
+      UPDATE rhythm_deliveries SET processed_at = @now WHERE id = @id AND processed_at IS NULL`);
+    const unprocessed = this.sql(`
+      SELECT 1 FROM rhythm_deliveries WHERE key = @key AND processed_at IS NULL LIMIT 1`);
+    const finish = this.sql(`
+      UPDATE rhythm_jobs SET state = @state, due_at = @due, attempts = 0, last_error = NULL,
+        failed_at = NULL, claim = NULL, leased_by = NULL, lease_until = NULL
+      WHERE key = @key`);
+    const run = this.db.transaction(() => {
+      // The work was done even if the lease was lost meanwhile, so its deliveries count as processed.
+      for (const d of job.deliveries) markProcessed.run({ now, id: d.deliveryId });
+      const row = this.heldJob(job);
+      if (!row) return;
+      // Woken while running, or deliveries left beyond those handed out: one more run.
+      const again = row.due_at !== null || unprocessed.get({ key: job.key }) !== undefined;
+      finish.run({ state: again ? 'pending' : 'done', due: again ? (row.due_at ?? now) : null, key: job.key });
+    });
+    run.immediate();
+  }
+
+  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number): Promise<void> {
+    const failed = this.sql(`
+      UPDATE rhythm_jobs SET state = @state, due_at = @retryAt, attempts = attempts + 1,
+        last_error = @error, failed_at = @now, claim = NULL, leased_by = NULL, lease_until = NULL
+      WHERE key = @key AND claim = @claim AND state = 'running'`);
+    failed.run({
+      state: retryAt === null ? 'dead' : 'pending',
+      retryAt,
+      error: error.slice(0, MAX_ERROR_CHARS),
+      now,
+      key: job.key,
+      claim: job.claim,
+    });
+  }
+
+  async release(job: ClaimedJob, now: number): Promise<void> {
+    const released = this.sql(`
+      UPDATE rhythm_jobs SET state = 'pending', due_at = min(coalesce(due_at, @now), @now),
+        claim = NULL, leased_by = NULL, lease_until = NULL
+      WHERE key = @key AND claim = @claim AND state = 'running'`);
+    released.run({ now, key: job.key, claim: job.claim });
+  }
+
+  async dead(): Promise<DeadJob[]> {
+    const rows = this.sql(`
+      SELECT key, attempts, last_error, failed_at FROM rhythm_jobs
+      WHERE state = 'dead' ORDER BY failed_at DESC, key`).all() as DeadRow[];
+    return rows.map((r) => ({
+      key: r.key,
+      attempts: r.attempts,
+      lastError: r.last_error ?? '',
+      failedAt: r.failed_at ?? 0,
+    }));
+  }
+
+  async retryDead(keys?: string[], now?: number): Promise<number> {
+    const revive = this.sql(`
+      UPDATE rhythm_jobs SET state = 'pending', due_at = coalesce(@now, failed_at, 0), attempts = 0,
+        last_error = NULL
+      WHERE state = 'dead' AND (@all = 1 OR key = @key)`);
+    const run = this.db.transaction(() => {
+      if (keys === undefined) return revive.run({ now: now ?? null, all: 1, key: null }).changes;
+      let n = 0;
+      for (const key of new Set(keys)) n += revive.run({ now: now ?? null, all: 0, key }).changes;
+      return n;
+    });
+    return run.immediate();
+  }
+
+  async stats(now: number): Promise<QueueStats> {
+    // A running job whose lease ran out is waiting to be taken again: it counts as pending.
+    const jobs = this.sql(`
+      SELECT
+        coalesce(sum(state = 'pending' OR (state = 'running' AND lease_until <= @now)), 0) AS pending,
+        coalesce(sum(state = 'running' AND lease_until > @now), 0) AS running,
+        coalesce(sum(state = 'dead'), 0) AS dead,
+        min(CASE WHEN state = 'pending' AND due_at <= @now THEN due_at
+                 WHEN state = 'running' AND lease_until <= @now THEN lease_until END) AS oldest
+      FROM rhythm_jobs WHERE state <> 'done'`).get({ now }) as StatsRow;
+    const inbox = this.sql(`
+      SELECT count(*) AS n FROM rhythm_deliveries WHERE processed_at IS NULL`).get() as { n: number };
+    return {
+      pending: jobs.pending,
+      running: jobs.running,
+      dead: jobs.dead,
+      oldestPendingAgeMs: jobs.oldest === null ? 0 : Math.max(0, now - jobs.oldest),
+      deliveries: inbox.n,
+    };
+  }
+
+  async hasDelivery(deliveryId: string): Promise<boolean> {
+    return this.sql('SELECT 1 FROM rhythm_deliveries WHERE id = ?').get(deliveryId) !== undefined;
+  }
+
+  async prune(before: number): Promise<number> {
+    const forget = this.sql(`
+      DELETE FROM rhythm_deliveries WHERE processed_at IS NOT NULL AND processed_at < ?`);
+    const finished = this.sql("DELETE FROM rhythm_jobs WHERE state = 'done'");
+    const run = this.db.transaction(() => {
+      const { changes } = forget.run(before);
+      finished.run();
+      return changes;
+    });
+    return run.immediate();
+  }
+
+  async lead(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
+    // The upsert only writes when the caller already holds the name or the last term has ended;
+    // RETURNING yields a row exactly when it wrote.
+    const row = this.sql(`
+      INSERT INTO rhythm_leaders (name, holder, until) VALUES (@name, @holder, @until)
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+      WHERE holder = excluded.holder OR until <= @now
+      RETURNING holder`).get({ name, holder: holderId, until: now + ttlMs, now });
+    return row !== undefined;
+  }
+
+  async ping(): Promise<void> {
+    const token = randomUUID();
+    const write = this.sql(`
+      INSERT INTO rhythm_meta (name, value) VALUES ('ping', ?)
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
+    const read = this.sql("SELECT value FROM rhythm_meta WHERE name = 'ping'");
+    const run = this.db.transaction(() => {
+      write.run(token);
+      return read.get() as { value: string } | undefined;
+    });
+    if (run.immediate()?.value !== token) throw new Error('store ping read back a different value');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.accepts.drain();
+    this.db.close();
+  }
+
+  /** A prepared statement, prepared once per store (preparing costs more than running). */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  /** The job row, when `job`'s claim still holds it. */
+  private heldJob(job: ClaimedJob): JobRow | undefined {
+    return this.sql(`
+      SELECT key, state, due_at, claim, attempts FROM rhythm_jobs
+      WHERE key = ? AND claim = ? AND state = 'running'`).get(job.key, job.claim) as JobRow | undefined;
+  }
+}
+
+function toStoredDelivery(r: DeliveryRow): StoredDelivery {
+  return {
+    deliveryId: r.id,
+    eventUuid: r.event_uuid,
+    event: r.event,
+    payload: r.payload,
+    receivedAt: r.received_at,
+  };
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore, storeLocation } from '../../src/queue/open.js';
+import { dropTestDatabases, testDatabase, testServerUrl } from '../support/postgres.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rhythm-open-'));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await dropTestDatabases();
+});
+
+describe('storeLocation', () => {
+  it.each([
+    [undefined, { kind: 'sqlite', path: '/srv/bot/.rhythm/rhythm.db' }],
+    ['', { kind: 'sqlite', path: '/srv/bot/.rhythm/rhythm.db' }],
+    ['data/q.db', { kind: 'sqlite', path: '/srv/bot/data/q.db' }],
+    ['/var/lib/rhythm.db', { kind: 'sqlite', path: '/var/lib/rhythm.db' }],
+    ['sqlite:data/q.db', { kind: 'sqlite', path: '/srv/bot/data/q.db' }],
+    ['sqlite:/var/lib/rhythm.db', { kind: 'sqlite', path: '/var/lib/rhythm.db' }],
+    ['sqlite:///var/lib/rhythm.db', { kind: 'sqlite', path: '/var/lib/rhythm.db' }],
+    ['sqlite::memory:', { kind: 'sqlite', path: ':memory:' }],
+    ['postgres://rhythm@db:5432/rhythm', { kind: 'postgres', url: 'postgres://rhythm@db:5432/rhythm' }],
+    ['postgresql://rhythm@db/rhythm', { kind: 'postgres', url: 'postgresql://rhythm@db/rhythm' }],
+  ])('reads %j', (url, expected) => {
+    expect(storeLocation(url, '/srv/bot')).toEqual(expected);
+  });
+
+  it('refuses other URL schemes without echoing credentials', () => {
+    expect(() => storeLocation('mysql://root:hunter2@db/rhythm', '/srv/bot')).toThrow(/got a mysql: URL/);
+    expect(() => storeLocation('mysql://root:hunter2@db/rhythm', '/srv/bot')).not.toThrow(/hunter2/);
+  });
+});
+
+describe('openStore', () => {
+  it('opens the default SQLite file under .rhythm/, creating the folder, migrated and ready', async () => {
+    const cwd = join(dir, 'default');
+    const store = await openStore(undefined, cwd);
+    try {
+      expect(store.kind).toBe('sqlite');
+      expect(existsSync(join(cwd, '.rhythm', 'rhythm.db'))).toBe(true);
+      await store.ping();
+      await store.enqueue('issue:g/p#1', 1000);
+      expect((await store.stats(1000)).pending).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.skipIf(!testServerUrl())('opens PostgreSQL for a postgres:// URL, migrated and ready', async () => {
+    const url = (await testDatabase()) as string;
+    const store = await openStore(url, dir);
+    try {
+      expect(store.kind).toBe('postgres');
+      await store.ping();
+      await store.enqueue('issue:g/p#1', 1000);
+      expect((await store.stats(1000)).pending).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});

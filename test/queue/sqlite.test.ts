@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import type { Store } from '../../src/queue/contract.js';
+import { openSqliteStore } from '../../src/queue/sqlite.js';
+import { describeStoreContract } from './contract.js';
+import { describeCrashSafety } from './crash.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rhythm-queue-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const paths = new WeakMap<Store, string>();
+let n = 0;
+
+async function openAt(path: string): Promise<Store> {
+  const store = await openSqliteStore(path);
+  paths.set(store, path);
+  return store;
+}
+
+describeStoreContract(
+  'sqlite',
+  () => openAt(join(dir, `store-${++n}`, 'rhythm.db')),
+  (store) => openAt(paths.get(store) as string),
+);
+
+describeCrashSafety('sqlite', async () => `sqlite:${join(dir, `crash-${++n}`, 'rhythm.db')}`);
