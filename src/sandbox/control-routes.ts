@@ -1,0 +1,76 @@
+// The sandbox's own controls over HTTP, for child processes and the demo, under /-/sandbox/.
+// No auth: it is a loopback development tool, like the rest of the sandbox.
+
+import type { FaultList } from './faults.js';
+import { issueEntity } from './rest-entities.js';
+import { Router } from './router.js';
+import type { WebhookDelivery } from './webhook-delivery.js';
+import type { World } from './world.js';
+import type { CallRecord, Fault } from './types.js';
+
+export interface ControlDeps {
+  world: World;
+  faults: FaultList;
+  delivery: WebhookDelivery;
+  calls: () => CallRecord[];
+  resetCalls: () => void;
+}
+
+export interface ControlReply {
+  status: number;
+  body: unknown;
+}
+
+export type ControlHandler = (deps: ControlDeps, path: Record<string, string>, body: unknown) => ControlReply | Promise<ControlReply>;
+
+/** JSON form of a Fault: `path` is a string, read as a regular expression when `regex: true`. */
+export function faultFromJson(json: unknown): Fault {
+  if (!json || typeof json !== 'object') throw new Error('fault must be a JSON object');
+  const f = { ...(json as Record<string, unknown>) };
+  if (typeof f['path'] !== 'string') throw new Error('fault needs a string path');
+  if (f['regex'] === true) f['path'] = new RegExp(f['path'] as string);
+  delete f['regex'];
+  return f as unknown as Fault;
+}
+
+function faultToJson(f: Fault): Record<string, unknown> {
+  return f.path instanceof RegExp ? { ...f, path: f.path.source, regex: true } : { ...f };
+}
+
+export function controlRoutes(): Router<ControlHandler> {
+  const r = new Router<ControlHandler>();
+  r.add('GET', '/calls', (d) => ({ status: 200, body: d.calls() }));
+  r.add('POST', '/calls/reset', (d) => {
+    d.resetCalls();
+    return { status: 204, body: null };
+  });
+  r.add('GET', '/deliveries', (d) => ({ status: 200, body: d.delivery.deliveries() }));
+  r.add('GET', '/hooks/:id/deliveries', (d, p) => ({ status: 200, body: d.delivery.deliveries(Number(p['id'])) }));
+  r.add('GET', '/faults', (d) => ({ status: 200, body: d.faults.list().map((a) => ({ ...a, fault: faultToJson(a.fault) })) }));
+  r.add('POST', '/faults', (d, _p, body) => {
+    try {
+      return { status: 201, body: { id: d.faults.add(faultFromJson(body)) } };
+    } catch (e) {
+      return { status: 400, body: { error: (e as Error).message } };
+    }
+  });
+  r.add('DELETE', '/faults', (d) => {
+    d.faults.clear();
+    return { status: 204, body: null };
+  });
+  r.add('DELETE', '/faults/:fault_id', (d, p) => {
+    d.faults.remove(p['fault_id'] ?? '');
+    return { status: 204, body: null };
+  });
+  r.add('GET', '/idle', async (d) => {
+    await d.delivery.idle();
+    return { status: 200, body: { idle: true } };
+  });
+  r.add('GET', '/projects/:id/issues/:iid', (d, p) => {
+    const project = d.world.projectByRef(p['id'] ?? '');
+    const issue = project ? d.world.issueByIid(project.id, Number(p['iid'])) : undefined;
+    if (!issue) return { status: 404, body: { message: '404 Issue Not Found' } };
+    return { status: 200, body: { ...issueEntity(d.world, issue), relative_position: issue.relativePosition } };
+  });
+  return r;
+}

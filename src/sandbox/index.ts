@@ -1,0 +1,340 @@
+// A GitLab-compatible server for tests and the demo: REST API v4 under /api/v4 with token auth,
+// GitLab's pagination and rate-limit headers, project webhooks delivered the way GitLab delivers
+// them, fault injection, a read-only board page, and controls under /-/sandbox/.
+
+import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { apiRoutes, type ApiContext } from './api-routes.js';
+import { boardHtml, boardOf, indexHtml, type Board } from './board-page.js';
+import { controlRoutes } from './control-routes.js';
+import { FaultList, type RequestKey } from './faults.js';
+import { IssueService, type HookEvent } from './issue-service.js';
+import { ApiError, Params, parseForm } from './params.js';
+import { rateHeaders, RateLimit } from './rate-limit.js';
+import { issueEntity } from './rest-entities.js';
+import { seededRandom } from './seeded-random.js';
+import { WebhookDelivery } from './webhook-delivery.js';
+import { World } from './world.js';
+import type { CallRecord, DeliveryRecord, Fault, SandboxOptions, UserRecord } from './types.js';
+
+export type { CallRecord, DeliveryOutcome, DeliveryRecord, Fault, SandboxOptions } from './types.js';
+export type { Board, BoardCard, BoardColumn } from './board-page.js';
+export { sandboxToken, SEED_PROJECTS, SEED_USERS } from './world.js';
+
+/** An issue as REST shows it, plus the relative_position REST hides. */
+export type SandboxIssue = Record<string, unknown> & { id: number; iid: number; relative_position: number | null };
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT (API at url + '/api/v4'). */
+  url: string;
+  close(): Promise<void>;
+  faults: { add(f: Fault): string; remove(id: string): void; clear(): void };
+  /** Every API request, oldest first. */
+  calls(): CallRecord[];
+  resetCalls(): void;
+  /** Per-hook delivery log (all hooks when no id), oldest first. */
+  deliveries(hookId?: number): DeliveryRecord[];
+  /** Resolves when no webhook delivery is queued or in flight. */
+  idle(): Promise<void>;
+  issue(project: string | number, iid: number): SandboxIssue | undefined;
+  issues(project: string | number): SandboxIssue[];
+  board(project: string | number, lists?: string[]): Board | undefined;
+  addUser(username: string, name?: string): { id: number; username: string; token: string };
+  addProject(pathWithNamespace: string): { id: number; path_with_namespace: string };
+}
+
+const MAX_BODY = 26 * 1024 * 1024; // GitLab accepts 1 MiB descriptions and 25 MB hook payloads
+const API_PREFIX = '/api/v4';
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const now = opts.now ?? Date.now;
+  const world = new World(now, 'http://127.0.0.1');
+  if (opts.seed ?? true) world.seed();
+  const faults = new FaultList(opts.random ?? seededRandom());
+  const rateLimit = new RateLimit(opts.rateLimitPerMinute ?? 2000, now);
+  const service = new IssueService(world);
+  let instanceUrl = opts.instanceUrl ?? '';
+  const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
+  const api = apiRoutes();
+  const control = controlRoutes();
+  let callLog: CallRecord[] = [];
+
+  const findUser = (token: string): UserRecord | undefined => {
+    const given = Buffer.from(token);
+    let found: UserRecord | undefined;
+    // Compare against every token in constant time so timing says nothing about near misses.
+    for (const u of world.users.values()) {
+      const known = Buffer.from(u.token);
+      if (known.length === given.length && timingSafeEqual(known, given)) found = u;
+    }
+    return found;
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    if (status === 204 || body === null || body === undefined) {
+      res.writeHead(status, headers).end();
+      return;
+    }
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      'Content-Length': String(Buffer.byteLength(text)),
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const apiPath = url.pathname.slice(API_PREFIX.length) || '/';
+    const route = api.match(method, apiPath);
+    const key: RequestKey = { method, route: route?.pattern ?? null, path: apiPath };
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const bearer = /^Bearer\s+(.+)$/i.exec(header('authorization') ?? '')?.[1];
+    const token = header('private-token') ?? bearer;
+    const user = token ? findUser(token.trim()) : undefined;
+    const record = (status: number, fault?: Fault['kind']): void => {
+      callLog.push({
+        method,
+        route: `${method} ${route?.pattern ?? '(unknown)'}`,
+        path: key.path,
+        query: url.search.replace(/^\?/, ''),
+        status,
+        user: user?.username ?? null,
+        at: new Date(now()).toISOString(),
+        ...(fault ? { fault } : {}),
+      });
+    };
+
+    const rate = rateLimit.hit(user ? `user:${user.id}` : `ip:${req.socket.remoteAddress ?? ''}`, user ? 'throttle_authenticated_api' : 'throttle_unauthenticated_api');
+
+    const latency = faults.take(key, ['latency']);
+    if (latency?.kind === 'latency') await new Promise((r) => setTimeout(r, latency.ms));
+    const fault = faults.take(key, ['drop', 'status', 'rateLimit']);
+    if (fault?.kind === 'drop') {
+      record(0, 'drop');
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      record(fault.status, 'status');
+      const message = fault.message ?? `${fault.status} ${http.STATUS_CODES[fault.status] ?? 'Error'}`;
+      send(res, fault.status, { message }, rate.headers);
+      return;
+    }
+    if (fault?.kind === 'rateLimit') {
+      record(429, 'rateLimit');
+      const limit = opts.rateLimitPerMinute ?? 2000;
+      const at = now();
+      send(res, 429, 'Retry later\n', {
+        ...rateHeaders(limit, 'throttle_authenticated_api', limit + 1, at + fault.retryAfterSec * 1000, at, true),
+        'Retry-After': String(fault.retryAfterSec),
+      });
+      return;
+    }
+    if (!route) {
+      record(404);
+      send(res, 404, { error: '404 Not Found' }, rate.headers);
+      return;
+    }
+    if (!user) {
+      record(401);
+      send(res, 401, { message: '401 Unauthorized' }, rate.headers);
+      return;
+    }
+    if (!rate.allowed) {
+      record(429);
+      send(res, 429, 'Retry later\n', rate.headers);
+      return;
+    }
+
+    const events: HookEvent[] = [];
+    let reply: { status: number; body: unknown; headers?: Record<string, string> };
+    try {
+      const ctx: ApiContext = {
+        world,
+        service,
+        delivery,
+        user,
+        params: Params.merge(url.searchParams, parseBody(req, raw)),
+        path: route.params,
+        url,
+        emit: (e) => events.push(e),
+      };
+      reply = await route.handler(ctx);
+    } catch (e) {
+      if (e instanceof ApiError) reply = { status: e.status, body: e.body };
+      else {
+        process.stderr.write(`sandbox: ${method} ${apiPath} failed: ${(e as Error).stack ?? String(e)}\n`);
+        reply = { status: 500, body: { message: '500 Internal Server Error' } };
+      }
+    }
+    // Which hooks get what is decided now (a snapshot); sending starts after the response is out.
+    const jobs = delivery.plan(events, header('x-gitlab-event-uuid'), () => faults.take(key, ['dropWebhook']) !== undefined);
+    let started = false;
+    const startDeliveries = (): void => {
+      if (started) return;
+      started = true;
+      delivery.start(jobs);
+    };
+    res.once('finish', startDeliveries);
+    res.once('close', startDeliveries);
+    record(reply.status);
+    send(res, reply.status, reply.body, { ...rate.headers, ...(reply.headers ?? {}) });
+  }
+
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer): Promise<void> {
+    const match = control.match(req.method ?? 'GET', url.pathname.slice('/-/sandbox'.length) || '/');
+    if (!match) {
+      send(res, 404, { error: '404 Not Found' });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = parseBody(req, raw);
+    } catch (e) {
+      send(res, 400, { error: (e as ApiError).message });
+      return;
+    }
+    const reply = await match.handler(
+      { world, faults, delivery, calls: () => [...callLog], resetCalls: () => (callLog = []) },
+      match.params,
+      body,
+    );
+    send(res, reply.status, reply.body);
+  }
+
+  function handleBoard(res: http.ServerResponse, url: URL): void {
+    if (url.pathname === '/') {
+      send(res, 200, indexHtml(world), { 'Content-Type': 'text/html; charset=utf-8' });
+      return;
+    }
+    const path = safeDecode(url.pathname.slice('/-/boards/'.length)).replace(/\/+$/, '');
+    const project = world.projectByPath(path);
+    if (!project) {
+      send(res, 404, 'Not Found\n');
+      return;
+    }
+    const lists = url.searchParams.get('lists');
+    const board = boardOf(world, project, lists === null ? undefined : lists.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    if (url.searchParams.get('format') === 'json') send(res, 200, board);
+    else send(res, 200, boardHtml(board), { 'Content-Type': 'text/html; charset=utf-8' });
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', sandboxUrl);
+    readBody(req)
+      .then(async (raw) => {
+        if (url.pathname === API_PREFIX || url.pathname.startsWith(API_PREFIX + '/')) await handleApi(req, res, url, raw);
+        else if (url.pathname.startsWith('/-/sandbox/')) await handleControl(req, res, url, raw);
+        else if (req.method === 'GET' && (url.pathname === '/' || url.pathname.startsWith('/-/boards/'))) handleBoard(res, url);
+        else send(res, 404, 'Not Found\n');
+      })
+      .catch((e: unknown) => {
+        if (res.headersSent) return;
+        if (e instanceof ApiError) send(res, e.status, e.body);
+        else send(res, 500, { message: '500 Internal Server Error' });
+      });
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const sandboxUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  world.baseUrl = opts.instanceUrl ?? sandboxUrl;
+  instanceUrl = world.baseUrl;
+
+  const projectOf = (ref: string | number) => world.projectByRef(String(ref));
+  const view = (i: Parameters<typeof issueEntity>[1]): SandboxIssue =>
+    ({ ...issueEntity(world, i), relative_position: i.relativePosition }) as SandboxIssue;
+
+  return {
+    url: sandboxUrl,
+    async close() {
+      delivery.close();
+      await delivery.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    faults: { add: (f) => faults.add(f), remove: (id) => faults.remove(id), clear: () => faults.clear() },
+    calls: () => [...callLog],
+    resetCalls: () => {
+      callLog = [];
+    },
+    deliveries: (hookId) => delivery.deliveries(hookId),
+    idle: () => delivery.idle(),
+    issue(project, iid) {
+      const p = projectOf(project);
+      const i = p ? world.issueByIid(p.id, iid) : undefined;
+      return i ? view(i) : undefined;
+    },
+    issues(project) {
+      const p = projectOf(project);
+      return p ? world.projectIssues(p.id).sort((a, b) => a.iid - b.iid).map(view) : [];
+    },
+    board(project, lists) {
+      const p = projectOf(project);
+      return p ? boardOf(world, p, lists) : undefined;
+    },
+    addUser(username, name) {
+      const u = world.addUser(username, name);
+      return { id: u.id, username: u.username, token: u.token };
+    },
+    addProject(path) {
+      const p = world.addProject(path);
+      return { id: p.id, path_with_namespace: p.pathWithNamespace };
+    },
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError(413, { message: '413 Request Entity Too Large' }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(req: http.IncomingMessage, raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) return parseForm(new URLSearchParams(raw.toString('utf8')));
+  if (type.includes('json') || type === '') {
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, { error: 'The provided content-type is JSON but the body is not valid JSON' });
+    }
+  }
+  return undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

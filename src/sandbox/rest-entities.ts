@@ -1,0 +1,251 @@
+// The JSON GitLab's REST API v4 returns for each record (lib/api/entities/*), built from the world.
+// relative_position is deliberately absent from issues: GitLab only shows it in webhooks.
+
+import { createHash } from 'node:crypto';
+import { restTime } from './time-format.js';
+import type { World } from './world.js';
+import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
+
+export function avatarUrl(user: UserRecord): string {
+  const md5 = createHash('md5').update(user.email).digest('hex');
+  return `https://www.gravatar.com/avatar/${md5}?s=80&d=identicon`;
+}
+
+export function userBasic(world: World, user: UserRecord): Record<string, unknown> {
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    state: 'active',
+    locked: false,
+    avatar_url: avatarUrl(user),
+    web_url: `${world.baseUrl}/${user.username}`,
+  };
+}
+
+export function currentUser(world: World, user: UserRecord): Record<string, unknown> {
+  return {
+    ...userBasic(world, user),
+    created_at: restTime(user.createdAt),
+    bio: '',
+    location: '',
+    public_email: null,
+    job_title: '',
+    bot: user.username.endsWith('-bot'),
+    email: user.email,
+    commit_email: user.email,
+    is_admin: false,
+    can_create_group: true,
+    can_create_project: true,
+    two_factor_enabled: false,
+    external: false,
+    private_profile: false,
+  };
+}
+
+export function projectEntity(world: World, p: ProjectRecord): Record<string, unknown> {
+  const web = world.projectWebUrl(p);
+  return {
+    id: p.id,
+    description: p.description,
+    name: p.name,
+    name_with_namespace: `${p.namespace.name} / ${p.name}`,
+    path: p.path,
+    path_with_namespace: p.pathWithNamespace,
+    created_at: restTime(p.createdAt),
+    default_branch: 'main',
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: `git@sandbox.invalid:${p.pathWithNamespace}.git`,
+    http_url_to_repo: `${web}.git`,
+    web_url: web,
+    readme_url: null,
+    avatar_url: null,
+    forks_count: 0,
+    star_count: 0,
+    last_activity_at: restTime(p.createdAt),
+    namespace: {
+      id: p.namespace.id,
+      name: p.namespace.name,
+      path: p.namespace.path,
+      kind: 'group',
+      full_path: p.namespace.fullPath,
+      parent_id: null,
+      avatar_url: null,
+      web_url: `${world.baseUrl}/groups/${p.namespace.fullPath}`,
+    },
+    visibility: 'internal',
+    issues_enabled: true,
+    open_issues_count: world.projectIssues(p.id).filter((i) => i.state === 'opened').length,
+    archived: false,
+    _links: {
+      self: `${world.baseUrl}/api/v4/projects/${p.id}`,
+      issues: `${world.baseUrl}/api/v4/projects/${p.id}/issues`,
+      labels: `${world.baseUrl}/api/v4/projects/${p.id}/labels`,
+    },
+  };
+}
+
+export function textColor(color: string): string {
+  const m = /^#?([0-9a-f]{6})$/i.exec(color);
+  if (!m) return '#FFFFFF';
+  const n = parseInt(m[1] as string, 16);
+  const luminance = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
+  return luminance > 160 ? '#333333' : '#FFFFFF';
+}
+
+export function labelEntity(world: World, l: LabelRecord): Record<string, unknown> {
+  const issues = world.projectIssues(l.projectId).filter((i) => i.labelIds.includes(l.id));
+  return {
+    id: l.id,
+    name: l.name,
+    color: l.color,
+    text_color: textColor(l.color),
+    description: l.description,
+    description_html: l.description ?? '',
+    open_issues_count: issues.filter((i) => i.state === 'opened').length,
+    closed_issues_count: issues.filter((i) => i.state === 'closed').length,
+    open_merge_requests_count: 0,
+    subscribed: false,
+    priority: null,
+    is_project_label: true,
+    archived: false,
+  };
+}
+
+export function issueEntity(world: World, issue: IssueRecord, withLabelDetails = false): Record<string, unknown> {
+  const project = world.project(issue.projectId);
+  const labels = issue.labelIds.map((id) => world.label(id)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const assignees = issue.assigneeIds.map((id) => userBasic(world, world.user(id)));
+  const notes = world.issueNotes(issue.id).filter((n) => !n.system).length;
+  const self = `${world.baseUrl}/api/v4/projects/${project.id}/issues/${issue.iid}`;
+  return {
+    id: issue.id,
+    iid: issue.iid,
+    project_id: issue.projectId,
+    title: issue.title,
+    description: issue.description,
+    state: issue.state,
+    created_at: restTime(issue.createdAt),
+    updated_at: restTime(issue.updatedAt),
+    closed_at: restTime(issue.closedAt),
+    closed_by: issue.closedById === null ? null : userBasic(world, world.user(issue.closedById)),
+    labels: withLabelDetails
+      ? labels.map((l) => ({ id: l.id, name: l.name, color: l.color, description: l.description, description_html: l.description ?? '', text_color: textColor(l.color) }))
+      : labels.map((l) => l.name),
+    milestone: null,
+    assignees,
+    author: userBasic(world, world.user(issue.authorId)),
+    type: 'ISSUE',
+    assignee: assignees[0] ?? null,
+    user_notes_count: notes,
+    merge_requests_count: 0,
+    upvotes: 0,
+    downvotes: 0,
+    due_date: issue.dueDate,
+    confidential: issue.confidential,
+    discussion_locked: issue.discussionLocked,
+    issue_type: 'issue',
+    web_url: world.issueWebUrl(issue),
+    time_stats: { time_estimate: 0, total_time_spent: 0, human_time_estimate: null, human_total_time_spent: null },
+    task_completion_status: { count: 0, completed_count: 0 },
+    has_tasks: false,
+    _links: {
+      self,
+      notes: `${self}/notes`,
+      award_emoji: `${self}/award_emoji`,
+      project: `${world.baseUrl}/api/v4/projects/${project.id}`,
+      closed_as_duplicate_of: null,
+    },
+    references: {
+      short: `#${issue.iid}`,
+      relative: `#${issue.iid}`,
+      full: `${project.pathWithNamespace}#${issue.iid}`,
+    },
+    severity: 'UNKNOWN',
+    moved_to_id: null,
+    imported: false,
+    imported_from: 'none',
+    service_desk_reply_to: null,
+  };
+}
+
+export function noteEntity(world: World, note: NoteRecord, commandsChanges: Record<string, unknown> = {}): Record<string, unknown> {
+  const issue = world.issues.get(note.issueId);
+  return {
+    id: note.id,
+    type: null,
+    body: note.body,
+    author: userBasic(world, world.user(note.authorId)),
+    created_at: restTime(note.createdAt),
+    updated_at: restTime(note.updatedAt),
+    system: note.system,
+    noteable_id: note.issueId,
+    noteable_type: 'Issue',
+    project_id: note.projectId,
+    resolvable: false,
+    confidential: note.internal,
+    internal: note.internal,
+    imported: false,
+    imported_from: 'none',
+    noteable_iid: issue?.iid ?? null,
+    commands_changes: commandsChanges,
+  };
+}
+
+export function labelEventEntity(world: World, e: LabelEventRecord): Record<string, unknown> {
+  const label = world.labels.get(e.labelId);
+  return {
+    id: e.id,
+    user: userBasic(world, world.user(e.userId)),
+    created_at: restTime(e.createdAt),
+    resource_type: 'Issue',
+    resource_id: e.issueId,
+    label: label
+      ? { id: label.id, name: label.name, color: label.color, description: label.description, description_html: label.description ?? '', text_color: textColor(label.color) }
+      : null,
+    action: e.action,
+  };
+}
+
+export function alertStatus(hook: HookRecord, now: number): 'executable' | 'temporarily_disabled' | 'disabled' {
+  if (hook.permanentlyDisabled) return 'disabled';
+  if (hook.disabledUntil !== null && hook.disabledUntil > now) return 'temporarily_disabled';
+  return 'executable';
+}
+
+export function hookEntity(world: World, hook: HookRecord): Record<string, unknown> {
+  const status = alertStatus(hook, world.now());
+  return {
+    id: hook.id,
+    url: hook.url,
+    name: hook.name,
+    description: hook.description,
+    project_id: hook.projectId,
+    created_at: restTime(hook.createdAt),
+    push_events: hook.pushEvents,
+    push_events_branch_filter: null,
+    branch_filter_strategy: 'wildcard',
+    tag_push_events: false,
+    merge_requests_events: false,
+    repository_update_events: false,
+    issues_events: hook.issuesEvents,
+    confidential_issues_events: hook.confidentialIssuesEvents,
+    note_events: hook.noteEvents,
+    confidential_note_events: hook.confidentialNoteEvents,
+    job_events: false,
+    pipeline_events: false,
+    wiki_page_events: false,
+    deployment_events: false,
+    feature_flag_events: false,
+    releases_events: false,
+    emoji_events: false,
+    resource_access_token_events: false,
+    enable_ssl_verification: hook.enableSslVerification,
+    alert_status: status,
+    disabled_until: status === 'temporarily_disabled' ? restTime(hook.disabledUntil) : null,
+    url_variables: [],
+    custom_webhook_template: null,
+    custom_headers: [],
+  };
+}

@@ -1,0 +1,200 @@
+// Public shapes of the sandbox and the records it keeps in memory.
+// The sandbox imports nothing from the rest of src/: it may one day be published alone.
+
+export interface SandboxOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default true: the users, tokens and projects of the design. */
+  seed?: boolean;
+  /** Requests per user per minute; default 2000 (GitLab.com's authenticated API limit). */
+  rateLimitPerMinute?: number;
+  /** Default 10000, GitLab.com's webhook timeout. */
+  webhookTimeoutMs?: number;
+  /** Source of randomness for fault probabilities; default a seeded PRNG so runs repeat. */
+  random?: () => number;
+  /** Clock in epoch ms; default Date.now. Lets tests move past a hook's disabled_until. */
+  now?: () => number;
+  /** Value of X-Gitlab-Instance and the base of web_url; default the sandbox's own URL. */
+  instanceUrl?: string;
+}
+
+type FaultTarget = {
+  /** Only requests with this HTTP method (any when absent). */
+  method?: string;
+  /**
+   * Which requests the fault hits, matched against the API path after `/api/v4`:
+   * - a string with a space, `'PUT /projects/:id/issues/:issue_iid/reorder'`: that exact route pattern;
+   * - a string containing `:`, `'/projects/:id/issues'`: that exact route pattern, any method;
+   * - any other string: a prefix of the request path (`'/'` hits everything, `'/projects/1/issues'`);
+   * - a RegExp: tested against the request path (query string excluded).
+   * Prefixes and RegExps are tried on the path as sent and on its decoded form (`%2F` read as `/`).
+   * For `dropWebhook` the request matched is the API call that caused the event.
+   */
+  path: string | RegExp;
+  /** Chance 0..1 that a matching request is hit; default 1. */
+  probability?: number;
+  /** Fire this many times, then remove itself; default unlimited. */
+  times?: number;
+};
+
+export type Fault = FaultTarget &
+  (
+    | { kind: 'status'; status: number; message?: string }
+    | { kind: 'rateLimit'; retryAfterSec: number }
+    | { kind: 'latency'; ms: number }
+    | { kind: 'drop' }
+    | { kind: 'dropWebhook' }
+  );
+
+export interface CallRecord {
+  method: string;
+  /** Route pattern, e.g. 'GET /projects/:id/issues'; 'GET (unknown)' when no route matched. */
+  route: string;
+  /** Path after /api/v4 as sent (still URL-encoded), without the query string. */
+  path: string;
+  query: string;
+  status: number;
+  /** Username of the authenticated caller, null when anonymous or the token was wrong. */
+  user: string | null;
+  at: string;
+  /** Set when a fault answered (or dropped) the call instead of the API. */
+  fault?: Fault['kind'];
+}
+
+export type DeliveryOutcome =
+  | 'delivered' // sent, 2xx or 3xx
+  | 'failed' // sent, other status, timeout or connection error
+  | 'dropped' // never sent: a dropWebhook fault, or a non-loopback URL
+  | 'disabled' // never sent: the hook was disabled when the event happened
+  | 'blocked'; // never sent: recursion detection (hook already fired in this event-UUID chain)
+
+export interface DeliveryRecord {
+  id: number;
+  hookId: number;
+  /** X-Gitlab-Event value, e.g. 'Issue Hook'. */
+  event: string;
+  /** GitLab's hook trigger name, e.g. 'issue_hooks', 'confidential_note_hooks'. */
+  trigger: string;
+  url: string;
+  outcome: DeliveryOutcome;
+  /** True for deliveries made by POST …/hooks/:hook_id/test/:trigger. */
+  test: boolean;
+  requestHeaders: Record<string, string>;
+  body: unknown;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+  error: string | null;
+  durationMs: number;
+  at: string;
+}
+
+// ---- stored records (times in epoch ms) ----
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  token: string;
+  createdAt: number;
+}
+
+export interface NamespaceRecord {
+  id: number;
+  name: string;
+  path: string;
+  fullPath: string;
+}
+
+export interface ProjectRecord {
+  id: number;
+  name: string;
+  path: string;
+  pathWithNamespace: string;
+  namespace: NamespaceRecord;
+  /** First segment of the path: relative_position is shared by every project under it. */
+  topNamespace: string;
+  description: string;
+  createdAt: number;
+  nextIid: number;
+  memberIds: number[];
+}
+
+export interface LabelRecord {
+  id: number;
+  projectId: number;
+  name: string;
+  color: string;
+  description: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IssueRecord {
+  id: number;
+  iid: number;
+  projectId: number;
+  title: string;
+  description: string | null;
+  state: 'opened' | 'closed';
+  labelIds: number[];
+  assigneeIds: number[];
+  authorId: number;
+  dueDate: string | null;
+  confidential: boolean;
+  discussionLocked: boolean | null;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  closedById: number | null;
+  updatedById: number | null;
+  lastEditedAt: number | null;
+  lastEditedById: number | null;
+  relativePosition: number | null;
+}
+
+export interface NoteRecord {
+  id: number;
+  issueId: number;
+  projectId: number;
+  body: string;
+  authorId: number;
+  system: boolean;
+  internal: boolean;
+  discussionId: string;
+  createdAt: number;
+  updatedAt: number;
+  updatedById: number | null;
+}
+
+export interface LabelEventRecord {
+  id: number;
+  issueId: number;
+  userId: number;
+  labelId: number;
+  action: 'add' | 'remove';
+  createdAt: number;
+}
+
+export interface HookRecord {
+  id: number;
+  projectId: number;
+  url: string;
+  token: string;
+  name: string | null;
+  description: string | null;
+  pushEvents: boolean;
+  issuesEvents: boolean;
+  confidentialIssuesEvents: boolean;
+  noteEvents: boolean;
+  confidentialNoteEvents: boolean;
+  enableSslVerification: boolean;
+  createdAt: number;
+  /** Consecutive failed deliveries; one success resets it. */
+  recentFailures: number;
+  disabledUntil: number | null;
+  permanentlyDisabled: boolean;
+}

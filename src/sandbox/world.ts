@@ -1,0 +1,221 @@
+// The sandbox's in-memory GitLab: users, projects, labels, issues, notes, label events, hooks.
+// Only storage and lookups live here; the changes GitLab makes on a write live in issue-service.ts.
+
+import type {
+  HookRecord,
+  IssueRecord,
+  LabelEventRecord,
+  LabelRecord,
+  NoteRecord,
+  ProjectRecord,
+  UserRecord,
+} from './types.js';
+
+export const SEED_USERS: ReadonlyArray<{ username: string; name: string }> = [
+  { username: 'rhythm-bot', name: 'Rhythm Bot' },
+  { username: 'alice', name: 'Alice Anders' },
+  { username: 'bob', name: 'Bob Brown' },
+  { username: 'carol', name: 'Carol Chen' },
+  { username: 'dave', name: 'Dave Diaz' },
+];
+
+export const SEED_PROJECTS: readonly string[] = [
+  'gitlab-com/sales-team/cs-skills-exchange',
+  'gitlab-com/customer-success/customer-success-engineering/content',
+];
+
+/** GitLab's default colour for labels created on the fly. */
+export const DEFAULT_LABEL_COLOR = '#6699cc';
+
+export function sandboxToken(username: string): string {
+  return `sandbox-${username}-token`;
+}
+
+export class World {
+  readonly users = new Map<number, UserRecord>();
+  readonly projects = new Map<number, ProjectRecord>();
+  readonly labels = new Map<number, LabelRecord>();
+  readonly issues = new Map<number, IssueRecord>();
+  readonly notes = new Map<number, NoteRecord>();
+  readonly labelEvents: LabelEventRecord[] = [];
+  readonly hooks = new Map<number, HookRecord>();
+
+  // Separate counters so global ids and per-project iids never line up by accident.
+  private nextUserId = 1;
+  private nextProjectId = 1;
+  private nextNamespaceId = 1;
+  private nextLabelId = 101;
+  private nextIssueId = 1001;
+  private nextNoteId = 5001;
+  private nextLabelEventId = 1;
+  private nextHookId = 1;
+  private readonly namespaces = new Map<string, number>();
+
+  constructor(
+    readonly now: () => number,
+    public baseUrl: string,
+  ) {}
+
+  seed(): void {
+    for (const u of SEED_USERS) this.addUser(u.username, u.name);
+    for (const p of SEED_PROJECTS) this.addProject(p);
+  }
+
+  addUser(username: string, name = username, token = sandboxToken(username)): UserRecord {
+    if (this.userByUsername(username)) throw new Error(`user ${username} already exists`);
+    const user: UserRecord = {
+      id: this.nextUserId++,
+      username,
+      name,
+      email: `${username}@sandbox.example`,
+      token,
+      createdAt: this.now(),
+    };
+    this.users.set(user.id, user);
+    // Everybody is a member of every project, as in the seed.
+    for (const p of this.projects.values()) p.memberIds.push(user.id);
+    return user;
+  }
+
+  addProject(pathWithNamespace: string, description = ''): ProjectRecord {
+    if (this.projectByPath(pathWithNamespace)) throw new Error(`project ${pathWithNamespace} already exists`);
+    const parts = pathWithNamespace.split('/').filter((s) => s.length > 0);
+    const path = parts.pop();
+    const top = parts[0];
+    if (!path || !top) throw new Error(`project path needs a namespace: ${pathWithNamespace}`);
+    const nsFull = parts.join('/');
+    let nsId = this.namespaces.get(nsFull);
+    if (nsId === undefined) {
+      nsId = this.nextNamespaceId++;
+      this.namespaces.set(nsFull, nsId);
+    }
+    const nsPath = parts[parts.length - 1] ?? top;
+    const project: ProjectRecord = {
+      id: this.nextProjectId++,
+      name: titleize(path),
+      path,
+      pathWithNamespace: parts.concat(path).join('/'),
+      namespace: { id: nsId, name: titleize(nsPath), path: nsPath, fullPath: nsFull },
+      topNamespace: top,
+      description,
+      createdAt: this.now(),
+      nextIid: 1,
+      memberIds: [...this.users.keys()],
+    };
+    this.projects.set(project.id, project);
+    return project;
+  }
+
+  userByToken(token: string): UserRecord | undefined {
+    for (const u of this.users.values()) if (u.token === token) return u;
+    return undefined;
+  }
+
+  userByUsername(username: string): UserRecord | undefined {
+    const wanted = username.toLowerCase();
+    for (const u of this.users.values()) if (u.username.toLowerCase() === wanted) return u;
+    return undefined;
+  }
+
+  user(id: number): UserRecord {
+    const u = this.users.get(id);
+    if (!u) throw new Error(`no user ${id}`);
+    return u;
+  }
+
+  projectByPath(path: string): ProjectRecord | undefined {
+    const wanted = path.toLowerCase();
+    for (const p of this.projects.values()) if (p.pathWithNamespace.toLowerCase() === wanted) return p;
+    return undefined;
+  }
+
+  /** `:id` of a project route: numeric id or (already decoded) full path. */
+  projectByRef(ref: string): ProjectRecord | undefined {
+    if (/^\d+$/.test(ref)) return this.projects.get(Number(ref));
+    return this.projectByPath(ref);
+  }
+
+  project(id: number): ProjectRecord {
+    const p = this.projects.get(id);
+    if (!p) throw new Error(`no project ${id}`);
+    return p;
+  }
+
+  projectLabels(projectId: number): LabelRecord[] {
+    return [...this.labels.values()].filter((l) => l.projectId === projectId);
+  }
+
+  labelByName(projectId: number, name: string): LabelRecord | undefined {
+    // GitLab label titles are unique per project, case-sensitively.
+    for (const l of this.labels.values()) if (l.projectId === projectId && l.name === name) return l;
+    return undefined;
+  }
+
+  label(id: number): LabelRecord {
+    const l = this.labels.get(id);
+    if (!l) throw new Error(`no label ${id}`);
+    return l;
+  }
+
+  createLabel(projectId: number, name: string, color = DEFAULT_LABEL_COLOR, description: string | null = null): LabelRecord {
+    const at = this.now();
+    const label: LabelRecord = { id: this.nextLabelId++, projectId, name, color, description, createdAt: at, updatedAt: at };
+    this.labels.set(label.id, label);
+    return label;
+  }
+
+  findOrCreateLabel(projectId: number, name: string): LabelRecord {
+    return this.labelByName(projectId, name) ?? this.createLabel(projectId, name);
+  }
+
+  issueByIid(projectId: number, iid: number): IssueRecord | undefined {
+    for (const i of this.issues.values()) if (i.projectId === projectId && i.iid === iid) return i;
+    return undefined;
+  }
+
+  projectIssues(projectId: number): IssueRecord[] {
+    return [...this.issues.values()].filter((i) => i.projectId === projectId);
+  }
+
+  /** Issues sharing relative_position space with the project: all projects under its top-level namespace. */
+  positionScope(projectId: number): IssueRecord[] {
+    const top = this.project(projectId).topNamespace;
+    return [...this.issues.values()].filter((i) => this.project(i.projectId).topNamespace === top);
+  }
+
+  newIssueId(): number {
+    return this.nextIssueId++;
+  }
+
+  newNoteId(): number {
+    return this.nextNoteId++;
+  }
+
+  newHookId(): number {
+    return this.nextHookId++;
+  }
+
+  addLabelEvent(issueId: number, userId: number, labelId: number, action: 'add' | 'remove', at: number): void {
+    this.labelEvents.push({ id: this.nextLabelEventId++, issueId, userId, labelId, action, createdAt: at });
+  }
+
+  issueNotes(issueId: number): NoteRecord[] {
+    return [...this.notes.values()].filter((n) => n.issueId === issueId);
+  }
+
+  issueWebUrl(issue: IssueRecord): string {
+    return `${this.projectWebUrl(this.project(issue.projectId))}/-/issues/${issue.iid}`;
+  }
+
+  projectWebUrl(project: ProjectRecord): string {
+    return `${this.baseUrl}/${project.pathWithNamespace}`;
+  }
+}
+
+function titleize(path: string): string {
+  return path
+    .split(/[-_]/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
