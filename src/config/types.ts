@@ -43,7 +43,7 @@ export interface SkillsExchangeBoard {
     /** Remind after the date until a recording link is in the issue. Default true. */
     afterUntilRecording: boolean;
   };
-  /** Where "why" links in the bot's note point (the team's handbook page). */
+  /** Where "why" links in the bot's note point (the team's handbook page). Required in the file. */
   handbookUrl: string;
 }
 
@@ -60,7 +60,7 @@ export type BoardConfig = SkillsExchangeBoard | SignupsBoard;
 export interface SessionSeries {
   title: string;
   region: string; // e.g. AMER, EMEA, APAC
-  timezone: string; // IANA zone of the session's local time
+  timezone: string; // IANA zone of the session's local time; the loader fills in the team's zone when left out
   /** RFC 5545 RRULE body without DTSTART, e.g. "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2". */
   rrule?: string;
   /** Local time HH:MM for rrule occurrences. */
@@ -79,7 +79,11 @@ export interface SignupCalendar {
   enabled: boolean;
   title: string; // Handlebars for the issue title, e.g. "Webinar DRI sign-up: {{monthName}}"
   labels: string[]; // default ["cse-events::sign-up"]
-  /** Path to an override template; default templates/<kind>-signup.md.hbs. */
+  // A calendar left out of the file loads as enabled: false with no sessions.
+  /**
+   * Override template, as an absolute path once loaded (the file gives it relative to itself and
+   * the loader checks it exists). Absent: the shipped templates/<kind>-signup.md.hbs.
+   */
   template?: string;
   sessions: SessionSeries[];
 }
@@ -104,11 +108,11 @@ export interface RhythmConfig {
   gitlab: {
     url: string; // GITLAB_URL overrides
     token: string; // must come from ${ENV}; never written literally
-    botUsername: string;
+    botUsername: string; // default rhythm-bot
   };
-  timezone: string; // the team's IANA zone; calendar dates are judged in it
-  dryRun: boolean;
-  sweep: { intervalMinutes: number }; // 0 = no timer in `serve`
-  boards: BoardConfig[];
+  timezone: string; // the team's IANA zone; calendar dates are judged in it. Default UTC
+  dryRun: boolean; // default false
+  sweep: { intervalMinutes: number }; // 0 = no timer in `serve`. Default 60
+  boards: BoardConfig[]; // default []; at most one of kind signups, and only with a signups block
   signups?: SignupsConfig;
 }

@@ -1,0 +1,121 @@
+// Reading rhythm.yml: parse (YAML), interpolate ${ENV}, apply environment overrides, validate
+// against schemas/config.schema.json (filling defaults), check what the schema cannot, and name
+// every problem as `file:line:col message`, one line each, in file order.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { interpolateDocument, type Env } from './interpolate.js';
+import { positionOf } from './position.js';
+import type { ConfigProblem } from './problem.js';
+import { schemaProblems } from './schema-messages.js';
+import { validateConfigData } from './schema.js';
+import { semanticProblems } from './semantic-checks.js';
+import type { RhythmConfig } from './types.js';
+
+export type LoadResult = { ok: true; config: RhythmConfig } | { ok: false; errors: string[] };
+
+type Fields = Record<string, unknown>;
+
+function isFields(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function pointer(path: ConfigProblem['path']): string {
+  return path.map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+function syntaxProblem(error: YAMLError, text: string): ConfigProblem {
+  const offset = error.pos[0];
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = /^["']?([^"':\n]+)/.exec(text.slice(offset))?.[1]?.trim() ?? '';
+    return { path: [], offset, message: `"${key}" appears twice in the same map; a key may appear only once` };
+  }
+  return { path: [], offset, message: `YAML syntax error: ${error.message}` };
+}
+
+/**
+ * GITLAB_URL wins over gitlab.url; GITLAB_TOKEN fills gitlab.token when the file leaves it out.
+ * Returns which values came from the environment, so messages about them can say so.
+ */
+function applyEnvOverrides(data: unknown, env: Env): Map<string, string> {
+  const fromEnv = new Map<string, string>();
+  if (!isFields(data)) return fromEnv;
+  const url = env.GITLAB_URL;
+  const token = env.GITLAB_TOKEN;
+  if (data.gitlab === undefined && (url || token)) data.gitlab = {};
+  const gitlab = data.gitlab;
+  if (!isFields(gitlab)) return fromEnv;
+  if (url) {
+    gitlab.url = url;
+    fromEnv.set('/gitlab/url', 'GITLAB_URL');
+  }
+  if (gitlab.token === undefined && token) {
+    gitlab.token = token;
+    fromEnv.set('/gitlab/token', 'GITLAB_TOKEN');
+  }
+  return fromEnv;
+}
+
+/** Fill what depends on other values: a session's zone defaults to the team's; templates resolve. */
+function finish(data: Fields, source: string): RhythmConfig {
+  const config = { ...data, source } as unknown as RhythmConfig;
+  const baseDir = dirname(resolve(source));
+  const signups = config.signups;
+  if (signups) {
+    for (const calendar of [signups.webinars, signups.labs]) {
+      if (calendar.template !== undefined) calendar.template = resolve(baseDir, calendar.template);
+      for (const session of calendar.sessions) session.timezone ??= config.timezone;
+    }
+  }
+  return config;
+}
+
+export function loadConfigText(text: string, source: string, env: Env): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const place = (problem: ConfigProblem): { line: number; col: number; text: string } => {
+    const { line, col } = positionOf(doc, lines, problem);
+    return { line, col, text: `${source}:${line}:${col} ${problem.message}` };
+  };
+  const fail = (problems: ConfigProblem[]): LoadResult => {
+    const placed = problems.map(place);
+    placed.sort((a, b) => a.line - b.line || a.col - b.col);
+    return { ok: false, errors: [...new Set(placed.map((p) => p.text))] };
+  };
+
+  if (doc.errors.length > 0) return fail(doc.errors.map((error) => syntaxProblem(error, text)));
+  if (doc.contents === null) {
+    return fail([{ path: [], message: 'the file is empty; it needs at least a gitlab block and a board or signups block' }]);
+  }
+
+  const problems = interpolateDocument(doc, env);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return fail([...problems, { path: [], message: `cannot read the document: ${(error as Error).message}` }]);
+  }
+  const fromEnv = applyEnvOverrides(data, env);
+  const reported = new Set(problems.map((problem) => pointer(problem.path)));
+  // A value already reported (say, an unset ${VAR}) would only fail again on its leftover text.
+  const fresh = (problem: ConfigProblem): boolean => problem.on === 'key' || !reported.has(pointer(problem.path));
+  problems.push(...schemaProblems(validateConfigData(data), data, fromEnv).filter(fresh));
+  problems.push(...semanticProblems(data, source).filter(fresh));
+
+  if (problems.length > 0 || !isFields(data)) return fail(problems);
+  return { ok: true, config: finish(data, source) };
+}
+
+export function loadConfig(path: string, env: Env = process.env): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return { ok: false, errors: [`${path}: no such file; create it (the project's rhythm.yml is an example) or pass --config FILE`] };
+    }
+    return { ok: false, errors: [`${path}: cannot read the file (${code ?? (error as Error).message})`] };
+  }
+  return loadConfigText(text, path, env);
+}
