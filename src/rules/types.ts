@@ -51,6 +51,8 @@ export interface RuleContext {
    * history in a sweep. `previous` and `current` are the full label sets around the move.
    */
   lastMove?: { previous: string[]; current: string[]; by: string; at: string };
+  /** The bot's own username: lets the transition rule recognise its own revert. Optional. */
+  botUsername?: string;
 }
 
 /** A safe change the engine may make, as data. Never a function. */
@@ -71,10 +73,21 @@ export interface Finding {
   fix?: Fix;
   /** How to undo the fix, shown in the note when the fix was applied. */
   undo?: string;
+  /** What the fix does, past tense ("Assigned the moderator …"), shown when it was applied. */
+  done?: string;
+  /**
+   * The user's own words that show the problem (e.g. the Moderator line), raw. Never set on a
+   * confidential issue; comments/ quotes it safely before it reaches a note.
+   */
+  excerpt?: string;
 }
 
 export interface Rule {
   id: RuleId;
+  /** A short name people read in the note, e.g. "Moderator". */
+  title: string;
+  /** The handbook section that explains why, appended to board.handbookUrl, e.g. "#scheduling-trainings". */
+  anchor: string;
   /** Whether this rule has anything to say about this issue at all. */
   appliesTo(issue: IssueSnapshot, ctx: RuleContext): boolean;
   check(issue: IssueSnapshot, ctx: RuleContext, mode: RuleMode): Finding[];

@@ -1,0 +1,11 @@
+// The bot's notes: markers to find them again, safe quoting of people's words, and rendering.
+export { renderScheduledChecklist } from './checklist.js';
+export type { ChecklistInput } from './checklist.js';
+export { findBotNote, noteMarker } from './marker.js';
+export { guardNote } from './note-template.js';
+export { renderReminder } from './reminder.js';
+export type { ReminderInput, ReminderKind } from './reminder.js';
+export { renderStatusNote } from './status-note.js';
+export type { StatusNoteInput } from './status-note.js';
+export { inlineUserText, quoteUserText } from './user-text.js';
+export { mentions, safeUsername } from './username.js';

@@ -1,0 +1,30 @@
+// The Handlebars templates of the bot's notes, read and compiled once. `noEscape` because the
+// output is Markdown, not HTML; `strict` so a missing field fails loudly instead of rendering
+// blank. Every value reaching a template is prepared first (user text quoted, names sanitised).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+const TEMPLATES = new URL('../../templates/', import.meta.url);
+const handlebars = Handlebars.create(); // our own instance: no helpers or partials from elsewhere
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+export function noteTemplate(file: string): Handlebars.TemplateDelegate {
+  let template = compiled.get(file);
+  if (!template) {
+    const source = readFileSync(fileURLToPath(new URL(file, TEMPLATES)), 'utf8');
+    template = handlebars.compile(source, { noEscape: true, strict: true });
+    compiled.set(file, template);
+  }
+  return template;
+}
+
+/**
+ * The last line of defence before a note leaves: GitLab runs a quick action for any line that
+ * starts with `/`, so a note with one is refused rather than posted.
+ */
+export function guardNote(body: string): string {
+  const line = body.split(/\r\n|\r|\n|\u2028|\u2029/).find((l) => /^[\s]*\//.test(l));
+  if (line !== undefined) throw new Error('refusing to render a note with a line that GitLab would run as a quick action');
+  return body.replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}

@@ -1,0 +1,35 @@
+// A scheduled session has a date, and the date has not passed — judged as a calendar date in the
+// team's time zone, so the day of the session itself is fine all day long.
+import { calendarToday } from './calendar-day.js';
+import { isScheduled } from './status.js';
+import type { Finding, Rule } from './types.js';
+
+export const dueDate: Rule = {
+  id: 'dueDate',
+  title: 'Date',
+  anchor: '#scheduling-trainings',
+  appliesTo: (issue, ctx) => isScheduled(issue.labels, ctx.board),
+  check(issue, ctx): Finding[] {
+    if (!issue.dueDate) {
+      return [
+        {
+          rule: 'dueDate',
+          severity: 'problem',
+          message: 'The card has no due date.',
+          howToFix: 'Set the due date to the day of the session.',
+        },
+      ];
+    }
+    if (issue.dueDate < calendarToday(ctx.now, ctx.timezone)) {
+      return [
+        {
+          rule: 'dueDate',
+          severity: 'problem',
+          message: /^\d{4}-\d{2}-\d{2}$/.test(issue.dueDate) ? `The due date (${issue.dueDate}) has passed.` : 'The due date has passed.',
+          howToFix: 'If the session took place, post the recording link and close the card; if it moved, set the new date.',
+        },
+      ];
+    }
+    return [];
+  },
+};

@@ -1,0 +1,41 @@
+// The Skills Exchange rules, in the order their findings are shown, and the one way to run them.
+import { assignees } from './assignees.js';
+import { conflict } from './conflict.js';
+import { dueDate } from './due-date.js';
+import { moderator } from './moderator.js';
+import { template } from './template.js';
+import { transition } from './transition.js';
+import type { Finding, IssueSnapshot, Rule, RuleContext } from './types.js';
+
+export const rules: Rule[] = [transition, assignees, moderator, dueDate, template, conflict];
+
+/**
+ * Runs every enabled rule that applies, each in its configured mode. A closed card is done: there
+ * is nothing to nag about (a reopened one is judged again, as it is open).
+ */
+export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
+  if (issue.state !== 'opened') return [];
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const setting = ctx.board.rules[rule.id];
+    if (!setting.enabled || !rule.appliesTo(issue, ctx)) continue;
+    findings.push(...rule.check(issue, ctx, setting.mode));
+  }
+  return findings;
+}
+
+export { assignees, conflict, dueDate, moderator, template, transition };
+export { calendarToday } from './calendar-day.js';
+export { classifyLines, stripHtmlComments } from './markdown-lines.js';
+export { headingKey, parseSections } from './markdown-sections.js';
+export type { Section } from './markdown-sections.js';
+export { LOOKUP_LIMIT, parseModeratorLines, usernamesToLookUp } from './moderator-line.js';
+export type { ModeratorLine } from './moderator-line.js';
+export { readinessProblems } from './readiness.js';
+export { hasRecordingLink } from './recording-link.js';
+export { isScheduled, statusOf } from './status.js';
+export type { Status } from './status.js';
+export { lastStatusMove, moveFromChanges } from './status-move.js';
+export type { StatusMove } from './status-move.js';
+export { TEMPLATE_HINTS, isFilled, unfilledSections } from './template.js';
+export type * from './types.js';

@@ -1,0 +1,44 @@
+// The last move between columns. A webhook's changes.labels and a sweep's label history both end
+// up here, as the full label sets before and after, so the transition rule judges them alike.
+import type { SkillsExchangeBoard } from '../config/types.js';
+import type { LabelChange, RuleContext } from './types.js';
+
+export type StatusMove = NonNullable<RuleContext['lastMove']>;
+
+/** The move a label change made, or null when it touched neither status label. */
+export function moveFromChanges(
+  previousLabels: readonly string[],
+  currentLabels: readonly string[],
+  by: string,
+  at: string,
+  board?: Pick<SkillsExchangeBoard, 'labels'>,
+): StatusMove | null {
+  const before = new Set(previousLabels);
+  const after = new Set(currentLabels);
+  const changed = [...before, ...after].filter((l) => before.has(l) !== after.has(l));
+  if (changed.length === 0) return null;
+  if (board && !changed.some((l) => l === board.labels.plan || l === board.labels.scheduled)) return null;
+  return { previous: [...previousLabels], current: [...currentLabels], by, at };
+}
+
+/**
+ * The most recent change in the history (oldest first) that added or removed a status label,
+ * with the full label sets around it. Labels are replayed from the start of the history, so
+ * labels that never changed do not matter: only the status labels are judged.
+ */
+export function lastStatusMove(history: readonly LabelChange[], board: Pick<SkillsExchangeBoard, 'labels'>): StatusMove | null {
+  const status = new Set([board.labels.plan, board.labels.scheduled]);
+  let labels = new Set<string>();
+  let last: StatusMove | null = null;
+  for (const change of history) {
+    const previous = [...labels];
+    const next = new Set(labels);
+    for (const label of change.removed) next.delete(label);
+    for (const label of change.added) next.add(label);
+    const touched = [...change.added, ...change.removed].some((l) => status.has(l));
+    const moved = touched && [...status].some((l) => labels.has(l) !== next.has(l));
+    if (moved) last = { previous, current: [...next], by: change.by, at: change.at };
+    labels = next;
+  }
+  return last;
+}
