@@ -131,7 +131,7 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
     const today = calendarToday(input.now, input.timezone);
     const due = issue.dueDate;
     const speakers = issue.assignees.filter((a) => a.toLowerCase() !== moderator?.toLowerCase());
-    const people = { speakers, moderator, dueDate: due };
+    const people = { speakers, moderator, dueDate: due, today };
     const remindFrom = DateTime.fromISO(due).minus({ days: board.reminders.beforeDays }).toISODate()!;
     if (board.reminders.beforeDays > 0 && today >= remindFrom && today <= due) {
       const marker = noteMarker(`reminder:before:${due}`);

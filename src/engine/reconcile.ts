@@ -141,7 +141,7 @@ async function reconcileSkillsIssue(
   let lastMove: RuleContext['lastMove'];
   const fromHook = payloads.map(labelChangeFromPayload).filter((c) => c !== null).pop();
   if (fromHook) {
-    lastMove = moveFromChanges(fromHook.previous, fromHook.current, fromHook.by, fromHook.at) ?? undefined;
+    lastMove = moveFromChanges(fromHook.previous, fromHook.current, fromHook.by, fromHook.at, board) ?? undefined;
   } else if (statusOf(issue.labels, board) !== 'backlog' && board.rules.transition.enabled) {
     const history = labelHistoryFromEvents(await door.labelEvents(project, iid));
     snapshot = toSnapshot(project, issue, history);
@@ -162,6 +162,7 @@ async function reconcileSkillsIssue(
     board,
     now: ctx.now,
     timezone: config.timezone,
+    botUsername: config.gitlab.botUsername,
     users,
     scheduledPeers: scheduledPeers.filter((p) => p.iid !== iid),
     ...(lastMove ? { lastMove } : {}),
