@@ -155,12 +155,19 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   // Timers run on one replica only: the one holding the leadership lease.
   let nextSweep = opts.sweepOnStart === false ? Date.now() + config.sweep.intervalMinutes * 60_000 : 0;
+  let nextPrune = 0;
   let timerBusy = false;
   const tick = async () => {
     if (timerBusy) return;
     timerBusy = true;
     try {
       const leading = await store.lead('timers', workerId, LEADER_TTL_MS, Date.now());
+      if (leading && Date.now() >= nextPrune) {
+        // Processed deliveries are kept a week for dedup (GitLab's "Resend request" reuses the key).
+        nextPrune = Date.now() + 6 * 3600_000;
+        const pruned = await store.prune(Date.now() - 7 * 24 * 3600_000);
+        if (pruned > 0) log.info({ pruned }, 'pruned old processed deliveries');
+      }
       if (leading && Date.now() >= nextSweep && (nextSweep === 0 || config.sweep.intervalMinutes > 0)) {
         nextSweep = Date.now() + Math.max(1, config.sweep.intervalMinutes) * 60_000;
         await sweep();
@@ -192,6 +199,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         server.closeIdleConnections?.();
       });
       await worker.stop(graceMs);
+      // Hand the timers over at once instead of making the next replica wait out the lease.
+      await store.lead('timers', workerId, 0, Date.now()).catch(() => undefined);
       await store.close();
       log.info({}, 'rhythm stopped');
     })());
