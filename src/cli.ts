@@ -69,7 +69,8 @@ program
   .option('--port <n>', 'port to listen on (default: $PORT or 3000)')
   .option('--host <addr>', 'address to bind', '0.0.0.0')
   .option('--dry-run', 'compute and log every write, send none')
-  .action(async (o: { port?: string; host: string; dryRun?: boolean }) => {
+  .option('--no-sweep-on-start', 'do not sweep when starting (the timer still sweeps)')
+  .action(async (o: { port?: string; host: string; dryRun?: boolean; sweepOnStart: boolean }) => {
     const { config, configDir } = load(globalConfig(), o.dryRun);
     const log = createLogger({ level: (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'info' });
     const service = await startService({
@@ -80,6 +81,9 @@ program
       databaseUrl: process.env.RHYTHM_DATABASE_URL,
       port: Number(o.port ?? process.env.PORT ?? 3000),
       host: o.host,
+      sweepOnStart: o.sweepOnStart,
+      // How long a dead replica's claimed work waits before another takes it over.
+      leaseMs: Number(process.env.RHYTHM_LEASE_MS ?? 60_000),
     });
     await new Promise<void>((done) => {
       const shutdown = (signal: string) => {

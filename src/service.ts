@@ -30,6 +30,8 @@ export interface ServiceOptions {
   /** Worker lease (default 60 s): how long a dead replica's work waits before another takes it. */
   leaseMs?: number;
   pollMs?: number;
+  /** First retry delay of a failed job (doubles each time, with jitter). */
+  backoffBaseMs?: number;
   /** Called after each job, for tests and benchmarks. */
   onJob?: (outcome: JobOutcome | { key: string; error: string }, job: ClaimedJob) => void;
 }
@@ -141,6 +143,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     concurrency: opts.concurrency ?? 4,
     leaseMs: opts.leaseMs ?? 60_000,
     pollMs: opts.pollMs ?? 250,
+    backoffBaseMs: opts.backoffBaseMs ?? 1000,
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
   });
 

@@ -114,6 +114,8 @@ export class Worker {
   private async execute(job: ClaimedJob): Promise<void> {
     const { store, log } = this.o;
     const started = this.o.now();
+    // Start and end of every run, at debug level: enough to prove no key ran twice at once.
+    log.debug({ key: job.key, claim: job.claim, at: started, deliveries: job.deliveries.length }, 'job started');
     let leaseLost = false;
     const renew = setInterval(() => {
       store.renew(job, this.o.leaseMs, this.o.now()).then(
@@ -128,6 +130,7 @@ export class Worker {
       clearInterval(renew);
       if (leaseLost) log.warn({ key: job.key }, 'lease was lost while the job ran; another worker has it now');
       await store.complete(job, this.o.now());
+      log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
       this.o.onResult?.('done', this.o.now() - started, job);
     } catch (err) {
       clearInterval(renew);
@@ -135,17 +138,20 @@ export class Worker {
       const attempts = job.attempts + 1;
       if (!this.running && isAbort(err)) {
         await store.release(job, this.o.now()).catch(() => undefined);
+        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
         this.o.onResult?.('released', this.o.now() - started, job);
         return;
       }
       if (attempts >= this.o.maxAttempts) {
         log.error({ key: job.key, attempts, err: message }, 'job failed too often; parked as dead (rhythm queue retry-dead replays it)');
         await store.fail(job, message, null, this.o.now()).catch(() => undefined);
+        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
         this.o.onResult?.('dead', this.o.now() - started, job);
       } else {
         const delay = retryDelay(job.attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
         log.warn({ key: job.key, attempts, retryInMs: delay, err: message }, 'job failed; will retry');
         await store.fail(job, message, this.o.now() + delay, this.o.now()).catch(() => undefined);
+        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
         this.o.onResult?.('retry', this.o.now() - started, job);
       }
     }
