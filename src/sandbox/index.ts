@@ -97,6 +97,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const bearer = /^Bearer\s+(.+)$/i.exec(header('authorization') ?? '')?.[1];
     const token = header('private-token') ?? bearer;
     const user = token ? findUser(token.trim()) : undefined;
+    // A call is logged at its arrival, so added latency does not blur when it was made.
+    const arrivedAt = now();
     const record = (status: number, fault?: Fault['kind']): void => {
       callLog.push({
         method,
@@ -105,7 +107,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         query: url.search.replace(/^\?/, ''),
         status,
         user: user?.username ?? null,
-        at: new Date(now()).toISOString(),
+        at: new Date(arrivedAt).toISOString(),
+        answeredAt: new Date(now()).toISOString(),
         ...(fault ? { fault } : {}),
       });
     };

@@ -58,7 +58,10 @@ export interface CallRecord {
   status: number;
   /** Username of the authenticated caller, null when anonymous or the token was wrong. */
   user: string | null;
+  /** When the request arrived. */
   at: string;
+  /** When it was answered (later than `at` by any added latency). */
+  answeredAt: string;
   /** Set when a fault answered (or dropped) the call instead of the API. */
   fault?: Fault['kind'];
 }

@@ -1,0 +1,253 @@
+// How fast does Rhythm acknowledge a webhook, durable storage included, against two baselines:
+//   (a) bare node:http: check the token, parse the JSON, answer 202 — the ceiling;
+//   (b) Express with express.json(), same work, nothing stored — the usual way to write it;
+//   (c) Rhythm's receiver, storing every delivery in SQLite (WAL, synchronous=FULL, temp file);
+//   and, to tell the receiver's own cost from the disk's, (c0) the same receiver with a store
+//   that keeps deliveries in memory (not durable; a diagnostic, not a way to run Rhythm).
+// Each server runs in its own child process and autocannon drives it from this one, so load
+// generation and serving don't share an event loop. Every request carries a fresh
+// Idempotency-Key, so (c) really stores each one. Run alone: npx tsx bench/receiver.ts
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import express from 'express';
+import { pino } from 'pino';
+import type { IncomingDelivery, Store } from '../src/queue/contract.js';
+
+const SECRET = 'bench-hook-secret';
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const docsExample = join(repoRoot, '../shared/fixtures/gitlab-docs/issue-hook.json');
+const ownFixture = join(repoRoot, 'test/fixtures/issue-hook-update-labels.json');
+const bodyFile = existsSync(docsExample) ? docsExample : ownFixture;
+
+type Kind = 'bare' | 'express' | 'rhythm' | 'rhythm_in_memory';
+const kinds: Kind[] = ['bare', 'express', 'rhythm', 'rhythm_in_memory'];
+
+// --- the servers (run in a child process) -------------------------------------------------
+
+/** Only what the receiver calls: accept with dedup, and the count for the report. */
+function inMemoryInbox(): Store {
+  const ids = new Set<string>();
+  const inbox = {
+    kind: 'sqlite',
+    migrate: async () => undefined,
+    accept: async (d: IncomingDelivery) => (ids.has(d.deliveryId) ? 'duplicate' : (ids.add(d.deliveryId), 'stored')),
+    stats: async () => ({ pending: 0, running: 0, dead: 0, oldestPendingAgeMs: 0, deliveries: ids.size }),
+    close: async () => undefined,
+  };
+  return inbox as unknown as Store;
+}
+
+const sha256 = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
+const secretDigest = sha256(SECRET);
+const tokenOk = (t: string | string[] | undefined): boolean =>
+  typeof t === 'string' && timingSafeEqual(sha256(t), secretDigest);
+
+async function serve(kind: Kind): Promise<{ port: number; stats: () => Promise<Record<string, number>>; close: () => Promise<void> }> {
+  if (kind === 'bare') {
+    const server = createServer((req, res) => {
+      if (!tokenOk(req.headers['x-gitlab-token'])) {
+        res.writeHead(401).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+        const text = '{"status":"accepted"}';
+        res.writeHead(202, { 'content-type': 'application/json', 'content-length': text.length }).end(text);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, stats: async () => ({}), close: async () => void server.close() };
+  }
+
+  if (kind === 'express') {
+    const app = express();
+    app.disable('x-powered-by');
+    app.post('/webhooks/gitlab', express.json({ limit: '25mb' }), (req, res) => {
+      if (!tokenOk(req.headers['x-gitlab-token'])) {
+        res.status(401).end();
+        return;
+      }
+      res.status(202).json({ status: 'accepted' });
+    });
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, stats: async () => ({}), close: async () => void server.close() };
+  }
+
+  const { openSqliteStore } = await import('../src/queue/sqlite.js');
+  const { createReceiver, listen } = await import('../src/webhook/receiver.js');
+  const { createLogger } = await import('../src/observability/log.js');
+  const { createMetrics } = await import('../src/observability/metrics.js');
+  const dir = mkdtempSync(join(tmpdir(), 'rhythm-bench-'));
+  const store = kind === 'rhythm_in_memory' ? inMemoryInbox() : await openSqliteStore(join(dir, 'rhythm.db'));
+  await store.migrate();
+  const payload = JSON.parse(readFileSync(bodyFile, 'utf8')) as { project: { path_with_namespace: string } };
+  const { handler } = createReceiver({
+    store,
+    secret: SECRET,
+    projects: new Set([payload.project.path_with_namespace]),
+    botUsername: 'rhythm-bot',
+    // The service logs one line per delivery; so does the benchmark, to a sink, asynchronously as in production.
+    log: createLogger({ destination: pino.destination({ dest: '/dev/null', sync: false }) }),
+    metrics: createMetrics(),
+    ready: async () => ({ ok: true, checks: {} }),
+  });
+  const server = await listen(handler, 0, '127.0.0.1');
+  return {
+    port: (server.address() as AddressInfo).port,
+    stats: async () => ({ stored: (await store.stats(Date.now())).deliveries }),
+    close: async () => {
+      server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function childMain(kind: Kind): Promise<void> {
+  const s = await serve(kind);
+  const shutdown = async (): Promise<void> => {
+    await s.close();
+    process.exit(0);
+  };
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'stats') void s.stats().then((stats) => process.send?.({ stats }));
+    if (m.cmd === 'stop') void shutdown();
+  });
+  process.on('disconnect', () => void shutdown());
+  process.send?.({ port: s.port });
+}
+
+// --- the load (this process) --------------------------------------------------------------
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+}
+interface CannonResult {
+  requests: Histogram;
+  latency: Histogram;
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+interface CannonRequest {
+  headers?: Record<string, string>;
+}
+type Cannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  requests: { setupRequest: (req: CannonRequest) => CannonRequest }[];
+}) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+
+function startChild(kind: Kind): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${kind} server exited early (${code})`)));
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
+  });
+}
+
+function ask(child: ChildProcess): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    child.once('message', (m: { stats: Record<string, number> }) => resolve(m.stats));
+    child.send({ cmd: 'stats' });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.send({ cmd: 'stop' });
+  });
+}
+
+async function load(port: number, seconds: number, body: string): Promise<CannonResult> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/webhooks/gitlab`,
+    connections: 50,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Issue Hook', 'x-gitlab-token': SECRET },
+    body,
+    requests: [
+      {
+        // A fresh Idempotency-Key per request, as GitLab sends one per event.
+        setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() } }),
+      },
+    ],
+  });
+}
+
+export async function benchReceiver(): Promise<Record<string, number>> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const body = readFileSync(bodyFile, 'utf8');
+  const out: Record<string, number> = {};
+  for (const kind of kinds) {
+    const { child, port } = await startChild(kind);
+    try {
+      await load(port, 1, body); // warm up: JIT, SQLite page cache, connection setup
+      const before = await ask(child);
+      const r = await load(port, seconds, body);
+      const after = await ask(child);
+      const acked = Object.entries(r.statusCodeStats)
+        .filter(([code]) => code.startsWith('2'))
+        .reduce((n, [, s]) => n + Number(s.count), 0);
+      out[`${kind}.deliveries_per_s`] = Math.round(acked / r.duration);
+      out[`${kind}.p50_ms`] = r.latency.p50;
+      out[`${kind}.p99_ms`] = r.latency.p99;
+      out[`${kind}.non2xx`] = r.non2xx;
+      out[`${kind}.errors`] = r.errors + r.timeouts;
+      if (after.stored !== undefined) {
+        out[`${kind}.acknowledged`] = acked;
+        // At least every acknowledged delivery is stored (a few more were in flight at the end).
+        out[`${kind}.stored`] = after.stored - (before.stored ?? 0);
+      }
+    } finally {
+      await stop(child);
+    }
+  }
+  const rate = (k: Kind): number => out[`${k}.deliveries_per_s`] ?? 0;
+  out['ratio.rhythm_over_bare'] = Number((rate('rhythm') / rate('bare')).toFixed(2));
+  out['ratio.rhythm_over_express'] = Number((rate('rhythm') / rate('express')).toFixed(2));
+  return out;
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt !== -1) {
+  void childMain(process.argv[serveAt + 1] as Kind);
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(`body: ${bodyFile}; cpus: ${cpus().length}; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const results = await benchReceiver();
+  for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(32)} ${v}`);
+  const ok = (results['ratio.rhythm_over_bare'] ?? 0) >= 0.5 && (results['ratio.rhythm_over_express'] ?? 0) >= 1 && (results['rhythm.p99_ms'] ?? Infinity) <= 15;
+  console.log(`targets (c/a >= 0.5, c/b >= 1.0, p99 <= 15 ms): ${ok ? 'met' : 'NOT met'}`);
+}

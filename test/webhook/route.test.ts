@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { routeDelivery } from '../../src/webhook/route.js';
+import type { RouteDecision } from '../../src/webhook/route.js';
+import { fixture } from './harness.js';
+
+const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
+const opts = { projects: new Set([PROJECT]), botUsername: 'rhythm-bot' };
+const issue = (): Record<string, any> => JSON.parse(fixture('issue-hook-update-labels.json'));
+const note = (): Record<string, any> => JSON.parse(fixture('note-hook-issue.json'));
+
+function withChanges(changes: Record<string, unknown>): Record<string, any> {
+  const p = issue();
+  p.changes = changes;
+  return p;
+}
+const change = (previous: unknown, current: unknown) => ({ previous, current });
+
+const table: [string, string, () => unknown, RouteDecision][] = [
+  ['alice moves a card to status:scheduled', 'Issue Hook', issue, { action: 'store', key: `issue:${PROJECT}#57` }],
+  ['a confidential issue changes', 'Confidential Issue Hook', issue, { action: 'store', key: `issue:${PROJECT}#57` }],
+  ['alice comments on the issue', 'Note Hook', note, { action: 'store', key: `issue:${PROJECT}#57` }],
+  ['an internal note on the issue', 'Confidential Note Hook', note, { action: 'store', key: `issue:${PROJECT}#57` }],
+  ['someone comments on a merge request', 'Note Hook', () => JSON.parse(fixture('note-hook-merge-request.json')), { action: 'ignore', reason: 'note on MergeRequest, not an issue' }],
+  ['a push', 'Push Hook', () => ({ object_kind: 'push' }), { action: 'ignore', reason: 'event not handled: Push Hook' }],
+  ['an emoji award', 'Emoji Hook', note, { action: 'ignore', reason: 'event not handled: Emoji Hook' }],
+  ['a delivery with no event header', '', issue, { action: 'ignore', reason: 'event not handled: (none)' }],
+  ['a task (work item) on an issue hook', 'Issue Hook', () => ({ ...issue(), object_kind: 'work_item' }), { action: 'ignore', reason: 'not an issue: work_item' }],
+  [
+    'an issue in a project that is not configured',
+    'Issue Hook',
+    () => ({ ...issue(), project: { id: 9, path_with_namespace: 'other/board' } }),
+    { action: 'ignore', reason: 'project not configured' },
+  ],
+  ['the bot edits the issue', 'Issue Hook', () => ({ ...issue(), user: { username: 'rhythm-bot' } }), { action: 'store', key: null, reason: 'acted by the bot' }],
+  ['the bot, spelled in other case', 'Note Hook', () => ({ ...note(), user: { username: 'Rhythm-Bot' } }), { action: 'store', key: null, reason: 'acted by the bot' }],
+  [
+    'alice drags the card within its column',
+    'Issue Hook',
+    () => withChanges({ relative_position: change(1539, 2565) }),
+    { action: 'store', key: null, reason: 'only relative_position changed' },
+  ],
+  [
+    'a drag that also touched the bookkeeping fields',
+    'Issue Hook',
+    () =>
+      withChanges({
+        relative_position: change(1, 2),
+        updated_at: change('a', 'b'),
+        updated_by_id: change(1, 2),
+        last_edited_at: change(null, 'b'),
+        last_edited_by_id: change(null, 2),
+      }),
+    { action: 'store', key: null, reason: 'only relative_position changed' },
+  ],
+  [
+    'a drag together with a label change',
+    'Issue Hook',
+    () => withChanges({ relative_position: change(1, 2), labels: change([], []) }),
+    { action: 'store', key: `issue:${PROJECT}#57` },
+  ],
+  ['an update with only bookkeeping changes', 'Issue Hook', () => withChanges({ updated_at: change('a', 'b') }), { action: 'store', key: `issue:${PROJECT}#57` }],
+];
+
+describe('routing a delivery', () => {
+  for (const [name, event, payload, expected] of table) {
+    it(`${name} → ${expected.action === 'store' ? `store (key ${expected.key})` : 'ignore'}`, () => {
+      expect(routeDelivery(event, payload(), opts)).toEqual(expected);
+    });
+  }
+
+  it('keys the issue with the configured spelling of the project path', () => {
+    const p = issue();
+    p.project.path_with_namespace = PROJECT.toUpperCase();
+    expect(routeDelivery('Issue Hook', p, opts)).toEqual({ action: 'store', key: `issue:${PROJECT}#57` });
+  });
+
+  it('ignores shapes it cannot read instead of throwing', () => {
+    for (const payload of [null, 42, 'x', [], {}, { project: [] }, { project: { path_with_namespace: PROJECT }, object_attributes: { iid: -1 } }]) {
+      expect(routeDelivery('Issue Hook', payload, opts).action).toBe('ignore');
+    }
+  });
+});
