@@ -1,0 +1,163 @@
+// The `rhythm` command as a person runs it (node bin/rhythm.js), against the sandbox GitLab.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { REPO, SECRET } from '../support/world.js';
+
+let sandbox: Sandbox;
+let dir: string;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  dir = mkdtempSync(join(tmpdir(), 'rhythm-cli-'));
+});
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function rhythm(args: string[], env: Record<string, string | undefined> = {}) {
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GITLAB_URL: sandbox.url,
+        GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
+        RHYTHM_WEBHOOK_SECRET: SECRET,
+        RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
+        RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+const api = async (path: string) =>
+  (await fetch(`${sandbox.url}/api/v4${path}`, { headers: { 'PRIVATE-TOKEN': 'sandbox-alice-token' } })).json() as Promise<
+    { id: number; url: string; description?: string }[]
+  >;
+const SKILLS = encodeURIComponent('gitlab-com/sales-team/cs-skills-exchange');
+const CONTENT = encodeURIComponent('gitlab-com/customer-success/customer-success-engineering/content');
+
+describe('rhythm check-config', () => {
+  it('says OK for the shipped file and exits 0', async () => {
+    const r = await rhythm(['check-config']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/OK/);
+  });
+
+  it('names file:line:col of each problem and exits 1', async () => {
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(
+      bad,
+      ['gitlab:', '  url: http://127.0.0.1:1', '  token: ${GITLAB_TOKEN}', '  botUsername: rhythm-bot', 'timezone: Mars/Olympus', 'boards: []', ''].join('\n'),
+    );
+    const r = await rhythm(['check-config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/bad\.yml:5:\d+ .*timezone/);
+  });
+
+  it('refuses a token written literally, without echoing it', async () => {
+    const bad = join(dir, 'literal.yml');
+    writeFileSync(bad, ['gitlab:', '  url: http://127.0.0.1:1', '  token: glpat-very-secret-value', '  botUsername: rhythm-bot', 'boards: []', ''].join('\n'));
+    const r = await rhythm(['check-config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/literal\.yml:3:\d+/);
+    expect(r.out + r.err).not.toContain('glpat-very-secret-value');
+  });
+});
+
+describe('usage errors', () => {
+  it('exit 2 for an unknown command or a bad option value', async () => {
+    expect((await rhythm(['frobnicate'])).code).toBe(2);
+    expect((await rhythm(['generate', '--only', 'parties'])).code).toBe(2);
+    expect((await rhythm(['generate', '--month', 'December'])).code).toBe(2);
+  });
+});
+
+describe('rhythm hooks install', () => {
+  it('creates once, changes nothing the second time, updates (never duplicates) when the URL moves; --dry-run writes nothing', async () => {
+    const dry = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/would be created/);
+    expect(await api(`/projects/${SKILLS}/hooks`)).toHaveLength(0);
+
+    const first = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
+    expect(first.code).toBe(0);
+    expect(first.out.match(/: created/g)).toHaveLength(2);
+    const second = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
+    expect(second.out.match(/: unchanged/g)).toHaveLength(2);
+    const moved = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:4001/webhooks/gitlab']);
+    expect(moved.out.match(/: updated/g)).toHaveLength(2);
+    for (const project of [SKILLS, CONTENT]) {
+      const hooks = await api(`/projects/${project}/hooks`);
+      expect(hooks).toHaveLength(1);
+      expect(hooks[0]!.url).toBe('http://127.0.0.1:4001/webhooks/gitlab');
+      expect(hooks[0]).toMatchObject({ issues_events: true, confidential_issues_events: true, note_events: true, confidential_note_events: true, push_events: false });
+    }
+  });
+
+  it('refuses to register a hook without the secret', async () => {
+    const r = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab'], { RHYTHM_WEBHOOK_SECRET: '' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/RHYTHM_WEBHOOK_SECRET/);
+  });
+});
+
+describe('rhythm generate', () => {
+  it('--dry-run prints the rendered issues and writes nothing', async () => {
+    sandbox.resetCalls();
+    const r = await rhythm(['generate', '--month', '2026-12', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/rhythm:signup:webinars:2026-12/);
+    expect(r.out).toMatch(/rhythm:signup:labs:2026-12/);
+    expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
+  });
+
+  it('exits 1 with GitLab\'s reason when GitLab refuses the issue (spam check)', async () => {
+    const fault = sandbox.faults.add({ method: 'POST', path: 'POST /projects/:id/issues', kind: 'status', status: 400, message: 'Your issue has been recognized as spam.' });
+    const r = await rhythm(['generate', '--month', '2027-01', '--only', 'webinars']);
+    sandbox.faults.remove(fault);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spam/);
+    const issues = await api(`/projects/${CONTENT}/issues?labels=cse-events::sign-up`);
+    expect(issues.filter((i) => i.description?.includes('rhythm:signup:webinars:2027-01'))).toHaveLength(0);
+  });
+
+  it('creates the two issues once; a rerun makes no writes', async () => {
+    const first = await rhythm(['generate', '--month', '2027-02']);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/webinars 2027-02: created/);
+    expect(first.out).toMatch(/labs 2027-02: created/);
+    sandbox.resetCalls();
+    const again = await rhythm(['generate', '--month', '2027-02']);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/0 writes/);
+    expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
+  });
+});
+
+describe('rhythm sweep', () => {
+  it('--dry-run reconciles every open card and writes nothing', async () => {
+    await fetch(`${sandbox.url}/api/v4/projects/${SKILLS}/issues`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': 'sandbox-alice-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Needs a note', description: 'bare' }),
+    });
+    sandbox.resetCalls();
+    const r = await rhythm(['sweep', '--dry-run'], { RHYTHM_LOG_LEVEL: 'info' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/issue:gitlab-com\/sales-team\/cs-skills-exchange#\d+: issue \(createNote\)/);
+    expect(r.err).toMatch(/"dryRun":true/);
+    expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
+  });
+});
