@@ -1,7 +1,7 @@
 // `rhythm demo`: the sandbox GitLab and `rhythm serve` (SQLite, the shipped rhythm.yml) in one
 // process, and the team's workflow played as people would play it, each step followed by what the
 // bot did in answer. The people act through the same REST API a browser session would use.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { DateTime } from 'luxon';
@@ -146,16 +146,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   await showNote(supply.iid);
 
   // 4. The fixes.
-  step('bob', 'adds "Moderator: @carol" and a due date in two weeks');
+  step('bob', 'adds "Moderator: @carol" and a due date in two weeks, and moves the card to status:scheduled again');
   await people.bob.editIssue(project, supply.iid, {
     description: `${supply.description ?? ''}\n\nModerator: @carol`,
     dueDate: date(14),
   });
   await settle();
+  await people.bob.editIssue(project, supply.iid, { addLabels: [board.labels.scheduled], removeLabels: [board.labels.plan] });
+  await settle();
   await showIssue(supply.iid);
   await showNote(supply.iid);
   const checklist = (await botDoor.listNotes(project, supply.iid)).find((n) => n.body.includes('rhythm:checklist'));
-  bot(checklist ? 'posted the checklist for speaker and moderator (once)' : 'no checklist yet');
+  bot(checklist ? `posted the checklist for speaker and moderator, once: "${checklist.body.split('\n').find((l) => l.startsWith('####'))?.replace(/^#+\s*/, '') ?? ''}"` : 'no checklist (the card is not ready)');
 
   // 5. Backlog straight to scheduled.
   step('dave', 'drags a backlog card straight to status:scheduled, skipping planning');
@@ -199,9 +201,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 
   const boardUrl = `${sandbox.url}/-/boards/${project}`;
+  // The final board, as data, for whoever wants to check the story's end (the demo's own test).
+  const finalBoard = await fetch(`${boardUrl}?format=json`).then((r) => r.text());
+  writeFileSync('.rhythm/demo-board.json', finalBoard);
   const seconds = (Date.now() - started) / 1000;
-  say(`\n${stamp()} done. Watch the board at ${boardUrl}`);
-  say(`         GitLab calls by the bot: ${[...transport.counts.values()].reduce((a, b) => a + b, 0)} from the demo's own door; metrics at ${service.url}/metrics`);
+  say(`\n${stamp()} done. Watch the board at ${boardUrl} (final state also in .rhythm/demo-board.json)`);
+  const calls = (await service.metrics.gitlabCalls.get()).values.reduce((sum, v) => sum + v.value, 0);
+  say(`         the bot made ${calls} GitLab API calls in all; its metrics are at ${service.url}/metrics`);
 
   if (!opts.exit) {
     say('         The sandbox and the bot keep running; press Ctrl-C to stop.');
