@@ -31,6 +31,12 @@ export interface IssuePlanInput {
   now: Date;
   timezone: string;
   dryRun: boolean;
+  /**
+   * Judge the card again as it will be once the fixes land (the rules, bound to this reconcile's
+   * context). The note then reads as the next reconcile would render it, so fixing a card does
+   * not cost a second note edit later.
+   */
+  recheck?: (after: IssueSnapshot, fixedBy: { previous: string[]; current: string[] }) => Finding[];
 }
 
 export interface IssuePlan {
@@ -93,26 +99,34 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   if (!edit.removeLabels?.length) delete edit.removeLabels;
   if (Object.keys(edit).length > 0) steps.push({ kind: 'editIssue', edit, because: unique(because) });
 
+  // What the card will look like once the fixes land.
+  const labelsAfter = issue.labels.filter((l) => !edit.removeLabels?.includes(l)).concat(edit.addLabels ?? []);
+  const assigneesAfter = [...new Set([...issue.assignees, ...applied.flatMap((f) => (f.fix?.kind === 'assign' ? f.fix.usernames : []))])];
+  const after: IssueSnapshot = { ...issue, labels: labelsAfter, assignees: assigneesAfter };
+  const openAfter =
+    applied.length > 0 && input.recheck
+      ? input.recheck(after, { previous: issue.labels, current: labelsAfter }).filter((f) => !f.fix)
+      : open;
+
   // 2. The one status note, edited in place; history of fixes carried over.
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
   const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
   const body = withHistory(
-    renderStatusNote({ issue, findings: open, applied: history, board, dryRun: input.dryRun }),
+    renderStatusNote({ issue: after, findings: openAfter, applied: history, board, dryRun: input.dryRun }),
     history,
   );
   if (existing) {
     if (existing.body.trim() !== body.trim()) steps.push({ kind: 'editNote', noteId: existing.id, marker: statusMarker, body });
-  } else if (open.length > 0 || applied.length > 0) {
+  } else if (openAfter.length > 0 || applied.length > 0) {
     // Nothing to say about a card that was always fine: no note at all.
     steps.push({ kind: 'createNote', marker: statusMarker, body });
   }
 
   // 3. Once scheduled and ready: the checklist for speaker and moderator, posted once.
   // Judged on the labels as they will be once the fixes above land (a revert leaves the column).
-  const labelsAfter = issue.labels.filter((l) => !edit.removeLabels?.includes(l)).concat(edit.addLabels ?? []);
   const status = statusOf(labelsAfter, board);
-  const ready = status === 'scheduled' && issue.state === 'opened' && !open.some((f) => f.severity === 'problem');
+  const ready = status === 'scheduled' && issue.state === 'opened' && !openAfter.some((f) => f.severity === 'problem');
   const moderator = parseModeratorLines(issue.description)[0]?.username ?? null;
   if (ready) {
     const marker = noteMarker('checklist');
@@ -148,7 +162,7 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
     }
   }
 
-  return { steps, applied, open };
+  return { steps, applied, open: openAfter };
 }
 
 function unique<T>(items: T[]): T[] {

@@ -180,6 +180,11 @@ async function reconcileSkillsIssue(
     now: ctx.now,
     timezone: config.timezone,
     dryRun,
+    recheck: (after, move) =>
+      checkIssue(after, {
+        ...ruleCtx,
+        lastMove: { ...move, by: config.gitlab.botUsername, at: ctx.now.toISOString() },
+      }),
   });
 
   for (const step of plan.steps) {
