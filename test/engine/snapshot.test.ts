@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { columnKey, issueKey, parseKey, SIGNUP_REMINDERS_KEY } from '../../src/engine/keys.js';
+import { labelChangeFromPayload, labelHistoryFromEvents } from '../../src/engine/snapshot.js';
+import type { GLabelEvent } from '../../src/gitlab/types.js';
+
+const event = (id: number, at: string, by: string, action: 'add' | 'remove', name: string): GLabelEvent => ({
+  id,
+  created_at: at,
+  user: { id: 1, username: by, name: by },
+  label: { id: id * 10, name },
+  action,
+});
+
+describe('label history', () => {
+  it('groups one person\'s simultaneous label events into one change, oldest first', () => {
+    const history = labelHistoryFromEvents([
+      event(3, '2026-11-02T10:00:00Z', 'bob', 'add', 'status:scheduled'),
+      event(4, '2026-11-02T10:00:00Z', 'bob', 'remove', 'status:plan'),
+      event(1, '2026-11-01T09:00:00Z', 'alice', 'add', 'status:plan'),
+    ]);
+    expect(history).toEqual([
+      { at: '2026-11-01T09:00:00Z', by: 'alice', added: ['status:plan'], removed: [] },
+      { at: '2026-11-02T10:00:00Z', by: 'bob', added: ['status:scheduled'], removed: ['status:plan'] },
+    ]);
+  });
+
+  it('skips events whose label was deleted since', () => {
+    expect(labelHistoryFromEvents([{ ...event(1, '2026-11-01T00:00:00Z', 'a', 'add', 'x'), label: null }])).toEqual([]);
+  });
+
+  it('reads the move a webhook describes from changes.labels', () => {
+    const move = labelChangeFromPayload({
+      user: { username: 'dave' },
+      object_attributes: { updated_at: '2026-11-03 10:00:00 UTC' },
+      changes: { labels: { previous: [{ title: 'a' }], current: [{ title: 'a' }, { title: 'status:scheduled' }] } },
+    });
+    expect(move).toEqual({ previous: ['a'], current: ['a', 'status:scheduled'], by: 'dave', at: '2026-11-03 10:00:00 UTC' });
+    expect(labelChangeFromPayload({ changes: { title: {} } })).toBeNull();
+    expect(labelChangeFromPayload(null)).toBeNull();
+  });
+});
+
+describe('work keys', () => {
+  it('round-trip, with labels that contain colons', () => {
+    expect(parseKey(issueKey('g/p', 12))).toEqual({ kind: 'issue', project: 'g/p', iid: 12 });
+    expect(parseKey(columnKey('g/p', 'status:scheduled'))).toEqual({ kind: 'column', project: 'g/p', label: 'status:scheduled' });
+    expect(parseKey(columnKey('g/p', 'cse-events::sign-up'))).toEqual({ kind: 'column', project: 'g/p', label: 'cse-events::sign-up' });
+    expect(parseKey(SIGNUP_REMINDERS_KEY)).toEqual({ kind: 'signupReminders' });
+    expect(parseKey('nonsense')).toBeNull();
+  });
+});

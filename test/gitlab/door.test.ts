@@ -1,0 +1,108 @@
+// The door over HTTP against the sandbox: routes counted, Retry-After honoured with an injected
+// clock, POST not retried after a 5xx, dry-run sends no write.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDoor } from '../../src/gitlab/door.js';
+import { GitLabError, retryAfterMs, routeOf, Transport } from '../../src/gitlab/transport.js';
+import { createLogger } from '../../src/observability/log.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+const log = createLogger({ level: 'silent' });
+const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe('routes and Retry-After values', () => {
+  it('names routes without ids or paths', () => {
+    expect(routeOf('/api/v4/projects/gitlab-com%2Fx/issues/12/notes/5001')).toBe('/projects/:id/issues/:iid/notes/:id');
+    expect(routeOf('/api/v4/projects/7/issues')).toBe('/projects/:id/issues');
+    expect(routeOf('/api/v4/user')).toBe('/user');
+  });
+  it('reads seconds and HTTP dates', () => {
+    expect(retryAfterMs('2', 0)).toBe(2000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(retryAfterMs(null, 0)).toBeNull();
+    expect(retryAfterMs('soon', 0)).toBeNull();
+  });
+});
+
+describe('the door', () => {
+  it('waits out Retry-After before the next call, then succeeds', async () => {
+    let clock = 1_000_000;
+    const slept: number[] = [];
+    const transport = new Transport({
+      log,
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+      minBackoffMs: 1,
+      maxBackoffMs: 2,
+    });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    const fault = sandbox.faults.add({ path: 'GET /user', kind: 'rateLimit', retryAfterSec: 3, times: 1 });
+    const user = await door.currentUser();
+    sandbox.faults.remove(fault);
+    expect(user.username).toBe('rhythm-bot');
+    expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3000);
+    expect(door.reads).toBe(2);
+    expect(transport.counts.get('GET /user')).toBe(2);
+  });
+
+  it('retries a GET after 502/503 but never resends a POST after a 500', async () => {
+    const transport = new Transport({ log, minBackoffMs: 1, maxBackoffMs: 5 });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: false, log, transport });
+    const get = sandbox.faults.add({ path: 'GET /projects/:id/issues', kind: 'status', status: 503, times: 2 });
+    expect(await door.listIssues(PROJECT, {})).toBeInstanceOf(Array);
+    sandbox.faults.remove(get);
+    expect(transport.counts.get('GET /projects/:id/issues')).toBe(3);
+
+    const post = sandbox.faults.add({ path: 'POST /projects/:id/issues', kind: 'status', status: 500, times: 1 });
+    const error = await door.createIssue(PROJECT, { title: 'once', description: 'x' }).catch((e: unknown) => e);
+    sandbox.faults.remove(post);
+    expect(error).toBeInstanceOf(GitLabError);
+    expect((error as GitLabError).status).toBe(500);
+    expect(transport.counts.get('POST /projects/:id/issues')).toBe(1);
+  });
+
+  it('sends the event UUID it was given, so GitLab chains the deliveries it causes', async () => {
+    const transport = new Transport({ log });
+    const admin = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    // A hook to a closed loopback port: the delivery fails, but its request headers are logged.
+    const hook = (await admin.addHook(PROJECT, {
+      url: 'http://127.0.0.1:9/webhooks/gitlab',
+      token: 't',
+      issuesEvents: true,
+      confidentialIssuesEvents: true,
+      noteEvents: false,
+      confidentialNoteEvents: false,
+      pushEvents: false,
+      enableSslVerification: false,
+    }))!;
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: false, log, transport }).forEvent({ eventUuid: 'e-123' });
+    await door.createIssue(PROJECT, { title: 'uuid', description: 'x' });
+    await sandbox.idle();
+    const sent = sandbox.deliveries(hook.id);
+    expect(sent.length).toBeGreaterThan(0);
+    const header = Object.entries(sent[0]!.requestHeaders).find(([k]) => k.toLowerCase() === 'x-gitlab-event-uuid')?.[1];
+    expect(header).toBe('e-123');
+    expect(door.writes).toBe(1);
+  });
+
+  it('in dry-run logs the write and sends nothing', async () => {
+    const lines: string[] = [];
+    const capture = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } as never });
+    const transport = new Transport({ log: capture });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: true, log: capture, transport });
+    sandbox.resetCalls();
+    expect(await door.createNote(PROJECT, 1, 'hello from a dry run')).toBeNull();
+    expect(sandbox.calls()).toHaveLength(0);
+    expect(lines.join('')).toContain('hello from a dry run');
+    expect(lines.join('')).toContain('"dryRun":true');
+  });
+});
