@@ -1,5 +1,6 @@
 // Which work a delivery wakes. Pure: the event name and a payload that already passed its
 // schema go in, a decision comes out. The receiver stores, acknowledges or ignores by it.
+import { issueKey } from '../engine/keys.js';
 
 export type RouteDecision =
   | { action: 'store'; key: string | null; reason?: string }
@@ -17,10 +18,8 @@ export const noteEvents = new Set(['Note Hook', 'Confidential Note Hook']);
 /** GitLab touches these on any edit; they say nothing about what a person changed. */
 const bookkeepingChanges = new Set(['updated_at', 'updated_by_id', 'last_edited_at', 'last_edited_by_id']);
 
-/** The work key of one issue; the engine, the sweep and the receiver all spell it this way. */
-export function issueKey(project: string, iid: number): string {
-  return `issue:${project}#${iid}`;
-}
+/** The work key of one issue: one spelling, shared with the engine and the sweep. */
+export { issueKey };
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
