@@ -73,7 +73,16 @@ export function isSignupProject(config: RhythmConfig, project: string): boolean 
 }
 
 export async function runJob(ctx: EngineContext, deliveries: StoredDelivery[]): Promise<JobOutcome> {
-  const key = parseKey(ctx.key);
+  const parsed = parseKey(ctx.key);
+  // A board in dry-run under a live configuration: everything for it goes through a dry door.
+  const dryBoard = parsed && parsed.kind !== 'signupReminders' && ctx.config.boards.some(
+    (b) => b.dryRun && b.project.toLowerCase() === parsed.project.toLowerCase(),
+  );
+  if (dryBoard && !ctx.door.dryRun) {
+    const door = ctx.door.forEvent({ log: ctx.log, dryRun: true });
+    return runJob({ ...ctx, door, config: { ...ctx.config, dryRun: true } }, deliveries);
+  }
+  const key = parsed;
   const outcome = (kind: JobOutcome['kind'], steps: Step[] = [], note?: string): JobOutcome => ({
     key: ctx.key,
     kind,
@@ -86,7 +95,8 @@ export async function runJob(ctx: EngineContext, deliveries: StoredDelivery[]): 
 
   if (key.kind === 'signupReminders') {
     if (!ctx.config.signups) return outcome('skipped', [], 'no sign-up calendars configured');
-    const { posted } = await signupReminders(ctx.door, ctx.config, ctx.now, { dryRun: ctx.config.dryRun, log: ctx.log });
+    const dryRun = ctx.config.dryRun || ctx.config.boards.some((b) => b.kind === 'signups' && b.dryRun);
+    const { posted } = await signupReminders(ctx.door, ctx.config, ctx.now, { dryRun, log: ctx.log });
     return outcome('signup', [], `${posted} reminders posted`);
   }
 

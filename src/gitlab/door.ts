@@ -34,8 +34,11 @@ export interface CountingDoor extends Door {
   readonly reads: number;
   readonly writes: number;
   readonly dryRun: boolean;
-  /** A door for one event: same transport and caches, its own counts, UUID and logger. */
-  forEvent(ctx: { eventUuid?: string | null; log?: TransportLog }): CountingDoor;
+  /**
+   * A door for one event: same transport and caches, its own counts, UUID and logger. `dryRun`
+   * can only turn dry-run on (a board in dry-run under a live configuration), never off.
+   */
+  forEvent(ctx: { eventUuid?: string | null; log?: TransportLog; dryRun?: boolean }): CountingDoor;
 }
 
 const USER_TTL_MS = 10 * 60_000;
@@ -87,7 +90,13 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     },
     dryRun: opts.dryRun,
     forEvent(ctx) {
-      return createDoor({ ...opts, userCache, eventUuid: ctx.eventUuid ?? null, log: ctx.log ?? opts.log });
+      return createDoor({
+        ...opts,
+        userCache,
+        eventUuid: ctx.eventUuid ?? null,
+        log: ctx.log ?? opts.log,
+        dryRun: opts.dryRun || Boolean(ctx.dryRun),
+      });
     },
 
     async currentUser() {
