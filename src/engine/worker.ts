@@ -71,7 +71,13 @@ export class Worker {
     this.wake();
     await this.loop;
     const all = Promise.all(this.inFlight.values());
-    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((r) => {
+      timer = setTimeout(r, graceMs);
+    });
+    await Promise.race([all, grace]);
+    // Cleared, so an idle process exits as soon as its work is done, not when the grace ends.
+    clearTimeout(timer);
   }
 
   private async claimLoop(): Promise<void> {
