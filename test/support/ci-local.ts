@@ -87,7 +87,9 @@ function run(
 }
 
 async function git(dir: string, ...args: string[]): Promise<string> {
-  const r = await run('git', ['-c', 'user.name=Rhythm CI test', '-c', 'user.email=ci-test@example.com', ...args], dir, 30_000);
+  // Fixed identity and no signing, so a developer's git config cannot make the snapshot commit fail.
+  const identity = ['-c', 'user.name=Rhythm CI test', '-c', 'user.email=ci-test@example.com', '-c', 'commit.gpgsign=false'];
+  const r = await run('git', [...identity, ...args], dir, 30_000);
   if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
