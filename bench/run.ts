@@ -18,7 +18,13 @@ if (want('calls')) {
 }
 if (want('receiver')) {
   console.log('\n== webhook receiver (autocannon, 50 connections) ==');
-  await benchReceiver();
+  const results = await benchReceiver();
+  for (const [key, value] of Object.entries(results)) console.log(`${key.padEnd(36)} ${value}`);
+  const met =
+    (results['ratio.rhythm_over_bare'] ?? 0) >= 0.5 &&
+    (results['ratio.rhythm_over_express'] ?? 0) >= 1 &&
+    (results['rhythm.p99_ms'] ?? Infinity) <= 15;
+  console.log(`targets (c/a >= 0.5, c/b >= 1.0, p99 <= 15 ms): ${met ? 'met' : 'NOT met'}`);
 }
 if (want('replicas')) {
   console.log('\n== end-to-end deliveries per second: SQLite, PostgreSQL ×1, ×3 ==');
