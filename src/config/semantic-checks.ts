@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Handlebars from 'handlebars';
+import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
 import rrule from 'rrule';
 import type { ConfigProblem, KeyPath } from './problem.js';
@@ -221,6 +222,10 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
     for (const kind of ['webinars', 'labs'] as const) {
       const calendar = fields(signups[kind]);
       if (calendar) problems.push(...calendarProblems(calendar, ['signups', kind], baseDir, teamZone));
+    }
+    const country = text(signups.holidays);
+    if (country !== undefined && !(country.toUpperCase() in (new Holidays().getCountries() ?? {}))) {
+      problems.push(at(['signups', 'holidays'], `must be a country code with a holiday calendar, such as US or DE (got ${JSON.stringify(country)})`));
     }
   }
   return problems;

@@ -1,6 +1,7 @@
 // The sign-up issues' edge: everything here reaches GitLab through the Door, and everything it
 // decides comes from the pure modules next to it. Rendering happens before the first write, so a
 // broken template or calendar stops the run with nothing sent.
+import { publicHolidays, yearsAround } from './holidays.js';
 import type { RhythmConfig, SignupsConfig } from '../config/types.js';
 import type { Door, GIssue, GNote, IssueEdit } from '../gitlab/types.js';
 import { monthOf, nextMonth, sessionsIn, type SessionKind } from './calendar.js';
@@ -56,13 +57,8 @@ export async function generateSignups(
     if (!signups[kind].enabled) opts.log.info({ kind }, `signups.${kind} is disabled; not generating it`);
     return signups[kind].enabled;
   });
-  if (signups.holidays && !opts.holidays) {
-    opts.log.warn(
-      { holidays: signups.holidays },
-      'signups.holidays names a country, but Rhythm has no holiday calendar yet: only weekends are skipped when counting business days',
-    );
-  }
-  const rendered = kinds.map((kind) => render(signups, kind, opts.month, opts.configDir, opts.holidays));
+  const holidays = opts.holidays ?? (signups.holidays ? publicHolidays(signups.holidays, yearsAround(opts.month)) : undefined);
+  const rendered = kinds.map((kind) => render(signups, kind, opts.month, opts.configDir, holidays));
 
   if (dryRun) {
     const print = opts.print ?? ((s: string) => process.stdout.write(s));
@@ -123,6 +119,8 @@ export async function signupReminders(
   const dryRun = opts.dryRun || config.dryRun;
   const project = signups.project;
   const months = [monthOf(now, config.timezone), nextMonth(now, config.timezone)];
+  const holidays =
+    opts.holidays ?? (signups.holidays ? publicHolidays(signups.holidays, [...new Set(months.flatMap(yearsAround))]) : undefined);
   const lists = new SignupLists(door, project, 'opened');
   let posted = 0;
   for (const month of months) {
@@ -139,7 +137,7 @@ export async function signupReminders(
         timezone: config.timezone,
         reminders: signups.reminders,
         posted: postedMarkers(notes, config.gitlab.botUsername),
-        ...(opts.holidays ? { holidays: opts.holidays } : {}),
+        ...(holidays ? { holidays } : {}),
       });
       if (due.length === 0) continue;
       const markers = due.map((r) => r.marker);
