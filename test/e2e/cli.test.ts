@@ -161,3 +161,25 @@ describe('rhythm sweep', () => {
     expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
   });
 });
+
+describe('rhythm sandbox', () => {
+  it('prints its base URL on the first line, serves GitLab\'s API with the seeded tokens, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'sandbox', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (d) => {
+        text += String(d);
+        if (text.includes('\n')) resolve(text.split('\n')[0]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const me = await fetch(`${first}/api/v4/user`, { headers: { Authorization: 'Bearer sandbox-carol-token' } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { username: string }).username).toBe('carol');
+    expect((await fetch(`${first}/api/v4/user`)).status).toBe(401);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
