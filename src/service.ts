@@ -32,6 +32,8 @@ export interface ServiceOptions {
   pollMs?: number;
   /** First retry delay of a failed job (doubles each time, with jitter). */
   backoffBaseMs?: number;
+  /** The clock rules judge by ("today" for due dates and reminders); tests move it. */
+  clock?: () => Date;
   /** Called after each job, for tests and benchmarks. */
   onJob?: (outcome: JobOutcome | { key: string; error: string }, job: ClaimedJob) => void;
 }
@@ -119,7 +121,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           door: eventDoor,
           config,
           configDir: opts.configDir,
-          now: new Date(),
+          now: opts.clock ? opts.clock() : new Date(),
           columns,
           enqueue: (key, delayMs) => store.enqueue(key, Date.now(), delayMs),
         },

@@ -183,3 +183,40 @@ describe('rhythm sandbox', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('rhythm queue', () => {
+  it('shows dead jobs and puts them back on the queue', async () => {
+    const { openStore } = await import('../../src/queue/open.js');
+    const url = `sqlite:${join(dir, 'queue.db')}`;
+    const store = await openStore(url, dir);
+    const now = Date.now();
+    await store.enqueue('issue:g/p#1', now);
+    const [job] = await store.claim('test', 1, 60_000, now);
+    await store.fail(job!, 'GitLab said no', null, now);
+    await store.close();
+
+    const stats = await rhythm(['queue', 'stats'], { RHYTHM_DATABASE_URL: url });
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.out)).toMatchObject({ dead: 1, pending: 0 });
+    const retry = await rhythm(['queue', 'retry-dead'], { RHYTHM_DATABASE_URL: url });
+    expect(retry.code).toBe(0);
+    expect(retry.out).toMatch(/dead: issue:g\/p#1 after 1 attempts: GitLab said no/);
+    expect(retry.out).toMatch(/1 job\(s\) back on the queue/);
+    expect(JSON.parse((await rhythm(['queue', 'stats'], { RHYTHM_DATABASE_URL: url })).out)).toMatchObject({ dead: 0, pending: 1 });
+  });
+});
+
+describe('npm run bench', () => {
+  it('runs (the planner part here; figures are printed, never asserted)', async () => {
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn('npm', ['run', 'bench', '--', 'board'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += String(d)));
+      child.stderr.on('data', (d) => (text += String(d)));
+      child.on('exit', (code) => resolve({ code, text }));
+    });
+    expect(out.code).toBe(0);
+    expect(out.text).toMatch(/board\.plan_10k_cards_median_ms\s+\d/);
+    expect(out.text).toMatch(/board\.n200_verdict\s+optimal/);
+  });
+});

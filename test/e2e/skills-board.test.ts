@@ -121,6 +121,41 @@ describe('the Skills Exchange board', () => {
     }
   });
 
+  it('after the session: asks once for the recording, and not at all when the link is already there', async () => {
+    const scheduledCard = async (title: string) => {
+      const card = await world.create('bob', title, `${fullRequest(title, 'bob')}\n\nModerator: @carol`, [plan()]);
+      await world.as.bob.editIssue(world.project, card.iid, {
+        assigneeIds: [await world.userId('bob'), await world.userId('carol')],
+        dueDate: world.date(5),
+      });
+      await world.as.bob.editIssue(world.project, card.iid, { addLabels: [scheduled()], removeLabels: [plan()] });
+      return card;
+    };
+    const withoutLink = await scheduledCard('Runner fleets');
+    const withLink = await scheduledCard('Pages deep dive');
+    await world.settle();
+    await world.as.carol.createNote(world.project, withLink.iid, 'Recording: https://www.youtube.com/watch?v=dQw4w9WgXcQ');
+    await world.settle();
+    const asks = async (iid: number) => (await world.botNotes(iid)).filter((n) => n.body.includes('rhythm:reminder:recording'));
+    expect(await asks(withoutLink.iid)).toHaveLength(0);
+
+    // A week later the sessions took place. Any event on a card makes the bot look again.
+    world.clockOffsetMs = 7 * 24 * 3600_000;
+    try {
+      for (const card of [withoutLink, withLink]) {
+        await world.as.carol.createNote(world.project, card.iid, 'Great session, thanks!');
+        await world.as.carol.createNote(world.project, card.iid, 'Agreed!');
+      }
+      await world.settle();
+      expect(await asks(withoutLink.iid)).toHaveLength(1);
+      expect(await asks(withLink.iid)).toHaveLength(0);
+      expect((await world.bot.getIssue(world.project, withoutLink.iid)).labels).toContain(scheduled());
+      expect((await world.statusNote(withoutLink.iid))?.body).toMatch(/post the recording link/);
+    } finally {
+      world.clockOffsetMs = 0;
+    }
+  });
+
   it('ends a flapping card (labels toggled 30 times) with exactly one bot note', async () => {
     const issue = await world.create('alice', 'Flappy session', fullRequest('Flapping.', 'alice'));
     for (let i = 0; i < 30; i += 1) {

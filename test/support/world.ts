@@ -30,6 +30,8 @@ export interface World {
   as: Record<Person, CountingDoor>;
   log: Logger;
   dbUrl: string;
+  /** How far the bot's clock runs ahead of the real one (rules judge "today" by it). */
+  clockOffsetMs: number;
   /** Start (again) the service on the same database. */
   start(extra?: Partial<ServiceOptions>): Promise<Service>;
   stop(): Promise<void>;
@@ -97,6 +99,7 @@ export async function startWorld(
     as,
     log,
     dbUrl,
+    clockOffsetMs: 0,
     async start(extra = {}) {
       const service = await startService({
         config,
@@ -109,6 +112,7 @@ export async function startWorld(
         sweepOnStart: false,
         pollMs: 20,
         leaseMs: 5000,
+        clock: () => new Date(Date.now() + world.clockOffsetMs),
         ...opts.service,
         ...extra,
       });
