@@ -155,7 +155,18 @@ async function reconcileSkillsIssue(
   } else if (statusOf(issue.labels, board) !== 'backlog' && board.rules.transition.enabled) {
     const history = labelHistoryFromEvents(await door.labelEvents(project, iid));
     snapshot = toSnapshot(project, issue, history);
-    lastMove = lastStatusMove(history, board) ?? undefined;
+    // A move is judged once, when it happens: a later edit must not re-judge last week's move
+    // with today's description. Every judgement leaves a bot note (the status note, or the
+    // checklist of a ready card), so a move newer than the bot's newest note was never judged —
+    // its webhook was missed and the sweep is catching up. The bot's own moves keep their
+    // explanation in the note, so they always count.
+    const move = lastStatusMove(history, board);
+    const bot = config.gitlab.botUsername.toLowerCase();
+    const judgedAt = Math.max(
+      -Infinity,
+      ...notes.filter((n) => !n.system && n.author.username.toLowerCase() === bot).map((n) => Date.parse(n.updated_at)),
+    );
+    if (move && (move.by.toLowerCase() === bot || Date.parse(move.at) > judgedAt)) lastMove = move;
   }
 
   const users: RuleContext['users'] = {};

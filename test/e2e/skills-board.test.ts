@@ -156,6 +156,24 @@ describe('the Skills Exchange board', () => {
     }
   });
 
+  it('judges a move when it happens: a later edit to a scheduled card is explained, not reverted', async () => {
+    const text = `${fullRequest('Observability.', 'alice')}\n\nModerator: @carol`;
+    const card = await world.create('alice', 'Observability', text, [plan()]);
+    await world.as.alice.editIssue(world.project, card.iid, {
+      assigneeIds: [await world.userId('alice'), await world.userId('carol')],
+      dueDate: world.date(9),
+    });
+    await world.as.alice.editIssue(world.project, card.iid, { addLabels: [scheduled()], removeLabels: [plan()] });
+    await world.settle();
+    expect((await world.botNotes(card.iid)).some((n) => n.body.includes('rhythm:checklist'))).toBe(true);
+
+    // A week on, someone deletes the Moderator line by mistake.
+    await world.as.bob.editIssue(world.project, card.iid, { description: fullRequest('Observability.', 'alice') });
+    await world.settle();
+    expect((await world.bot.getIssue(world.project, card.iid)).labels).toContain(scheduled());
+    expect((await world.statusNote(card.iid))?.body).toMatch(/no `Moderator: @username` line/);
+  });
+
   it('ends a flapping card (labels toggled 30 times) with exactly one bot note', async () => {
     const issue = await world.create('alice', 'Flappy session', fullRequest('Flapping.', 'alice'));
     for (let i = 0; i < 30; i += 1) {
