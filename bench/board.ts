@@ -5,22 +5,13 @@
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { applyMoves, planColumn, targetOrder, type Card } from '../src/board/plan.js';
+// The same small PRNG the sandbox uses for faults: seeded, so every run measures the same columns.
+import { seededRandom } from '../src/sandbox/seeded-random.js';
 
-/** Small seeded generator (mulberry32) so every run measures the same columns. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** A column of n cards in random board order; dates over about a year, one card in ten undated. */
 export function randomColumn(n: number, seed: number): Card[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const cards: Card[] = [];
   for (let i = 0; i < n; i++) {
     const day = Math.floor(random() * 365);

@@ -6,7 +6,6 @@
 // fresh sandbox and a fresh database, so every row does the same GitLab work (one note per request).
 // PostgreSQL rows need RHYTHM_BENCH_DATABASE_URL or RHYTHM_TEST_DATABASE_URL (a server URL; a
 // database is created per row and dropped after). Run alone: npx tsx bench/replicas.ts
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import pg from 'pg';
 import { openStore } from '../src/queue/open.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { spawnServe, type ServeProcess } from '../test/support/serve-process.js';
+import { createDatabase } from '../test/support/postgres.js';
 import { botNoteCounts, editBurst, openBareRequests, RoundRobin, sendAll, waitDrained } from '../test/support/replicas.js';
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 100);
@@ -27,20 +27,6 @@ interface Row {
   name: string;
   store: 'sqlite' | 'postgres';
   replicas: number;
-}
-
-async function createDatabase(server: string): Promise<string> {
-  const name = `rhythm_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function dropDatabase(server: string, databaseUrl: string): Promise<void> {
@@ -151,7 +137,7 @@ export async function benchReplicas(): Promise<Record<string, number | string>> 
       continue;
     }
     const dir = mkdtempSync(join(tmpdir(), 'rhythm-bench-replicas-'));
-    const databaseUrl = row.store === 'sqlite' ? `sqlite:${join(dir, 'rhythm.db')}` : await createDatabase(server);
+    const databaseUrl = row.store === 'sqlite' ? `sqlite:${join(dir, 'rhythm.db')}` : await createDatabase(server, 'rhythm_bench');
     try {
       const r = await runRow(row, databaseUrl);
       for (const [k, v] of Object.entries(r)) out[`replicas.${row.name}.${k}`] = v;

@@ -33,7 +33,14 @@ export function testServerUrl(): string | null {
 export async function testDatabase(): Promise<string | null> {
   const server = testServerUrl();
   if (!server) return null;
-  const name = `rhythm_test_${randomBytes(6).toString('hex')}`;
+  const url = await createDatabase(server, 'rhythm_test');
+  created.add(new URL(url).pathname.slice(1));
+  return url;
+}
+
+/** An empty database `<prefix>_<random>` on `server`; its URL. */
+export async function createDatabase(server: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
@@ -41,7 +48,6 @@ export async function testDatabase(): Promise<string | null> {
   } finally {
     await admin.end();
   }
-  created.add(name);
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
