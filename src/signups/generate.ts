@@ -71,7 +71,7 @@ export async function generateSignups(
   const results: GenerateResult[] = [];
   let writes = 0;
   for (const r of rendered) {
-    const found = findByMarker(await lists.withLabel(signups[r.kind].labels[0]), r.marker, opts.log);
+    const found = findByMarker(await lists.withLabel(signups[r.kind].labels[0]), r.marker, config.gitlab.botUsername, opts.log);
     if (!found) {
       const created = await call(`create the ${r.kind} sign-up issue for ${r.month} in ${project}`, () =>
         door.createIssue(project, { title: r.title, description: r.description, labels: r.labels }),
@@ -125,7 +125,7 @@ export async function signupReminders(
   let posted = 0;
   for (const month of months) {
     for (const kind of KINDS.filter((k) => signups[k].enabled)) {
-      const issue = findByMarker(await lists.withLabel(signups[kind].labels[0]), issueMarker(kind, month), opts.log);
+      const issue = findByMarker(await lists.withLabel(signups[kind].labels[0]), issueMarker(kind, month), config.gitlab.botUsername, opts.log);
       if (!issue) continue;
       const sessions = sessionsIn(signups[kind], SESSION_KIND[kind], month);
       const claims = parseClaims(issue.description ?? '', sessions);
@@ -176,7 +176,8 @@ export async function reconcileSignupIssue(
   if (!signups) return { action: 'ignored' };
   const issue = await call(`read ${project}#${iid}`, () => door.getIssue(project, iid));
   const found = ISSUE_MARKER.exec(issue.description ?? '');
-  if (!found) return { action: 'ignored' };
+  // Only the bot's own sign-up issues: a person's issue quoting the marker is not one.
+  if (!found || issue.author?.username.toLowerCase() !== config.gitlab.botUsername.toLowerCase()) return { action: 'ignored' };
   const kind = found[1] as SignupKind;
   const month = found[2] ?? '';
   const sessions = sessionsIn(signups[kind], SESSION_KIND[kind], month);
@@ -243,8 +244,12 @@ class SignupLists {
   }
 }
 
-function findByMarker(issues: GIssue[], marker: string, log: Logger): GIssue | undefined {
-  const matches = issues.filter((i) => (i.description ?? '').includes(marker)).sort((a, b) => a.iid - b.iid);
+/** The bot's own issue carrying the marker: a person's copy of the text (or of the marker) does not count. */
+function findByMarker(issues: GIssue[], marker: string, botUsername: string, log: Logger): GIssue | undefined {
+  const bot = botUsername.toLowerCase();
+  const matches = issues
+    .filter((i) => (i.description ?? '').includes(marker) && i.author?.username.toLowerCase() === bot)
+    .sort((a, b) => a.iid - b.iid);
   if (matches.length > 1) {
     log.warn({ marker, iids: matches.map((i) => i.iid) }, 'several issues carry the same sign-up marker; using the oldest');
   }

@@ -13,6 +13,20 @@ afterAll(async () => {
 });
 
 describe('claiming a DRI slot on the sign-up issue', () => {
+  it('is not fooled by a person\'s issue that carries the marker', async () => {
+    const project = world.config.signups!.project;
+    const copy = await world.as.alice.createIssue(project, {
+      title: 'My own list',
+      description: '<!-- rhythm:signup:labs:2027-04 -->\nnot the real one',
+      labels: ['cse-events::sign-up'],
+    });
+    const report = await generateSignups(world.bot.forEvent({}), world.config, { month: '2027-04', only: 'labs', dryRun: false, configDir: REPO, log: world.log });
+    expect(report.results[0]).toMatchObject({ action: 'created' });
+    expect(report.results[0]!.iid).not.toBe(copy!.iid);
+    await world.settle();
+    expect(await world.botNotes(copy!.iid, project)).toHaveLength(0);
+  });
+
   it('updates the summary note as people sign up, and flags a claim it cannot read', async () => {
     const project = world.config.signups!.project;
     const report = await generateSignups(world.bot.forEvent({}), world.config, { month: '2026-12', only: 'webinars', dryRun: false, configDir: REPO, log: world.log });
