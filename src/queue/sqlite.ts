@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type {
   ClaimedJob,
   DeadJob,
@@ -21,6 +22,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Most deliveries handed out with one claim; the rest wait for the next run. Default 500. */
   maxDeliveriesPerClaim?: number;
+  /** Commit accepted deliveries on a writer thread (default true for a file). */
+  writerThread?: boolean;
 }
 
 /** Longest error text kept for a failed job; the rest is cut (stack traces can be huge). */
@@ -34,7 +37,10 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500);
+  const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
+  // Accepts are committed on a writer thread (a file database only: ':memory:' is per connection).
+  const writer = path !== ':memory:' && opts.writerThread !== false ? new AcceptWriter(path, busyTimeoutMs) : null;
+  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer);
 }
 
 interface JobRow {
@@ -81,6 +87,87 @@ const WAKE_SQL = `
       ELSE min(due_at, excluded.due_at)
     END`;
 
+const INSERT_DELIVERY_SQL = `
+  INSERT INTO rhythm_deliveries (id, event_uuid, event, key, payload, received_at, processed_at)
+  VALUES (@id, @eventUuid, @event, @key, @payload, @receivedAt, @processedAt)
+  ON CONFLICT (id) DO NOTHING`;
+
+interface DeliveryParams {
+  id: string;
+  eventUuid: string | null;
+  event: string;
+  key: string | null;
+  payload: string;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+function deliveryParams(d: IncomingDelivery): DeliveryParams {
+  return {
+    id: d.deliveryId,
+    eventUuid: d.eventUuid,
+    event: d.event,
+    key: d.key,
+    payload: d.payload,
+    receivedAt: d.receivedAt,
+    // A delivery that wakes no work has nothing left to do once stored.
+    processedAt: d.key === null ? d.receivedAt : null,
+  };
+}
+
+/**
+ * The accept commits on their own thread (sqlite-accept-worker.mjs), so fsync never stalls the
+ * event loop: while one batch is on its way to disk, the receiver keeps reading the next ones.
+ */
+class AcceptWriter {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private broken: Error | null = null;
+  private readonly waiting = new Map<number, { resolve: (r: ('stored' | 'duplicate')[]) => void; reject: (e: Error) => void }>();
+
+  constructor(path: string, busyTimeoutMs: number) {
+    this.worker = new Worker(new URL('./sqlite-accept-worker.mjs', import.meta.url), {
+      workerData: { path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL },
+    });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; results?: ('stored' | 'duplicate')[]; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w.reject(new Error(m.error));
+      else w.resolve(m.results ?? []);
+    });
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('exit', (code) => this.failAll(new Error(`the SQLite writer thread stopped (${code})`)));
+  }
+
+  commit(rows: DeliveryParams[]): Promise<('stored' | 'duplicate')[]> {
+    // A writer that died stores nothing more: say so at once (the receiver answers 503).
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref(); // keep the process alive while a commit is in flight
+      this.worker.postMessage({ id, rows });
+    }).finally(() => {
+      if (this.waiting.size === 0) this.worker.unref();
+    }) as Promise<('stored' | 'duplicate')[]>;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.ref(); // an unref'd thread would let the process end before it has closed
+    this.worker.postMessage({ close: true });
+    await exited;
+  }
+
+  private failAll(err: Error) {
+    this.broken ??= err;
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+}
+
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
@@ -90,6 +177,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly maxDeliveriesPerClaim: number,
+    private readonly writer: AcceptWriter | null = null,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
   }
@@ -123,30 +211,19 @@ class SqliteStore implements Store {
     return this.accepts.add(delivery);
   }
 
-  private commitAccepts(batch: IncomingDelivery[]): ('stored' | 'duplicate')[] {
-    const insert = this.sql(`
-      INSERT INTO rhythm_deliveries (id, event_uuid, event, key, payload, received_at, processed_at)
-      VALUES (@id, @eventUuid, @event, @key, @payload, @receivedAt, @processedAt)
-      ON CONFLICT (id) DO NOTHING`);
+  private commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> | ('stored' | 'duplicate')[] {
+    const rows = batch.map(deliveryParams);
+    if (this.writer) return this.writer.commit(rows);
+    const insert = this.sql(INSERT_DELIVERY_SQL);
     const wake = this.sql(WAKE_SQL);
-    const run = this.db.transaction((items: IncomingDelivery[]) =>
-      items.map((d) => {
-        const { changes } = insert.run({
-          id: d.deliveryId,
-          eventUuid: d.eventUuid,
-          event: d.event,
-          key: d.key,
-          payload: d.payload,
-          receivedAt: d.receivedAt,
-          // A delivery that wakes no work has nothing left to do once stored.
-          processedAt: d.key === null ? d.receivedAt : null,
-        });
-        if (changes === 0) return 'duplicate' as const;
-        if (d.key !== null) wake.run({ key: d.key, due: d.receivedAt });
+    const run = this.db.transaction((items: DeliveryParams[]) =>
+      items.map((row) => {
+        if (insert.run(row).changes === 0) return 'duplicate' as const;
+        if (row.key !== null) wake.run({ key: row.key, due: row.receivedAt });
         return 'stored' as const;
       }),
     );
-    return run.immediate(batch);
+    return run.immediate(rows);
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
@@ -333,6 +410,7 @@ class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.accepts.drain();
+    await this.writer?.close();
     this.db.close();
   }
 

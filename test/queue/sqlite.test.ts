@@ -26,3 +26,16 @@ describeStoreContract(
 );
 
 describeCrashSafety('sqlite', async () => `sqlite:${join(dir, `crash-${++n}`, 'rhythm.db')}`);
+
+// The same contract with accepts committed on the event loop's own thread (writerThread: false).
+async function openInline(path: string): Promise<Store> {
+  const store = await openSqliteStore(path, { writerThread: false });
+  paths.set(store, path);
+  return store;
+}
+
+describeStoreContract(
+  'sqlite without the writer thread',
+  () => openInline(join(dir, `inline-${++n}`, 'rhythm.db')),
+  (store) => openInline(paths.get(store) as string),
+);
