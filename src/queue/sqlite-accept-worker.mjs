@@ -1,33 +1,59 @@
-// The SQLite writer for accepted webhook deliveries, on a thread of its own: a commit's fsync then
-// blocks this thread, not the event loop that answers GitLab. The SQL comes from sqlite.ts (one
-// place); this file only runs it. Plain JavaScript, so it loads the same under node, tsx and vitest.
+// Two helper threads of the SQLite store, so the event loop that answers GitLab never waits on
+// the disk. The SQL comes from sqlite.ts (one place); this file only runs it. Plain JavaScript, so
+// it loads the same under node, tsx and vitest.
+// - the writer commits batches of accepted deliveries (each commit fsyncs: synchronous=FULL);
+// - the checkpointer copies the WAL into the database now and then. Left to SQLite's automatic
+//   checkpoint, that copy (~20 ms here) would run inside some commit and land on whichever
+//   webhook was being acknowledged; PASSIVE runs beside the writer without blocking it.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { path, busyTimeoutMs, insertSql, wakeSql } = workerData;
+const { role, path, busyTimeoutMs, insertSql, wakeSql, checkpointEveryMs } = workerData;
 const db = new Database(path);
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-const insert = db.prepare(insertSql);
-const wake = db.prepare(wakeSql);
-const commit = db.transaction((rows) =>
-  rows.map((row) => {
-    if (insert.run(row).changes === 0) return 'duplicate';
-    if (row.key !== null) wake.run({ key: row.key, due: row.receivedAt });
-    return 'stored';
-  }),
-);
+db.pragma('wal_autocheckpoint = 0');
 
-parentPort.on('message', (message) => {
-  if (message.close) {
+function closeOnRequest(beforeClose) {
+  parentPort.on('message', (message) => {
+    if (!message.close) return;
+    beforeClose?.();
     db.close();
     parentPort.close();
-    return;
-  }
-  try {
-    parentPort.postMessage({ id: message.id, results: commit.immediate(message.rows) });
-  } catch (err) {
-    parentPort.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
-  }
-});
+  });
+}
+
+if (role === 'checkpointer') {
+  const checkpoint = () => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // busy or closing: the next tick tries again
+    }
+  };
+  const timer = setInterval(checkpoint, checkpointEveryMs);
+  closeOnRequest(() => {
+    clearInterval(timer);
+    checkpoint();
+  });
+} else {
+  const insert = db.prepare(insertSql);
+  const wake = db.prepare(wakeSql);
+  const commit = db.transaction((rows) =>
+    rows.map((row) => {
+      if (insert.run(row).changes === 0) return 'duplicate';
+      if (row.key !== null) wake.run({ key: row.key, due: row.receivedAt });
+      return 'stored';
+    }),
+  );
+  closeOnRequest();
+  parentPort.on('message', (message) => {
+    if (message.close) return;
+    try {
+      parentPort.postMessage({ id: message.id, results: commit.immediate(message.rows) });
+    } catch (err) {
+      parentPort.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}

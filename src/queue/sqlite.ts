@@ -40,6 +40,8 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
   // Accepts are committed on a writer thread (a file database only: ':memory:' is per connection).
   const writer = path !== ':memory:' && opts.writerThread !== false ? new AcceptWriter(path, busyTimeoutMs) : null;
+  // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
+  if (writer) db.pragma('wal_autocheckpoint = 0');
   return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer);
 }
 
@@ -121,15 +123,19 @@ function deliveryParams(d: IncomingDelivery): DeliveryParams {
  */
 class AcceptWriter {
   private readonly worker: Worker;
+  private readonly checkpointer: Worker;
   private nextId = 0;
   private broken: Error | null = null;
   private readonly waiting = new Map<number, { resolve: (r: ('stored' | 'duplicate')[]) => void; reject: (e: Error) => void }>();
 
   constructor(path: string, busyTimeoutMs: number) {
-    this.worker = new Worker(new URL('./sqlite-accept-worker.mjs', import.meta.url), {
-      workerData: { path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL },
+    const script = new URL('./sqlite-accept-worker.mjs', import.meta.url);
+    this.worker = new Worker(script, {
+      workerData: { role: 'writer', path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL },
     });
+    this.checkpointer = new Worker(script, { workerData: { role: 'checkpointer', path, busyTimeoutMs, checkpointEveryMs: 200 } });
     this.worker.unref();
+    this.checkpointer.unref();
     this.worker.on('message', (m: { id: number; results?: ('stored' | 'duplicate')[]; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
@@ -139,26 +145,24 @@ class AcceptWriter {
     });
     this.worker.on('error', (err) => this.failAll(err));
     this.worker.on('exit', (code) => this.failAll(new Error(`the SQLite writer thread stopped (${code})`)));
+    this.checkpointer.on('error', () => undefined); // a missed checkpoint only lets the WAL grow a little
   }
 
   commit(rows: DeliveryParams[]): Promise<('stored' | 'duplicate')[]> {
     // A writer that died stores nothing more: say so at once (the receiver answers 503).
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<('stored' | 'duplicate')[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive while a commit is in flight
       this.worker.postMessage({ id, rows });
     }).finally(() => {
       if (this.waiting.size === 0) this.worker.unref();
-    }) as Promise<('stored' | 'duplicate')[]>;
+    });
   }
 
   async close(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.ref(); // an unref'd thread would let the process end before it has closed
-    this.worker.postMessage({ close: true });
-    await exited;
+    await Promise.all([this.worker, this.checkpointer].map(stopThread));
   }
 
   private failAll(err: Error) {
@@ -166,6 +170,14 @@ class AcceptWriter {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
   }
+}
+
+function stopThread(thread: Worker): Promise<void> {
+  if (thread.threadId === -1) return Promise.resolve(); // already gone
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  thread.ref(); // an unref'd thread would let the process end before it has closed
+  thread.postMessage({ close: true });
+  return exited;
 }
 
 class SqliteStore implements Store {
