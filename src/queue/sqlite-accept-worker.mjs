@@ -4,7 +4,9 @@
 // - the writer commits batches of accepted deliveries (each commit fsyncs: synchronous=FULL);
 // - the checkpointer copies the WAL into the database now and then. Left to SQLite's automatic
 //   checkpoint, that copy (~20 ms here) would run inside some commit and land on whichever
-//   webhook was being acknowledged; PASSIVE runs beside the writer without blocking it.
+//   webhook was being acknowledged; PASSIVE runs beside the writer without blocking it. Under
+//   steady load a PASSIVE checkpoint never sees the end of the WAL, so the file would only grow:
+//   past WAL_LIMIT_FRAMES a RESTART (which briefly holds the writer back) starts it over.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -24,10 +26,13 @@ function closeOnRequest(beforeClose) {
   });
 }
 
+const WAL_LIMIT_FRAMES = 16000; // about 64 MB of 4 KiB pages
+
 if (role === 'checkpointer') {
   const checkpoint = () => {
     try {
-      db.pragma('wal_checkpoint(PASSIVE)');
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      if (result && result.log > WAL_LIMIT_FRAMES) db.pragma('wal_checkpoint(RESTART)');
     } catch {
       // busy or closing: the next tick tries again
     }
