@@ -3,6 +3,7 @@
 // FOR UPDATE SKIP LOCKED and leases them, so two replicas never lease one key and never wait on
 // each other. Every state change is a single statement (its own transaction), checked against the
 // claim token, so a replica whose lease was taken over cannot overwrite the new holder's state.
+import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type {
@@ -127,13 +128,8 @@ interface ClaimRow {
   ready: number;
 }
 
-interface DeliveryRow {
+interface KeyedDeliveryRow extends DeliveryRow {
   key: string;
-  id: string;
-  event_uuid: string | null;
-  event: string;
-  payload: string;
-  received_at: number;
 }
 
 class PostgresStore implements Store {
@@ -221,7 +217,7 @@ class PostgresStore implements Store {
     );
     const byKey = new Map(jobs.map((j) => [j.key, j]));
     try {
-      const deliveries = await this.pool.query<DeliveryRow>(CLAIMED_DELIVERIES_SQL, [
+      const deliveries = await this.pool.query<KeyedDeliveryRow>(CLAIMED_DELIVERIES_SQL, [
         jobs.map((j) => j.key),
         this.maxDeliveriesPerClaim,
       ]);
@@ -314,13 +310,7 @@ class PostgresStore implements Store {
     );
     const r = rows[0];
     if (!r) throw new Error('stats query returned no row');
-    return {
-      pending: r.pending,
-      running: r.running,
-      dead: r.dead,
-      oldestPendingAgeMs: r.oldest === null ? 0 : Math.max(0, now - r.oldest),
-      deliveries: r.deliveries,
-    };
+    return toQueueStats(r, now);
   }
 
   async hasDelivery(deliveryId: string): Promise<boolean> {
@@ -373,12 +363,3 @@ class PostgresStore implements Store {
   }
 }
 
-function toStoredDelivery(r: DeliveryRow): StoredDelivery {
-  return {
-    deliveryId: r.id,
-    eventUuid: r.event_uuid,
-    event: r.event,
-    payload: r.payload,
-    receivedAt: r.received_at,
-  };
-}

@@ -16,6 +16,7 @@ import type {
 } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
+import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
@@ -60,20 +61,7 @@ interface DeadRow {
   failed_at: number | null;
 }
 
-interface StatsRow {
-  pending: number;
-  running: number;
-  dead: number;
-  oldest: number | null;
-}
 
-interface DeliveryRow {
-  id: string;
-  event_uuid: string | null;
-  event: string;
-  payload: string;
-  received_at: number;
-}
 
 // Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
 // waits out a retry (the backoff holds); a running key records that it was woken (due_at set), so
@@ -366,16 +354,10 @@ class SqliteStore implements Store {
         coalesce(sum(state = 'dead'), 0) AS dead,
         min(CASE WHEN state = 'pending' AND due_at <= @now THEN due_at
                  WHEN state = 'running' AND lease_until <= @now THEN lease_until END) AS oldest
-      FROM rhythm_jobs WHERE state <> 'done'`).get({ now }) as StatsRow;
+      FROM rhythm_jobs WHERE state <> 'done'`).get({ now }) as Omit<StatsRow, 'deliveries'>;
     const inbox = this.sql(`
       SELECT count(*) AS n FROM rhythm_deliveries WHERE processed_at IS NULL`).get() as { n: number };
-    return {
-      pending: jobs.pending,
-      running: jobs.running,
-      dead: jobs.dead,
-      oldestPendingAgeMs: jobs.oldest === null ? 0 : Math.max(0, now - jobs.oldest),
-      deliveries: inbox.n,
-    };
+    return toQueueStats({ ...jobs, deliveries: inbox.n }, now);
   }
 
   async hasDelivery(deliveryId: string): Promise<boolean> {
@@ -444,12 +426,3 @@ class SqliteStore implements Store {
   }
 }
 
-function toStoredDelivery(r: DeliveryRow): StoredDelivery {
-  return {
-    deliveryId: r.id,
-    eventUuid: r.event_uuid,
-    event: r.event,
-    payload: r.payload,
-    receivedAt: r.received_at,
-  };
-}
