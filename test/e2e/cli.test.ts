@@ -1,6 +1,6 @@
 // The `rhythm` command as a person runs it (node bin/rhythm.js), against the sandbox GitLab.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,18 @@ describe('rhythm check-config', () => {
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(/literal\.yml:3:\d+/);
     expect(r.out + r.err).not.toContain('glpat-very-secret-value');
+  });
+});
+
+describe('rhythm --version and --help', () => {
+  it('prints the version from package.json, and the command table, and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const v = await rhythm(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toBe(version);
+    const help = await rhythm(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['serve', 'generate', 'sweep', 'check-config', 'hooks', 'queue', 'sandbox', 'demo']) expect(help.out).toContain(command);
   });
 });
 

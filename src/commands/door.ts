@@ -1,0 +1,21 @@
+// The logger and the door to GitLab of a one-shot command (generate, sweep, hooks).
+import type { RhythmConfig } from '../config/types.js';
+import { createDoor, type CountingDoor } from '../gitlab/door.js';
+import { Transport } from '../gitlab/transport.js';
+import { createLogger, type Logger } from '../observability/log.js';
+
+/** Logs of one-shot commands go to stderr, so stdout carries only what the command reports. */
+export function commandLogger(): Logger {
+  const level = (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'warn';
+  return createLogger({ level, destination: process.stderr as never });
+}
+
+export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {
+  return createDoor({
+    url: config.gitlab.url,
+    token: config.gitlab.token,
+    dryRun: config.dryRun,
+    log,
+    transport: new Transport({ log }),
+  });
+}
