@@ -2,7 +2,8 @@
 // here: gitbeaker resources on top of the shared Transport (retries, Retry-After, concurrency,
 // pacing, counting). A Door is cheap; the engine makes one per reconcile with that event's
 // X-Gitlab-Event-UUID (so GitLab blocks the recursive deliveries our own writes would cause) and
-// its logger, and reads the door's own read/write counts afterwards.
+// its logger, and reads the door's own read/write counts afterwards. Every answer is read through
+// its schema (entities.ts, answer.ts): what GitLab answers is verified here, not assumed later.
 import { IssueLabelEvents, IssueNotes, Issues, ProjectHooks, Users } from '@gitbeaker/rest';
 import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gitbeaker/rest';
 import {
