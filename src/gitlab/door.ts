@@ -2,22 +2,20 @@
 // here: gitbeaker resources on top of the shared Transport (retries, Retry-After, concurrency,
 // pacing, counting). A Door is cheap; the engine makes one per reconcile with that event's
 // X-Gitlab-Event-UUID (so GitLab blocks the recursive deliveries our own writes would cause) and
-// its logger, and reads the door's own read/write counts afterwards.
+// its logger, and reads the door's own read/write counts afterwards. Every answer is read through
+// its schema (entities.ts, answer.ts): what GitLab answers is verified here, not assumed later.
 import { IssueLabelEvents, IssueNotes, Issues, ProjectHooks, Users } from '@gitbeaker/rest';
-import { createRequesterFn } from '@gitbeaker/requester-utils';
+import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gitbeaker/rest';
+import {
+  createRequesterFn,
+  type BaseResourceOptions,
+  type RequestHandlerFn,
+  type ResponseBodyTypes,
+} from '@gitbeaker/requester-utils';
+import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
+import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
 import type { Transport, TransportLog } from './transport.js';
-import type {
-  Door,
-  GHook,
-  GIssue,
-  GLabelEvent,
-  GNote,
-  GUser,
-  HookSpec,
-  IssueEdit,
-  IssueQuery,
-  NewIssue,
-} from './types.js';
+import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
 
 export interface DoorOptions {
   url: string;
@@ -44,8 +42,22 @@ export interface CountingDoor extends Door {
 const USER_TTL_MS = 10 * 60_000;
 const PER_PAGE = 100;
 
-// gitbeaker's return types are wide unions; Rhythm reads the subset in types.ts.
-const as = <T>(value: unknown): T => value as T;
+/** The routes the door reaches, named as the transport names them (for errors a person can act on). */
+const CALLS = {
+  currentUser: { door: 'currentUser', route: 'GET /user' },
+  findUser: { door: 'findUser', route: 'GET /users' },
+  getIssue: { door: 'getIssue', route: 'GET /projects/:id/issues/:iid' },
+  listIssues: { door: 'listIssues', route: 'GET /projects/:id/issues' },
+  createIssue: { door: 'createIssue', route: 'POST /projects/:id/issues' },
+  editIssue: { door: 'editIssue', route: 'PUT /projects/:id/issues/:iid' },
+  listNotes: { door: 'listNotes', route: 'GET /projects/:id/issues/:iid/notes' },
+  createNote: { door: 'createNote', route: 'POST /projects/:id/issues/:iid/notes' },
+  editNote: { door: 'editNote', route: 'PUT /projects/:id/issues/:iid/notes/:id' },
+  labelEvents: { door: 'labelEvents', route: 'GET /projects/:id/issues/:iid/resource_label_events' },
+  listHooks: { door: 'listHooks', route: 'GET /projects/:id/hooks' },
+  addHook: { door: 'addHook', route: 'POST /projects/:id/hooks' },
+  editHook: { door: 'editHook', route: 'PUT /projects/:id/hooks/:id' },
+} as const satisfies Record<string, Call>;
 
 export function createDoor(opts: DoorOptions): CountingDoor {
   const counts = { reads: 0, writes: 0 };
@@ -55,30 +67,30 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     if (method === 'GET') counts.reads += 1;
     else counts.writes += 1;
   });
-  const requesterFn = createRequesterFn((_service, reqo) => Promise.resolve(reqo), handler as never);
+  const requesterFn = createRequesterFn((_service, reqo) => Promise.resolve(reqo), gitbeakerHandler(handler));
   // gitbeaker's own client-side throttle is replaced by the transport's pacing; its query
   // timeout covers all pages of a list, so it is set far beyond the transport's per-call one.
-  const base = {
+  const base: BaseResourceOptions<false> = {
     host: opts.url.replace(/\/+$/, ''),
     token: opts.token,
     requesterFn,
     queryTimeout: 30 * 60_000,
     rateLimits: {},
-  } as const;
-  const issues = new Issues(base as never);
-  const notes = new IssueNotes(base as never);
-  const users = new Users(base as never);
-  const hooks = new ProjectHooks(base as never);
-  const labelEvents = new IssueLabelEvents(base as never);
+  };
+  const issues = new Issues(base);
+  const notes = new IssueNotes(base);
+  const users = new Users(base);
+  const hooks = new ProjectHooks(base);
+  const labelEvents = new IssueLabelEvents(base);
   const log = opts.log;
 
-  /** In dry-run a write is logged with its full content and not sent. */
-  async function write<T>(what: string, content: object, send: () => Promise<unknown>): Promise<T | null> {
+  /** In dry-run a write is logged with its full content and not sent; otherwise its answer is read. */
+  async function write<T>(what: string, content: object, send: () => Promise<unknown>, read: (answer: unknown) => T): Promise<T | null> {
     if (opts.dryRun) {
       log.info({ dryRun: true, write: what, ...content }, `dry-run: would ${what}`);
       return null;
     }
-    return as<T>(await send());
+    return read(await send());
   }
 
   const door: CountingDoor = {
@@ -100,45 +112,49 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     },
 
     async currentUser() {
-      return as<GUser>(await users.showCurrentUser());
+      return readOne(userEntity, await users.showCurrentUser(), CALLS.currentUser);
     },
 
     async findUser(username) {
       const key = username.toLowerCase();
       const cached = userCache.get(key);
       if (cached && cached.until > Date.now()) return cached.user;
-      const found = as<GUser[]>(await users.all({ username, perPage: 20, maxPages: 1 } as never));
+      const found = readList(userEntity, await users.all({ username, perPage: 20, maxPages: 1 }), CALLS.findUser);
       const user = found.find((u) => u.username.toLowerCase() === key) ?? null;
       userCache.set(key, { user, until: Date.now() + USER_TTL_MS });
       return user;
     },
 
     async getIssue(project, iid) {
-      return as<GIssue>(await issues.show(iid, { projectId: project }));
+      return readOne(issueEntity, await issues.show(iid, { projectId: project }), CALLS.getIssue);
     },
 
     async listIssues(project, query: IssueQuery) {
-      const options: Record<string, unknown> = { projectId: project, perPage: PER_PAGE };
+      const options: Pick<AllIssuesOptions, 'labels' | 'state' | 'orderBy' | 'sort' | 'search'> = {};
       if (query.labels?.length) options.labels = query.labels.join(',');
       if (query.state) options.state = query.state;
       if (query.orderBy) options.orderBy = query.orderBy;
       if (query.sort) options.sort = query.sort;
       if (query.search) options.search = query.search;
-      return as<GIssue[]>(await issues.all(options as never));
+      const answer = await issues.all({ projectId: project, perPage: PER_PAGE, ...options });
+      return readList(issueEntity, answer, CALLS.listIssues);
     },
 
     async createIssue(project, issue: NewIssue) {
-      const body: Record<string, unknown> = { description: issue.description };
+      const body: CreateIssueOptions = { description: issue.description };
       if (issue.labels?.length) body.labels = issue.labels.join(',');
       if (issue.dueDate) body.dueDate = issue.dueDate;
       if (issue.confidential) body.confidential = true;
-      return write<GIssue>('create issue', { project, title: issue.title, ...body }, () =>
-        issues.create(project, issue.title, body as never),
+      return write(
+        'create issue',
+        { project, title: issue.title, ...body },
+        () => issues.create(project, issue.title, body),
+        (answer) => readOne(issueEntity, answer, CALLS.createIssue),
       );
     },
 
     async editIssue(project, iid, edit: IssueEdit) {
-      const body: Record<string, unknown> = {};
+      const body: EditIssueOptions = {};
       if (edit.addLabels?.length) body.addLabels = edit.addLabels.join(',');
       if (edit.removeLabels?.length) body.removeLabels = edit.removeLabels.join(',');
       if (edit.assigneeIds) body.assigneeIds = edit.assigneeIds.length ? edit.assigneeIds : [0];
@@ -146,48 +162,134 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (edit.description !== undefined) body.description = edit.description;
       if (edit.title !== undefined) body.title = edit.title;
       if (edit.stateEvent) body.stateEvent = edit.stateEvent;
-      return write<GIssue>('edit issue', { project, iid, ...body }, () => issues.edit(project, iid, body as never));
+      return write(
+        'edit issue',
+        { project, iid, ...body },
+        () => issues.edit(project, iid, body),
+        (answer) => readOne(issueEntity, answer, CALLS.editIssue),
+      );
     },
 
     async reorderIssue(project, iid, to) {
-      await write('reorder issue', { project, iid, ...to }, () => issues.reorder(project, iid, to as never));
+      // GitLab answers the moved issue; Rhythm reads nothing from it.
+      await write('reorder issue', { project, iid, ...to }, () => issues.reorder(project, iid, to), () => undefined);
     },
 
     async listNotes(project, iid) {
-      return as<GNote[]>(await notes.all(project, iid, { perPage: PER_PAGE, sort: 'desc', orderBy: 'created_at' } as never));
+      const answer = await notes.all(project, iid, { perPage: PER_PAGE, sort: 'desc', orderBy: 'created_at' });
+      return readList(noteEntity, answer, CALLS.listNotes);
     },
 
     async createNote(project, iid, body) {
-      return write<GNote>('create note', { project, iid, body }, () => notes.create(project, iid, body));
+      return write(
+        'create note',
+        { project, iid, body },
+        () => notes.create(project, iid, body),
+        (answer) => readNoteCreated(answer),
+      );
     },
 
     async editNote(project, iid, noteId, body) {
-      return write<GNote>('edit note', { project, iid, noteId, body }, () => notes.edit(project, iid, noteId, { body }));
+      return write(
+        'edit note',
+        { project, iid, noteId, body },
+        () => notes.edit(project, iid, noteId, { body }),
+        (answer) => readOne(noteEntity, answer, CALLS.editNote),
+      );
     },
 
     async labelEvents(project, iid) {
-      return as<GLabelEvent[]>(await labelEvents.all(project, iid, { perPage: PER_PAGE } as never));
+      return readList(labelEventEntity, await labelEvents.all(project, iid, { perPage: PER_PAGE }), CALLS.labelEvents);
     },
 
     async listHooks(project) {
-      return as<GHook[]>(await hooks.all(project, { perPage: PER_PAGE } as never));
+      return readList(hookEntity, await hooks.all(project, { perPage: PER_PAGE }), CALLS.listHooks);
     },
 
     async addHook(project, spec: HookSpec) {
       const { url, ...rest } = spec;
-      return write<GHook>('add webhook', { project, url, ...redactToken(rest) }, () =>
-        hooks.add(project, url, rest as never),
+      return write(
+        'add webhook',
+        { project, url, ...redactToken(rest) },
+        () => hooks.add(project, url, rest),
+        (answer) => readOne(hookEntity, answer, CALLS.addHook),
       );
     },
 
     async editHook(project, hookId, spec: HookSpec) {
       const { url, ...rest } = spec;
-      return write<GHook>('edit webhook', { project, hookId, url, ...redactToken(rest) }, () =>
-        hooks.edit(project, hookId, url, rest as never),
+      return write(
+        'edit webhook',
+        { project, hookId, url, ...redactToken(rest) },
+        () => hooks.edit(project, hookId, url, rest),
+        (answer) => readOne(hookEntity, answer, CALLS.editHook),
       );
     },
   };
   return door;
+}
+
+/**
+ * A note made only of quick actions is run and not saved: GitLab answers 202 with
+ * `{ commands_changes, summary }` (Entities::NoteCommands) instead of a note. Rhythm never means
+ * to send one (it quotes people's text), so that answer is an error that says what happened.
+ */
+function readNoteCreated(answer: unknown) {
+  const note = noteEntity.safeParse(answer);
+  if (note.success) return note.data;
+  if (noteCommandsEntity.safeParse(answer).success) {
+    throw new GitLabAnswerError(
+      CALLS.createNote,
+      '(answer)',
+      'GitLab ran the note as quick actions only and saved no note (202 with commands_changes and summary)',
+    );
+  }
+  return readOne(noteEntity, answer, CALLS.createNote);
+}
+
+type TransportHandler = ReturnType<Transport['handler']>;
+type TransportRequest = Parameters<TransportHandler>[1];
+
+/**
+ * The one adapter between gitbeaker's requester and the transport. gitbeaker declares a request
+ * handler as taking a loose `Record<string, unknown>` (what it really passes is the
+ * RequestOptions its defaultOptionsHandler built, plus `rateLimiters`) and answering a union of
+ * JSON shapes; the transport takes typed options and answers `unknown`, which the door then
+ * parses. Here the options are checked field by field and the body handed back untouched.
+ */
+function gitbeakerHandler(send: TransportHandler): RequestHandlerFn {
+  return async (endpoint, options = {}) => {
+    const response = await send(endpoint, transportRequest(options));
+    return { body: responseBody(response.body), headers: response.headers, status: response.status };
+  };
+}
+
+function transportRequest(options: Record<string, unknown>): TransportRequest {
+  const { method, prefixUrl, searchParams, headers, body, signal } = options;
+  if (typeof method !== 'string') throw new TypeError('gitbeaker built a request without a method');
+  if (body !== undefined && typeof body !== 'string') throw new TypeError(`the door sends JSON bodies only (got ${typeof body})`);
+  const stringHeaders: Record<string, string> = {};
+  if (headers && typeof headers === 'object') {
+    for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') stringHeaders[name] = value;
+  }
+  return {
+    ...options,
+    method,
+    prefixUrl: typeof prefixUrl === 'string' ? prefixUrl : undefined,
+    searchParams: typeof searchParams === 'string' ? searchParams : undefined,
+    headers: stringHeaders,
+    body,
+    signal: signal instanceof AbortSignal ? signal : undefined,
+  };
+}
+
+/** The transport's parsed JSON (or text) as gitbeaker's body type; gitbeaker only checks for arrays. */
+function responseBody(body: unknown): ResponseBodyTypes {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string' || typeof body === 'number') return body;
+  if (Array.isArray(body)) return body;
+  if (typeof body === 'object') return Object.fromEntries(Object.entries(body));
+  return String(body);
 }
 
 function redactToken<T extends { token?: string }>(spec: T): T {

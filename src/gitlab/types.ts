@@ -1,58 +1,14 @@
 // The REST shapes Rhythm reads from GitLab (subset of API v4), and the door's contract.
 // Everything outside src/gitlab/ talks to GitLab through a Door, never through gitbeaker.
+import type { z } from 'zod';
+import type { hookEntity, issueEntity, labelEventEntity, noteEntity, userEntity } from './entities.js';
 
-export interface GUser {
-  id: number;
-  username: string;
-  name: string;
-}
-
-export interface GIssue {
-  id: number;
-  iid: number;
-  project_id: number;
-  title: string;
-  description: string | null;
-  state: 'opened' | 'closed';
-  labels: string[];
-  assignees: GUser[];
-  author: GUser;
-  due_date: string | null;
-  confidential: boolean;
-  web_url: string;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-}
-
-export interface GNote {
-  id: number;
-  body: string;
-  author: GUser;
-  system: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface GLabelEvent {
-  id: number;
-  user: GUser | null;
-  created_at: string;
-  label: { id: number; name: string } | null;
-  action: 'add' | 'remove';
-}
-
-export interface GHook {
-  id: number;
-  url: string;
-  issues_events: boolean;
-  confidential_issues_events: boolean;
-  note_events: boolean;
-  confidential_note_events: boolean;
-  push_events: boolean;
-  enable_ssl_verification: boolean;
-  alert_status?: string;
-}
+// The answers are inferred from the schemas the door parses them with (entities.ts).
+export type GUser = z.infer<typeof userEntity>;
+export type GIssue = z.infer<typeof issueEntity>;
+export type GNote = z.infer<typeof noteEntity>;
+export type GLabelEvent = z.infer<typeof labelEventEntity>;
+export type GHook = z.infer<typeof hookEntity>;
 
 export interface IssueQuery {
   labels?: string[];

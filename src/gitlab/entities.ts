@@ -1,0 +1,99 @@
+// What GitLab's REST API v4 answers, as far as Rhythm reads it: one zod schema per answer the door
+// reads, checked against GitLab's own entities (gitlabhq lib/api/entities/*.rb) and its database
+// schema. The door parses every answer through these, so a GitLab that answers something else
+// fails at the door with the route and the field, not deep inside a rule. z.object strips the
+// fields Rhythm does not read (an issue answer carries ~40), which also keeps lists of 10,000
+// issues small in memory. The types in types.ts are inferred from these schemas.
+import { z } from 'zod';
+
+/**
+ * Entities::UserBasic (user_basic.rb < user_safe.rb): `id`, `username`, `name` are always there;
+ * `name` may be redacted but is still a string. Also the part of GET /user (Entities::UserPublic
+ * and up, a superset) and of GET /users?username= that Rhythm reads.
+ */
+export const userEntity = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  name: z.string(),
+});
+
+/**
+ * Entities::IssueBasic / Entities::Issue (issuable_entity.rb, issue_basic.rb, issue.rb): the
+ * list answer, GET one, POST (create) and PUT (edit) all carry these. `labels` is an array of
+ * names unless `with_labels_details` is asked for (the door never asks). Nullable per GitLab:
+ * `description` (issues.description is a nullable column), `due_date`, `closed_at`, and `author`
+ * (issues.author_id is set to NULL when a user is deleted before the ghost-user migration ran;
+ * Rhythm already reads it as `issue.author?.`).
+ */
+export const issueEntity = z.object({
+  id: z.number().int(),
+  iid: z.number().int(),
+  project_id: z.number().int(),
+  title: z.string(),
+  description: z.string().nullable(),
+  state: z.enum(['opened', 'closed']),
+  labels: z.array(z.string()),
+  assignees: z.array(userEntity),
+  author: userEntity.nullable(),
+  due_date: z.string().nullable(),
+  confidential: z.boolean(),
+  web_url: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  closed_at: z.string().nullable(),
+});
+
+/**
+ * Entities::Note (note.rb): list, POST and PUT answer this. `body` is the note text, `system` is
+ * true for GitLab's own change notes. (A POST whose body is only quick actions answers 202 with
+ * Entities::NoteCommands instead; see noteCommandsEntity.)
+ */
+export const noteEntity = z.object({
+  id: z.number().int(),
+  body: z.string(),
+  author: userEntity,
+  system: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+/**
+ * Entities::NoteCommands: the 202 answer to a note made only of quick actions (no note saved).
+ * `summary` (the commands' messages) is what tells it from a note, which has no such field.
+ */
+export const noteCommandsEntity = z.object({
+  commands_changes: z.record(z.string(), z.unknown()),
+  summary: z.array(z.string()),
+});
+
+/**
+ * Entities::ResourceLabelEvent (resource_label_event.rb): `label` (Entities::LabelBasic) is null
+ * once the label was deleted, and `user` is null when the acting user is gone
+ * (doc/api/resource_label_events.md; the gitlab Rust crate types it the same way).
+ */
+export const labelEventEntity = z.object({
+  id: z.number().int(),
+  user: userEntity.nullable(),
+  created_at: z.string(),
+  label: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+  action: z.enum(['add', 'remove']),
+});
+
+/**
+ * Entities::ProjectHook < Entities::Hook (project_hook.rb, hook.rb). In the web_hooks table
+ * `push_events`, `issues_events`, `note_events` and `confidential_issues_events` are NOT NULL,
+ * but `confidential_note_events` and `enable_ssl_verification` are nullable columns (db/schema.rb),
+ * so old hooks can answer null there. `alert_status` exists since GitLab 15.x (auto-disabling).
+ * `token` is never returned.
+ */
+export const hookEntity = z.object({
+  id: z.number().int(),
+  url: z.string(),
+  issues_events: z.boolean(),
+  confidential_issues_events: z.boolean(),
+  note_events: z.boolean(),
+  confidential_note_events: z.boolean().nullable(),
+  push_events: z.boolean(),
+  enable_ssl_verification: z.boolean().nullable(),
+  alert_status: z.string().optional(),
+});
