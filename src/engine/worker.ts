@@ -1,26 +1,35 @@
 // Takes due keys from the store and runs them, a few at a time. The store guarantees a key is
 // never leased twice at once (across processes too); the worker renews leases of long jobs,
 // retries failures with exponential backoff and jitter, parks a job as dead after maxAttempts,
-// and on stop finishes what it has in hand (or gives it back) before resolving.
+// and on stop finishes what it has in hand within the grace, then aborts the rest and gives them
+// back to the store, so another replica can take them at once instead of after the lease.
 import type { ClaimedJob, Store } from '../queue/contract.js';
 import type { Logger } from './reconcile.js';
 
+/** How a job ended: 'released' = given back unfinished on stop, due again at once. */
 export type JobResult = 'done' | 'retry' | 'dead' | 'released';
+
+/** Calls `fn` after `ms`; the returned function cancels it. Injectable so tests need not wait. */
+export type Schedule = (ms: number, fn: () => void) => () => void;
 
 export interface WorkerOptions {
   store: Store;
   workerId: string;
   log: Logger;
-  run: (job: ClaimedJob) => Promise<unknown>;
+  /** Runs one job. `signal` is aborted when stop's grace is over: end soon, GitLab calls too. */
+  run: (job: ClaimedJob, signal: AbortSignal) => Promise<unknown>;
   concurrency?: number;
   leaseMs?: number;
   pollMs?: number;
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** After stop aborts a job, how long it may take to end before it is given back anyway. */
+  abortWaitMs?: number;
   onResult?: (result: JobResult, ms: number, job: ClaimedJob) => void;
   now?: () => number;
   random?: () => number;
+  schedule?: Schedule;
 }
 
 /** Delay before retry n (0-based): exponential, capped, with "equal jitter" so retries spread out. */
@@ -29,12 +38,35 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+const scheduleReal: Schedule = (ms, fn) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
+
+/** A job this worker holds. */
+interface InHand {
+  job: ClaimedJob;
+  controller: AbortController;
+  /** Settles when the job's outcome is written (or it was given back). Never rejects. */
+  settled: Promise<void>;
+  /** run() has returned or thrown; only the store write is left. */
+  ran: boolean;
+  /** stop gave it back while run() was still going: whatever run() does later is ignored. */
+  givenBack: boolean;
+  stopRenewing: () => void;
+}
+
+type Options = Required<Omit<WorkerOptions, 'onResult'>> & Pick<WorkerOptions, 'onResult'>;
+
 export class Worker {
   private running = false;
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inHand = new Map<string, InHand>();
   private wakeUp: (() => void) | null = null;
+  /** A wake() that came while the loop was not idle: the next idle returns at once. */
+  private woken = false;
   private loop: Promise<void> | null = null;
-  private readonly o: Required<Omit<WorkerOptions, 'onResult'>> & Pick<WorkerOptions, 'onResult'>;
+  private stopping: Promise<void> | null = null;
+  private readonly o: Options;
 
   constructor(options: WorkerOptions) {
     this.o = {
@@ -44,126 +76,221 @@ export class Worker {
       maxAttempts: 8,
       backoffBaseMs: 1000,
       backoffMaxMs: 5 * 60_000,
+      abortWaitMs: 2000,
       now: Date.now,
       random: Math.random,
+      schedule: scheduleReal,
       ...options,
     };
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.stopping) return;
     this.running = true;
     this.loop = this.claimLoop();
   }
 
   /** New work was stored: look now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   get busy(): number {
-    return this.inFlight.size;
+    return this.inHand.size;
   }
 
-  /** Stop claiming; wait up to graceMs for jobs in hand, then give the rest back. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Stop claiming; wait up to graceMs for jobs in hand; abort those still running, give them up
+   * to abortWaitMs to end, then give them back to the store. Resolves within about
+   * graceMs + 2 × abortWaitMs whatever a job does (a job that ignores its signal included).
+   */
+  stop(graceMs = 10_000): Promise<void> {
+    return (this.stopping ??= this.shutDown(graceMs));
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
-    const all = Promise.all(this.inFlight.values());
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise((r) => {
-      timer = setTimeout(r, graceMs);
+    if (!(await this.settledWithin(graceMs))) {
+      const late = [...this.inHand.values()].filter((h) => !h.ran);
+      this.o.log.warn(
+        { keys: late.map((h) => h.job.key), graceMs },
+        'jobs still running after the grace; aborting them and giving them back',
+      );
+      for (const hand of late) hand.controller.abort();
+      if (!(await this.settledWithin(this.o.abortWaitMs))) {
+        // Still running: their signal is ignored, or they are slow to notice. Give them back now.
+        await Promise.all([...this.inHand.values()].filter((h) => !h.ran).map((h) => this.giveBack(h)));
+        // What is left ran to its end and is writing its outcome: bounded, but do not hang on it.
+        await this.settledWithin(this.o.abortWaitMs);
+      }
+    }
+  }
+
+  /** True when every job in hand settled within `ms`. */
+  private async settledWithin(ms: number): Promise<boolean> {
+    if (this.inHand.size === 0) return true;
+    let cancel = () => {};
+    const timeout = new Promise<false>((resolve) => {
+      cancel = this.o.schedule(ms, () => resolve(false));
     });
-    await Promise.race([all, grace]);
-    // Cleared, so an idle process exits as soon as its work is done, not when the grace ends.
-    clearTimeout(timer);
+    const all = Promise.all([...this.inHand.values()].map((h) => h.settled)).then(() => true as const);
+    const result = await Promise.race([all, timeout]);
+    // Cancelled, so an idle process exits as soon as its work is done, not when the timer ends.
+    cancel();
+    return result;
+  }
+
+  private async giveBack(hand: InHand): Promise<void> {
+    const { job } = hand;
+    hand.givenBack = true;
+    hand.stopRenewing();
+    this.inHand.delete(job.claim);
+    await this.release(job, this.o.now(), 'job ignored its abort; given back while still running');
+  }
+
+  private async release(job: ClaimedJob, started: number, msg: string): Promise<void> {
+    await this.o.store.release(job, this.o.now()).catch((err: unknown) => {
+      this.o.log.error({ key: job.key, err: errorMessage(err) }, 'could not give the job back; its lease will expire');
+    });
+    this.o.log.info({ key: job.key }, msg);
+    // The lease ends here, even if a job that ignored its abort is still going.
+    this.o.log.debug({ key: job.key, claim: job.claim, at: this.o.now(), released: true }, 'job finished');
+    this.o.onResult?.('released', this.o.now() - started, job);
   }
 
   private async claimLoop(): Promise<void> {
     while (this.running) {
-      const room = this.o.concurrency - this.inFlight.size;
+      const room = this.o.concurrency - this.inHand.size;
       let claimed: ClaimedJob[] = [];
       if (room > 0) {
         try {
           claimed = await this.o.store.claim(this.o.workerId, room, this.o.leaseMs, this.o.now());
         } catch (err) {
-          this.o.log.error({ err: (err as Error).message }, 'could not claim work; will try again');
+          this.o.log.error({ err: errorMessage(err) }, 'could not claim work; will try again');
         }
       }
       for (const job of claimed) this.track(job);
-      if (claimed.length === 0 || this.inFlight.size >= this.o.concurrency) await this.idle();
+      if (claimed.length === 0 || this.inHand.size >= this.o.concurrency) await this.idle();
     }
   }
 
   private idle(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.o.pollMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wakeUp = null;
+      const cancel = this.o.schedule(this.o.pollMs, () => done());
+      const done = () => {
+        cancel();
+        this.wakeUp = null;
+        this.woken = false;
         resolve();
-      }
+      };
       this.wakeUp = done;
     });
   }
 
   private track(job: ClaimedJob): void {
-    const work = this.execute(job).finally(() => {
-      this.inFlight.delete(job.claim);
-      this.wake();
-    });
-    this.inFlight.set(job.claim, work);
+    const hand: InHand = {
+      job,
+      controller: new AbortController(),
+      settled: Promise.resolve(),
+      ran: false,
+      givenBack: false,
+      stopRenewing: this.renewWhileRunning(job),
+    };
+    hand.settled = this.execute(hand)
+      .catch((err: unknown) => {
+        this.o.log.error(
+          { key: job.key, err: errorMessage(err) },
+          "could not write the job's outcome; it runs again once its lease expires",
+        );
+      })
+      .finally(() => {
+        if (this.inHand.get(job.claim) === hand) this.inHand.delete(job.claim);
+        this.wake();
+      });
+    this.inHand.set(job.claim, hand);
   }
 
-  private async execute(job: ClaimedJob): Promise<void> {
+  /** Renews the lease every third of it; the returned function stops renewing. */
+  private renewWhileRunning(job: ClaimedJob): () => void {
+    const every = Math.max(50, Math.floor(this.o.leaseMs / 3));
+    let cancel = () => {};
+    let stopped = false;
+    const tick = () => {
+      this.o.store.renew(job, this.o.leaseMs, this.o.now()).then(
+        (held) => {
+          if (!held && !stopped) {
+            this.o.log.warn({ key: job.key }, 'lease was lost while the job ran; another worker has it now');
+            return;
+          }
+          if (!stopped) cancel = this.o.schedule(every, tick);
+        },
+        (err: unknown) => {
+          this.o.log.warn({ key: job.key, err: errorMessage(err) }, 'could not renew the lease; will try again');
+          if (!stopped) cancel = this.o.schedule(every, tick);
+        },
+      );
+    };
+    cancel = this.o.schedule(every, tick);
+    return () => {
+      stopped = true;
+      cancel();
+    };
+  }
+
+  private async execute(hand: InHand): Promise<void> {
+    const { job, controller } = hand;
     const { store, log } = this.o;
     const started = this.o.now();
     // Start and end of every run, at debug level: enough to prove no key ran twice at once.
     log.debug({ key: job.key, claim: job.claim, at: started, deliveries: job.deliveries.length }, 'job started');
-    let leaseLost = false;
-    const renew = setInterval(() => {
-      store.renew(job, this.o.leaseMs, this.o.now()).then(
-        (held) => {
-          if (!held) leaseLost = true;
-        },
-        () => undefined,
-      );
-    }, Math.max(50, Math.floor(this.o.leaseMs / 3)));
+    let failure: { err: unknown } | null = null;
     try {
-      await this.o.run(job);
-      clearInterval(renew);
-      if (leaseLost) log.warn({ key: job.key }, 'lease was lost while the job ran; another worker has it now');
+      await this.o.run(job, controller.signal);
+    } catch (err) {
+      failure = { err };
+    } finally {
+      hand.ran = true;
+      hand.stopRenewing();
+    }
+    if (hand.givenBack) {
+      log.warn({ key: job.key, claim: job.claim }, 'a job given back on stop ended only now; its outcome is dropped');
+      return;
+    }
+    if (!failure) {
       await store.complete(job, this.o.now());
       log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
       this.o.onResult?.('done', this.o.now() - started, job);
-    } catch (err) {
-      clearInterval(renew);
-      const message = err instanceof Error ? err.message : String(err);
-      const attempts = job.attempts + 1;
-      if (!this.running && isAbort(err)) {
-        await store.release(job, this.o.now()).catch(() => undefined);
-        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
-        this.o.onResult?.('released', this.o.now() - started, job);
-        return;
-      }
-      if (attempts >= this.o.maxAttempts) {
-        log.error({ key: job.key, attempts, err: message }, 'job failed too often; parked as dead (rhythm queue retry-dead replays it)');
-        await store.fail(job, message, null, this.o.now()).catch(() => undefined);
-        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
-        this.o.onResult?.('dead', this.o.now() - started, job);
-      } else {
-        const delay = retryDelay(job.attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
-        log.warn({ key: job.key, attempts, retryInMs: delay, err: message }, 'job failed; will retry');
-        await store.fail(job, message, this.o.now() + delay, this.o.now()).catch(() => undefined);
-        log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
-        this.o.onResult?.('retry', this.o.now() - started, job);
-      }
+      return;
+    }
+    if (controller.signal.aborted) {
+      // Stopped by us, not failed by itself: no attempt is counted.
+      await this.release(job, started, 'job aborted on stop; given back');
+      return;
+    }
+    const message = errorMessage(failure.err);
+    const attempts = job.attempts + 1;
+    if (attempts >= this.o.maxAttempts) {
+      log.error({ key: job.key, attempts, err: message }, 'job failed too often; parked as dead (rhythm queue retry-dead replays it)');
+      await store.fail(job, message, null, this.o.now());
+      log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
+      this.o.onResult?.('dead', this.o.now() - started, job);
+    } else {
+      const delay = retryDelay(job.attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
+      log.warn({ key: job.key, attempts, retryInMs: delay, err: message }, 'job failed; will retry');
+      await store.fail(job, message, this.o.now() + delay, this.o.now());
+      log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
+      this.o.onResult?.('retry', this.o.now() - started, job);
     }
   }
 }
 
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || err.name === 'ShutdownError');
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

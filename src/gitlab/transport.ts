@@ -2,7 +2,9 @@
 // this transport sends them with the policies gitbeaker lacks (it retries only 429/502, ignores
 // Retry-After and has no backoff for 5xx): Retry-After honoured for every later call, exponential
 // backoff with jitter for 5xx and network errors on idempotent calls (p-retry), a concurrency cap
-// (p-limit), pacing when RateLimit-Remaining runs low, and a count of calls by route.
+// (p-limit), pacing when RateLimit-Remaining runs low, and a count of calls by route. A caller's
+// AbortSignal ends a call at once, whether it is in flight, queued, or waiting (Retry-After,
+// backoff, pacing); a Retry-After longer than maxRetryAfterMs fails calls instead of freezing them.
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 
@@ -28,10 +30,16 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** Start pacing when fewer than this share of the limit remains. */
   slowBelowShare?: number;
+  /**
+   * Longest Retry-After a call waits out (default 5 minutes). Past it, calls fail with a
+   * RateLimitedError until GitLab's time is up, and the worker retries their jobs later.
+   */
+  maxRetryAfterMs?: number;
   onCall?: CallObserver;
   /** The clock and the sleep are injectable so tests can check Retry-After without waiting. */
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Should end early when `signal` aborts; the transport stops waiting for it then either way. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** A non-2xx answer from GitLab, with what a person needs to understand it. */
@@ -44,6 +52,22 @@ export class GitLabError extends Error {
   ) {
     super(`GitLab answered ${status} to ${method} ${route}: ${description}`);
     this.name = 'GitLabError';
+  }
+}
+
+/** GitLab asked for a pause longer than a call waits: the call fails, its job is retried later. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly waitMs: number,
+    readonly method: string,
+    readonly route: string,
+    readonly maxWaitMs: number,
+  ) {
+    super(
+      `GitLab asked to wait ${Math.ceil(waitMs / 1000)} s before the next call (Retry-After); ` +
+        `${method} ${route} fails rather than wait more than ${Math.round(maxWaitMs / 1000)} s, and its job is retried later`,
+    );
+    this.name = 'RateLimitedError';
   }
 }
 
@@ -64,7 +88,49 @@ export interface ResponseShape {
   status: number;
 }
 
-const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Sleeps `ms`; an abort clears the timer, so nothing is left running after an aborted call. */
+const sleepReal = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** The error an aborted call ends with: the signal's reason when it is an error, else an AbortError. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The GitLab call was aborted', 'AbortError');
+}
+
+/** `work`, or an abort error as soon as `signal` aborts (the work itself goes on, unobserved). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(abortReason(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
 
 /** `/api/v4/projects/gitlab-com%2Fx/issues/12/notes/5` → `/projects/:id/issues/:iid/notes/:id`. */
 export function routeOf(pathname: string): string {
@@ -96,12 +162,14 @@ export class Transport {
   private rate: { remaining: number; limit: number; resetAt: number } | null = null;
   private readonly limit: LimitFunction;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly maxRetryAfterMs: number;
 
   constructor(private readonly opts: TransportOptions) {
     this.limit = pLimit(opts.concurrency ?? 4);
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? sleepReal;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 5 * 60_000;
   }
 
   /** The earliest moment the next call may be sent (Retry-After), for tests and logs. */
@@ -109,9 +177,13 @@ export class Transport {
     return this.notBefore;
   }
 
-  /** A gitbeaker requester handler; `headers` are added to every call (e.g. X-Gitlab-Event-UUID). */
-  handler(extraHeaders: Record<string, string>, count: (method: string) => void) {
-    return (endpoint: string, options: GitbeakerRequestOptions) => this.send(endpoint, options, extraHeaders, count);
+  /**
+   * A gitbeaker requester handler; `headers` are added to every call (e.g. X-Gitlab-Event-UUID).
+   * When `signal` aborts, every call through this handler ends at once with an abort error.
+   */
+  handler(extraHeaders: Record<string, string>, count: (method: string) => void, signal?: AbortSignal) {
+    return (endpoint: string, options: GitbeakerRequestOptions) =>
+      this.send(endpoint, options, extraHeaders, count, signal);
   }
 
   private async send(
@@ -119,6 +191,23 @@ export class Transport {
     options: GitbeakerRequestOptions,
     extraHeaders: Record<string, string>,
     count: (method: string) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<ResponseShape> {
+    try {
+      return await this.sendWithRetries(endpoint, options, extraHeaders, count, signal);
+    } catch (err) {
+      // p-retry and fetch each word an abort their own way; the caller sees one.
+      if (signal?.aborted) throw abortReason(signal);
+      throw err;
+    }
+  }
+
+  private async sendWithRetries(
+    endpoint: string,
+    options: GitbeakerRequestOptions,
+    extraHeaders: Record<string, string>,
+    count: (method: string) => void,
+    signal: AbortSignal | undefined,
   ): Promise<ResponseShape> {
     const { prefixUrl, searchParams, method, headers, body } = options;
     const base = prefixUrl?.endsWith('/') ? prefixUrl : `${prefixUrl ?? ''}/`;
@@ -131,20 +220,23 @@ export class Transport {
 
     return pRetry(
       async () => {
-        const response = await this.limit(async () => {
-          await this.waitForTurn();
+        const queued = this.limit(async () => {
+          signal?.throwIfAborted();
+          await this.waitForTurn(method, route, signal);
           const started = this.now();
           count(method);
+          const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
           let res: Response;
           try {
             res = await fetch(url, {
               method,
               headers: { ...headers, ...extraHeaders },
               body: body ?? null,
-              signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+              signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
             });
           } catch (err) {
             this.record(method, route, 0, started);
+            if (signal?.aborted) throw new AbortError(abortReason(signal));
             if (!idempotent) throw new AbortError(err instanceof Error ? err : String(err));
             throw new Retryable(`network error on ${method} ${route}: ${(err as Error).message}`);
           }
@@ -152,11 +244,18 @@ export class Transport {
           this.observeRate(res.headers);
           return res;
         });
+        // Waiting for a free slot is waiting too: an abort ends it.
+        const response = await abortable(queued, signal);
         if (response.ok) return parseResponse(response);
         const description = await describe(response);
         if (response.status === 429) {
           const wait = retryAfterMs(response.headers.get('retry-after'), this.now()) ?? this.opts.minBackoffMs ?? 1000;
           this.notBefore = Math.max(this.notBefore, this.now() + wait);
+          if (wait > this.maxRetryAfterMs) {
+            const error = new RateLimitedError(wait, method, route, this.maxRetryAfterMs);
+            this.opts.log.warn({ method, route, retryAfterMs: wait }, error.message);
+            throw new AbortError(error);
+          }
           this.opts.log.warn({ method, route, retryAfterMs: wait }, 'GitLab rate limit: waiting as Retry-After asks');
           throw new Retryable(`429 on ${method} ${route}`);
         }
@@ -172,9 +271,11 @@ export class Transport {
         factor: 2,
         randomize: true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0) this.opts.log.debug({ route, attemptNumber, err: error.message }, 'retrying GitLab call');
+          if (retriesLeft > 0 && error instanceof Retryable) this.opts.log.debug({ route, attemptNumber, err: error.message }, 'retrying GitLab call');
         },
         shouldRetry: ({ error }) => error instanceof Retryable,
+        // Ends a backoff sleep at once.
+        ...(signal ? { signal } : {}),
       },
     );
   }
@@ -185,12 +286,16 @@ export class Transport {
     this.opts.onCall?.({ method, route, status, ms: this.now() - started });
   }
 
-  /** Wait out any Retry-After, then pace calls when the remaining budget runs low. */
-  private async waitForTurn(): Promise<void> {
+  /**
+   * Wait out any Retry-After (or fail when it is longer than a call waits), then pace calls when
+   * the remaining budget runs low.
+   */
+  private async waitForTurn(method: string, route: string, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const wait = this.notBefore - this.now();
       if (wait <= 0) break;
-      await this.sleep(wait);
+      if (wait > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(wait, method, route, this.maxRetryAfterMs));
+      await this.pause(wait, signal);
     }
     const rate = this.rate;
     if (!rate || rate.limit <= 0) return;
@@ -199,7 +304,12 @@ export class Transport {
     const untilReset = rate.resetAt - this.now();
     if (untilReset <= 0) return;
     // Spread what is left evenly over the time left in the window.
-    await this.sleep(Math.min(10_000, untilReset / Math.max(1, rate.remaining)));
+    await this.pause(Math.min(10_000, untilReset / Math.max(1, rate.remaining)), signal);
+  }
+
+  /** The injected sleep, cut short by an abort even if that sleep ignores the signal. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    await abortable(this.sleep(ms, signal), signal);
   }
 
   private observeRate(headers: Headers) {

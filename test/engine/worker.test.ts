@@ -1,0 +1,241 @@
+// The worker against a real SQLite store, on a clock the test moves by hand: retries and their
+// backoff, dead jobs, lease renewal, and what stop does with the jobs it holds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/engine/reconcile.js';
+import { Worker, type JobResult, type Schedule, type WorkerOptions } from '../../src/engine/worker.js';
+import type { ClaimedJob, Store } from '../../src/queue/contract.js';
+import { openSqliteStore } from '../../src/queue/sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rhythm-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const KEY = 'issue:gitlab-com/sales-team/cs-skills-exchange#12';
+
+/** A clock and timers that only move when the test says so. */
+class FakeTime {
+  private t = 1_000_000;
+  private seq = 0;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  readonly now = () => this.t;
+  readonly schedule: Schedule = (ms, fn) => {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn });
+    return () => this.timers.delete(id);
+  };
+  /** Moves the clock by `ms`, firing due timers in order and letting the store calls they make finish. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settle();
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.t = Math.max(this.t, next[1].at);
+      next[1].fn();
+    }
+    this.t = end;
+    await settle();
+  }
+}
+
+/** Lets promise chains (the store is synchronous underneath) run to their end. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i += 1) await new Promise((r) => setImmediate(r));
+}
+
+/** Real-time wait for something the worker does without the clock moving. */
+async function waitFor(what: string, ok: () => boolean, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+let n = 0;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const clean of cleanups.splice(0).reverse()) await clean();
+});
+
+/** A fresh store on a temp file, a fake clock, and a way to make workers on both. */
+async function setup() {
+  const store: Store = await openSqliteStore(join(dir, `store-${++n}`, 'rhythm.db'), { writerThread: false });
+  await store.migrate();
+  const time = new FakeTime();
+  const results: JobResult[] = [];
+  cleanups.push(() => store.close());
+  const worker = (run: WorkerOptions['run'], over: Partial<WorkerOptions> = {}) => {
+    const w = new Worker({
+      store,
+      workerId: `worker-${n}`,
+      log: quiet,
+      run,
+      now: time.now,
+      schedule: time.schedule,
+      random: () => 0.5,
+      onResult: (result) => results.push(result),
+      ...over,
+    });
+    cleanups.push(async () => {
+      const stopped = w.stop(0);
+      await time.advance(60_000);
+      await stopped;
+    });
+    return w;
+  };
+  return { store, time, results, worker };
+}
+
+/** Another replica's claim, at the fake clock's time. */
+const claimAsOther = (store: Store, time: FakeTime, leaseMs = 60_000): Promise<ClaimedJob[]> =>
+  store.claim('another-replica', 1, leaseMs, time.now());
+
+describe('the worker', () => {
+  it('retries a failing job after the backoff its random draw gives', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const started = time.now();
+    // Retry 0 with base 1000: between 500 and 1000 ms; a draw of 0.25 makes it 625.
+    const w = worker(
+      async () => {
+        throw new Error('GitLab answered 500');
+      },
+      { backoffBaseMs: 1000, random: () => 0.25 },
+    );
+    w.start();
+    await waitFor('the first run', () => results.length === 1);
+    await w.stop(0);
+    expect(results).toEqual(['retry']);
+    expect(await store.claim('probe', 1, 60_000, started + 624)).toEqual([]);
+    const [again] = await store.claim('probe', 1, 60_000, started + 625);
+    expect(again?.key).toBe(KEY);
+    expect(again?.attempts).toBe(1);
+  });
+
+  it('parks a job as dead after maxAttempts failures', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const w = worker(
+      async () => {
+        throw new Error('GitLab answered 500');
+      },
+      { maxAttempts: 3, backoffBaseMs: 1000, random: () => 0 },
+    );
+    w.start();
+    await waitFor('the first run', () => results.length === 1);
+    // Retries after 500 then 1000 ms (random 0: half the ceiling); polls every 250.
+    await time.advance(500);
+    await waitFor('the second run', () => results.length === 2);
+    await time.advance(1000);
+    await waitFor('the third run', () => results.length === 3);
+    expect(results).toEqual(['retry', 'retry', 'dead']);
+    const dead = await store.dead();
+    expect(dead.map((d) => [d.key, d.attempts, d.lastError])).toEqual([[KEY, 3, 'GitLab answered 500']]);
+    await time.advance(10_000);
+    expect(results).toHaveLength(3);
+  });
+
+  it('renews the lease of a long job, so another replica cannot claim the key meanwhile', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const gate = deferred();
+    const w = worker(() => gate.promise, { leaseMs: 3000 });
+    w.start();
+    await waitFor('the job to start', () => w.busy === 1);
+    // Ten leases long: without renewal the key would be free after the first 3 s.
+    await time.advance(30_000);
+    expect(await claimAsOther(store, time)).toEqual([]);
+    gate.resolve();
+    await waitFor('the job to finish', () => results.length === 1);
+    expect(results).toEqual(['done']);
+  });
+
+  it('on stop, waits for a job that finishes within the grace', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const gate = deferred();
+    let aborted = false;
+    const w = worker((_job, signal) => {
+      signal.addEventListener('abort', () => (aborted = true));
+      return gate.promise;
+    });
+    w.start();
+    await waitFor('the job to start', () => w.busy === 1);
+    let stopped = false;
+    const stopping = w.stop(10_000).then(() => (stopped = true));
+    await time.advance(5000);
+    expect(stopped).toBe(false);
+    gate.resolve();
+    await stopping;
+    expect(results).toEqual(['done']);
+    expect(aborted).toBe(false);
+    expect(await store.stats(time.now())).toMatchObject({ pending: 0, running: 0, dead: 0 });
+  });
+
+  it('on stop, aborts a job that outlives the grace and gives it back at once', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const w = worker(
+      (_job, signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason));
+        }),
+      { leaseMs: 60_000 },
+    );
+    w.start();
+    await waitFor('the job to start', () => w.busy === 1);
+    const stopping = w.stop(1000);
+    await time.advance(1000);
+    await stopping;
+    expect(results).toEqual(['released']);
+    // One second into a sixty-second lease: only a release makes the key free already.
+    const [taken] = await claimAsOther(store, time);
+    expect(taken?.key).toBe(KEY);
+    expect(taken?.attempts).toBe(0);
+  });
+
+  it('lets stop resolve even when a job ignores its signal', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const w = worker(() => new Promise(() => {}), { leaseMs: 60_000, abortWaitMs: 2000 });
+    w.start();
+    await waitFor('the job to start', () => w.busy === 1);
+    let stopped = false;
+    const stopping = w.stop(1000).then(() => (stopped = true));
+    await time.advance(2999);
+    expect(stopped).toBe(false);
+    await time.advance(1);
+    await waitFor('stop to resolve', () => stopped);
+    expect(results).toEqual(['released']);
+    expect(w.busy).toBe(0);
+    const [taken] = await claimAsOther(store, time);
+    expect(taken?.key).toBe(KEY);
+  });
+
+  it('runs a newly stored job on wake(), before the next poll', async () => {
+    const { store, time, results, worker } = await setup();
+    const w = worker(async () => undefined, { pollMs: 60_000 });
+    w.start();
+    await settle();
+    await store.enqueue(KEY, time.now());
+    w.wake();
+    // The clock never moves: only the wake can make the worker look again.
+    await waitFor('the job to run', () => results.length === 1);
+    expect(results).toEqual(['done']);
+  });
+});
