@@ -1,16 +1,13 @@
-// The JSON Schema of rhythm.yml (schemas/config.schema.json), compiled once. Validation fills in
-// defaults in place, so the data that passes is the shape RhythmConfig describes.
-import { readFileSync } from 'node:fs';
+// The JSON Schema of rhythm.yml (schema-source.ts), compiled once. Validation fills in defaults in
+// place, so the data that passes is the shape RhythmConfig describes.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { configSchema } from './schema-source.js';
 
+/** The generated copy editors read (`npm run schemas` writes it). */
 export const configSchemaUrl = new URL('../../schemas/config.schema.json', import.meta.url);
 
 let compiled: ValidateFunction | undefined;
-
-export function readConfigSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(configSchemaUrl, 'utf8')) as Record<string, unknown>;
-}
 
 function validator(): ValidateFunction {
   if (!compiled) {
@@ -23,7 +20,7 @@ function validator(): ValidateFunction {
       verbose: true,
     });
     addFormats.default(ajv);
-    compiled = ajv.compile(readConfigSchema());
+    compiled = ajv.compile(configSchema);
   }
   return compiled;
 }
