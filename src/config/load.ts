@@ -1,5 +1,5 @@
 // Reading rhythm.yml: parse (YAML), interpolate ${ENV}, apply environment overrides, validate
-// against schemas/config.schema.json (filling defaults), check what the schema cannot, and name
+// against the schema (schema-source.ts; filling defaults), check what the schema cannot, and name
 // every problem as `file:line:col message`, one line each, in file order.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
