@@ -43,11 +43,17 @@ export type RuleMode = RuleSetting['mode'];
 
 /**
  * A calendar as the code that handles both kinds reads it. A lab's session is a webinar's plus
- * accessDays, so the lab calendar's shape holds either; the checks below keep that true.
+ * accessDays, so the lab calendar's shape holds either; the checks at the end keep that true.
  */
 export type SignupCalendar = LabCalendar;
 export type SessionSeries = SignupCalendar['sessions'][number];
 
 type Holds<Wide, Narrow extends Wide> = Narrow;
-// Fails to compile when the webinar calendar gains a key the lab calendar does not have.
+type WebinarSession = WebinarCalendar['sessions'][number];
+// These fail to compile when a webinar calendar or session gains a key the lab's does not have,
+// or one of another type: code reading a SignupCalendar would not see it, or would misread it.
 type WebinarsFit = Holds<SignupCalendar, WebinarCalendar>;
+type NoWebinarOnlyKeys = Holds<
+  never,
+  Exclude<keyof WebinarCalendar, keyof SignupCalendar> | Exclude<keyof WebinarSession, keyof SessionSeries>
+>;
