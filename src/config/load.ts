@@ -1,5 +1,5 @@
 // Reading rhythm.yml: parse (YAML), interpolate ${ENV}, apply environment overrides, validate
-// against schemas/config.schema.json (filling defaults), check what the schema cannot, and name
+// against the schema (schema-source.ts; filling defaults), check what the schema cannot, and name
 // every problem as `file:line:col message`, one line each, in file order.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import type { ConfigProblem } from './problem.js';
 import { schemaProblems } from './schema-messages.js';
 import { validateConfigData } from './schema.js';
 import { semanticProblems } from './semantic-checks.js';
-import type { RhythmConfig } from './types.js';
+import type { LoadedCalendar, RhythmConfig, ValidatedCalendar, ValidatedConfig, Zoned } from './types.js';
 
 export type LoadResult = { ok: true; config: RhythmConfig } | { ok: false; errors: string[] };
 
@@ -57,17 +57,21 @@ function applyEnvOverrides(data: unknown, env: Env): Map<string, string> {
 }
 
 /** Fill what depends on other values: a session's zone defaults to the team's; templates resolve. */
-function finish(data: Fields, source: string): RhythmConfig {
-  const config = { ...data, source } as unknown as RhythmConfig;
+function finish(data: ValidatedConfig, source: string): RhythmConfig {
+  const { signups, ...rest } = data;
+  if (!signups) return { ...rest, source };
   const baseDir = dirname(resolve(source));
-  const signups = config.signups;
-  if (signups) {
-    for (const calendar of [signups.webinars, signups.labs]) {
-      if (calendar.template !== undefined) calendar.template = resolve(baseDir, calendar.template);
-      for (const session of calendar.sessions) session.timezone ??= config.timezone;
-    }
-  }
-  return config;
+  const zoned = <Session extends { timezone?: string }>(session: Session): Zoned<Session> => ({
+    ...session,
+    timezone: session.timezone ?? data.timezone,
+  });
+  const loaded = <Calendar extends ValidatedCalendar>(calendar: Calendar): LoadedCalendar<Calendar> => {
+    // Read as this calendar's own kind of session, not as the union of both kinds.
+    const sessions: ReadonlyArray<Calendar['sessions'][number]> = calendar.sessions;
+    const template = calendar.template === undefined ? {} : { template: resolve(baseDir, calendar.template) };
+    return { ...calendar, ...template, sessions: sessions.map(zoned) };
+  };
+  return { ...rest, source, signups: { ...signups, webinars: loaded(signups.webinars), labs: loaded(signups.labs) } };
 }
 
 export function loadConfigText(text: string, source: string, env: Env): LoadResult {
@@ -99,11 +103,12 @@ export function loadConfigText(text: string, source: string, env: Env): LoadResu
   const reported = new Set(problems.map((problem) => pointer(problem.path)));
   // A value already reported (say, an unset ${VAR}) would only fail again on its leftover text.
   const fresh = (problem: ConfigProblem): boolean => problem.on === 'key' || !reported.has(pointer(problem.path));
-  problems.push(...schemaProblems(validateConfigData(data), data, fromEnv).filter(fresh));
+  const checked = validateConfigData(data);
+  if (!checked.ok) problems.push(...schemaProblems(checked.errors, data, fromEnv).filter(fresh));
   problems.push(...semanticProblems(data, source).filter(fresh));
 
-  if (problems.length > 0 || !isFields(data)) return fail(problems);
-  return { ok: true, config: finish(data, source) };
+  if (problems.length > 0 || !checked.ok) return fail(problems);
+  return { ok: true, config: finish(checked.config, source) };
 }
 
 export function loadConfig(path: string, env: Env = process.env): LoadResult {

@@ -1,18 +1,16 @@
-// The JSON Schema of rhythm.yml (schemas/config.schema.json), compiled once. Validation fills in
-// defaults in place, so the data that passes is the shape RhythmConfig describes.
-import { readFileSync } from 'node:fs';
+// The JSON Schema of rhythm.yml (schema-source.ts), compiled once. Validation fills in defaults
+// in place, so data that passes is a ValidatedConfig: ajv's type guard says so, without a cast.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { configSchema } from './schema-source.js';
+import type { ValidatedConfig } from './types.js';
 
+/** The generated copy editors read (`npm run schemas` writes it). */
 export const configSchemaUrl = new URL('../../schemas/config.schema.json', import.meta.url);
 
-let compiled: ValidateFunction | undefined;
+let compiled: ValidateFunction<ValidatedConfig> | undefined;
 
-export function readConfigSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(configSchemaUrl, 'utf8')) as Record<string, unknown>;
-}
-
-function validator(): ValidateFunction {
+function validator(): ValidateFunction<ValidatedConfig> {
   if (!compiled) {
     const ajv = new Ajv2020({
       strict: true,
@@ -23,13 +21,16 @@ function validator(): ValidateFunction {
       verbose: true,
     });
     addFormats.default(ajv);
-    compiled = ajv.compile(readConfigSchema());
+    compiled = ajv.compile<ValidatedConfig>(configSchema);
   }
   return compiled;
 }
 
-/** Validates and fills defaults into `data` in place; returns ajv's errors (empty when valid). */
-export function validateConfigData(data: unknown): ErrorObject[] {
+export type SchemaResult = { ok: true; config: ValidatedConfig } | { ok: false; errors: ErrorObject[] };
+
+/** Validates `data`, filling in its defaults in place; the same data back, typed, when it is valid. */
+export function validateConfigData(data: unknown): SchemaResult {
   const validate = validator();
-  return validate(data) ? [] : [...(validate.errors ?? [])];
+  if (validate(data)) return { ok: true, config: data };
+  return { ok: false, errors: [...(validate.errors ?? [])] };
 }

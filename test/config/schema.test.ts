@@ -1,15 +1,19 @@
-// schemas/config.schema.json is what editors show on hover and what the loader enforces: every
-// property explains itself, every default is itself valid, every pattern has words for errors.
+// The config schema is what editors show on hover and what the loader enforces: every property
+// explains itself, every default is itself valid, every pattern has words for errors; and the
+// schemas/config.schema.json editors read is the one generated from schema-source.ts.
+import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
-import { readConfigSchema } from '../../src/config/schema.js';
+import { configSchemaUrl } from '../../src/config/schema.js';
+import { schemaJson } from '../../src/config/schema-json.js';
 import { patternMeanings } from '../../src/config/schema-messages.js';
+import { configSchema } from '../../src/config/schema-source.js';
 
 type Schema = Record<string, unknown>;
 
-const schema = readConfigSchema();
+const schema: Schema = configSchema;
 
 /** Every subschema with its JSON pointer. */
 function subschemas(node: unknown, pointer = ''): Array<[string, Schema]> {
@@ -30,7 +34,15 @@ function subschemas(node: unknown, pointer = ''): Array<[string, Schema]> {
 
 const all = subschemas(schema);
 
-describe('schemas/config.schema.json', () => {
+describe('the config schema', () => {
+  it('is written to schemas/config.schema.json as generated (run `npm run schemas` after editing schema-source.ts)', () => {
+    expect(readFileSync(configSchemaUrl, 'utf8')).toBe(schemaJson(configSchema));
+  });
+
+  it('reads the same from the generated JSON as from its source', () => {
+    expect(JSON.parse(readFileSync(configSchemaUrl, 'utf8'))).toEqual(configSchema);
+  });
+
   it('is draft 2020-12 with an $id', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(typeof schema.$id).toBe('string');

@@ -1,0 +1,569 @@
+// The JSON Schema of rhythm.yml, the one place it is written. schemas/config.schema.json (what
+// editors read through the first line of rhythm.yml) is generated from it by `npm run schemas`,
+// and the types in types.ts are derived from it, so neither can drift from what ajv enforces.
+// Descriptions are what editors show on hover: write them for the person editing the file.
+
+export const configSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:rhythm:schema:config',
+  title: 'Rhythm configuration (rhythm.yml)',
+  description: 'What Rhythm watches and enforces: the GitLab it talks to, the boards it keeps, and the monthly sign-up calendars it opens issues for. Strings may use ${VAR} or ${VAR:-default} to read the environment; secrets must.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['gitlab'],
+  properties: {
+    gitlab: {
+      description: 'How Rhythm reaches GitLab. May be left out when GITLAB_URL and GITLAB_TOKEN are set.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'token'],
+      properties: {
+        url: {
+          description: 'Base URL of the GitLab instance, without /api/v4. The GITLAB_URL environment variable overrides it.',
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+        },
+        token: {
+          description: 'Access token of the bot user. Must be written as ${GITLAB_TOKEN} (or another ${VAR}), never literally. Taken from GITLAB_TOKEN when left out.',
+          type: 'string',
+          minLength: 1,
+        },
+        botUsername: {
+          description: "Username of the bot's GitLab account; its own notes and label changes are recognised by it.",
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.-]*$',
+          default: 'rhythm-bot',
+        },
+      },
+    },
+    timezone: {
+      description: "The team's IANA time zone (e.g. America/Los_Angeles). Calendar dates such as 'today' and due dates are judged in it, and sessions without their own timezone use it.",
+      type: 'string',
+      default: 'UTC',
+    },
+    dryRun: {
+      description: 'When true, Rhythm writes nothing to GitLab anywhere and logs every write it would have made.',
+      type: 'boolean',
+      default: false,
+    },
+    sweep: {
+      description: 'The periodic sweep that re-checks every open card, catching events GitLab never delivered.',
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        intervalMinutes: {
+          description: 'Minutes between sweeps while `rhythm serve` runs; 0 turns the timer off (a scheduled pipeline can run `rhythm sweep` instead).',
+          type: 'integer',
+          minimum: 0,
+          default: 60,
+        },
+      },
+    },
+    boards: {
+      description: 'The boards Rhythm keeps, one entry per GitLab project board.',
+      type: 'array',
+      default: [],
+      items: { $ref: '#/$defs/board' },
+    },
+    signups: {
+      description: 'Monthly sign-up issues for webinars and hands-on labs, opened from a calendar. Leave out to open none.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['project'],
+      properties: {
+        project: {
+          description: 'Path of the project the sign-up issues are opened in, e.g. gitlab-com/customer-success/customer-success-engineering/content.',
+          $ref: '#/$defs/projectPath',
+        },
+        webinars: {
+          description: 'The webinar calendar and its monthly sign-up issue. Left out: no webinar issue.',
+          $ref: '#/$defs/webinarCalendar',
+          default: { enabled: false },
+        },
+        labs: {
+          description: "The hands-on lab calendar and its monthly sign-up issue (separate from the webinars'). Left out: no lab issue.",
+          $ref: '#/$defs/labCalendar',
+          default: { enabled: false },
+        },
+        reminders: {
+          description: 'Reminders posted once on the sign-up issue before a session.',
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            noDriDaysBefore: {
+              description: 'Days before a session with no DRI signed up to ask for one (0 = off).',
+              type: 'integer',
+              minimum: 0,
+              default: 10,
+            },
+            labEnvironmentDaysBefore: {
+              description: 'Days before a lab to remind its DRI to submit the lab environment request (0 = off).',
+              type: 'integer',
+              minimum: 0,
+              default: 7,
+            },
+            webinarMp4BusinessDaysBefore: {
+              description: 'Business days before a webinar to remind its host to download the recording MP4 (0 = off).',
+              type: 'integer',
+              minimum: 0,
+              default: 2,
+            },
+          },
+        },
+        holidays: {
+          description: 'Two-letter country code (e.g. US) whose public holidays are not business days; weekends never are.',
+          type: 'string',
+          pattern: '^[A-Z]{2}$',
+        },
+      },
+    },
+  },
+  $defs: {
+    projectPath: {
+      description: 'A GitLab project path: group(s) and project separated by slashes.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$',
+    },
+    boardName: {
+      description: "Short name of a board, used in logs and in the bot's hidden markers.",
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]*$',
+    },
+    ruleMode: {
+      description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+      type: 'string',
+      enum: ['comment', 'fix', 'revert'],
+    },
+    board: {
+      description: 'A board Rhythm keeps; `kind` says which workflow it follows.',
+      type: 'object',
+      required: ['kind'],
+      properties: {
+        kind: {
+          description: 'Which workflow the board follows.',
+          type: 'string',
+          enum: ['skills-exchange', 'signups'],
+        },
+      },
+      discriminator: { propertyName: 'kind' },
+      oneOf: [{ $ref: '#/$defs/skillsExchangeBoard' }, { $ref: '#/$defs/signupsBoard' }],
+    },
+    ruleSetting: {
+      description: 'Whether a rule runs and how it acts.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the rule runs at all.',
+          type: 'boolean',
+          default: true,
+        },
+        mode: {
+          description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+          $ref: '#/$defs/ruleMode',
+          default: 'comment',
+        },
+      },
+    },
+    skillsExchangeBoard: {
+      description: 'A Skills Exchange board: backlog, status:plan and status:scheduled columns; each card is a session with a speaker, a moderator and a date.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'name', 'project', 'handbookUrl'],
+      properties: {
+        kind: {
+          description: 'Always skills-exchange for this kind of board.',
+          const: 'skills-exchange',
+        },
+        name: {
+          description: "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
+          $ref: '#/$defs/boardName',
+        },
+        project: {
+          description: 'Path of the project whose issue board this is, e.g. gitlab-com/sales-team/cs-skills-exchange.',
+          $ref: '#/$defs/projectPath',
+        },
+        dryRun: {
+          description: 'When true, nothing is written for this board; every intended write is logged.',
+          type: 'boolean',
+          default: false,
+        },
+        labels: {
+          description: "The scoped labels that make the board's columns.",
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            plan: {
+              description: 'Label of the planning column.',
+              type: 'string',
+              minLength: 1,
+              default: 'status:plan',
+            },
+            scheduled: {
+              description: 'Label of the scheduled column, kept in due-date order.',
+              type: 'string',
+              minLength: 1,
+              default: 'status:scheduled',
+            },
+          },
+        },
+        rules: {
+          description: 'The checks run on every card, each with its own mode.',
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            moderator: {
+              description: 'A scheduled card names exactly one moderator in a `Moderator: @username` line, who is a real user, is assigned, and is not the speaker. Fix mode assigns the named moderator.',
+              $ref: '#/$defs/ruleSetting',
+              default: {},
+            },
+            assignees: {
+              description: 'A card in planning or scheduled has at least one assignee (the speaker).',
+              $ref: '#/$defs/ruleSetting',
+              default: {},
+            },
+            dueDate: {
+              description: 'A scheduled card has a due date that is not in the past.',
+              $ref: '#/$defs/ruleSetting',
+              default: {},
+            },
+            transition: {
+              description: 'A card reaches scheduled only from planning, and never carries both status labels. Revert mode puts it back in planning.',
+              $ref: '#/$defs/ruleSetting',
+              default: {},
+            },
+            template: {
+              description: "The request template's required sections are present and filled in.",
+              $ref: '#/$defs/templateRuleSetting',
+              default: {},
+            },
+            conflict: {
+              description: 'Two scheduled sessions on the same date get a warning on both.',
+              $ref: '#/$defs/ruleSetting',
+              default: {},
+            },
+          },
+        },
+        order: {
+          description: 'Keeping the scheduled column in due-date order (earliest first, ties by lower iid) with the fewest moves.',
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: {
+              description: 'Whether Rhythm reorders the scheduled column.',
+              type: 'boolean',
+              default: true,
+            },
+            debounceMs: {
+              description: 'Milliseconds to wait after a change before reordering, so a burst of edits gives one reorder.',
+              type: 'integer',
+              minimum: 0,
+              default: 2000,
+            },
+          },
+        },
+        reminders: {
+          description: 'Reminders to the speaker and moderator around the session date.',
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            beforeDays: {
+              description: 'Days before the due date to remind speaker and moderator (0 = off).',
+              type: 'integer',
+              minimum: 0,
+              default: 2,
+            },
+            afterUntilRecording: {
+              description: 'After the date, remind until a recording link is in the issue.',
+              type: 'boolean',
+              default: true,
+            },
+          },
+        },
+        handbookUrl: {
+          description: "The team's handbook page for this board; the 'why' links in the bot's note point here.",
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+        },
+      },
+    },
+    templateRuleSetting: {
+      description: 'The template rule: which Markdown sections a request must fill in.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the rule runs at all.',
+          type: 'boolean',
+          default: true,
+        },
+        mode: {
+          description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+          $ref: '#/$defs/ruleMode',
+          default: 'comment',
+        },
+        required: {
+          description: 'Headings (text only, without #) that must be present and filled in.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+          default: ['Topic', 'Why is this valuable', 'Speaker'],
+        },
+        optional: {
+          description: 'Headings that may be present; the note mentions them.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+          default: ['Audience', 'Links'],
+        },
+        needsInfoLabel: {
+          description: 'Label added while required sections are missing and removed once they are filled in. Leave out for no label.',
+          type: 'string',
+          minLength: 1,
+        },
+      },
+    },
+    signupsBoard: {
+      description: 'The board of the sign-up project; the calendar itself lives in the top-level signups block.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'name', 'project'],
+      properties: {
+        kind: {
+          description: 'Always signups for this kind of board.',
+          const: 'signups',
+        },
+        name: {
+          description: "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
+          $ref: '#/$defs/boardName',
+        },
+        project: {
+          description: 'Path of the sign-up project; must be the same as signups.project.',
+          $ref: '#/$defs/projectPath',
+        },
+        dryRun: {
+          description: 'When true, nothing is written for this board; every intended write is logged.',
+          type: 'boolean',
+          default: false,
+        },
+      },
+    },
+    calendarLabels: {
+      description: 'Labels put on the sign-up issue.',
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
+      default: ['cse-events::sign-up'],
+    },
+    webinarCalendar: {
+      description: 'A calendar of webinars and its monthly sign-up issue.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the monthly issue is opened.',
+          type: 'boolean',
+          default: true,
+        },
+        title: {
+          description: "Handlebars template for the issue title; {{monthName}} is the month's name.",
+          type: 'string',
+          minLength: 1,
+          default: 'Webinar DRI sign-up: {{monthName}}',
+        },
+        labels: {
+          description: 'Labels put on the sign-up issue.',
+          $ref: '#/$defs/calendarLabels',
+          default: ['cse-events::sign-up'],
+        },
+        template: {
+          description: 'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/webinar-signup.md.hbs.',
+          type: 'string',
+          minLength: 1,
+        },
+        sessions: {
+          description: 'The webinar series and one-off webinars of each month.',
+          type: 'array',
+          items: { $ref: '#/$defs/webinarSession' },
+          default: [],
+        },
+      },
+    },
+    labCalendar: {
+      description: 'A calendar of hands-on labs and its monthly sign-up issue.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the monthly issue is opened.',
+          type: 'boolean',
+          default: true,
+        },
+        title: {
+          description: "Handlebars template for the issue title; {{monthName}} is the month's name.",
+          type: 'string',
+          minLength: 1,
+          default: 'Hands-on lab DRI sign-up: {{monthName}}',
+        },
+        labels: {
+          description: 'Labels put on the sign-up issue.',
+          $ref: '#/$defs/calendarLabels',
+          default: ['cse-events::sign-up'],
+        },
+        template: {
+          description: 'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/lab-signup.md.hbs.',
+          type: 'string',
+          minLength: 1,
+        },
+        sessions: {
+          description: 'The lab series and one-off labs of each month.',
+          type: 'array',
+          items: { $ref: '#/$defs/labSession' },
+          default: [],
+        },
+      },
+    },
+    rrule: {
+      description: 'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2 (the second Tuesday).',
+      type: 'string',
+      minLength: 1,
+    },
+    localTime: {
+      description: 'A local time HH:MM (24-hour).',
+      type: 'string',
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+    },
+    localDateTime: {
+      description: 'A local date and time YYYY-MM-DDTHH:MM.',
+      type: 'string',
+      pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]$',
+    },
+    webinarSession: {
+      description: 'One webinar series (rrule and time) or one-off webinars (dates), in one region.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'region'],
+      dependentRequired: { rrule: ['time'], time: ['rrule'] },
+      properties: {
+        title: {
+          description: 'Name of the session as it appears in the sign-up table.',
+          type: 'string',
+          minLength: 1,
+        },
+        region: {
+          description: 'Region the session is for, e.g. AMER, EMEA or APAC.',
+          type: 'string',
+          minLength: 1,
+        },
+        timezone: {
+          description: "IANA time zone of the session's local time. Left out: the top-level timezone.",
+          type: 'string',
+        },
+        rrule: {
+          description: 'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2 (the second Tuesday). Needs time.',
+          $ref: '#/$defs/rrule',
+        },
+        time: {
+          description: "Local start time HH:MM (24-hour) of the rule's sessions.",
+          $ref: '#/$defs/localTime',
+        },
+        dates: {
+          description: "One-off sessions, as local date-times YYYY-MM-DDTHH:MM in the session's timezone.",
+          type: 'array',
+          items: { $ref: '#/$defs/localDateTime' },
+          uniqueItems: true,
+          default: [],
+        },
+        skip: {
+          description: "Local dates YYYY-MM-DD on which the rule's session does not take place.",
+          type: 'array',
+          items: { type: 'string', format: 'date' },
+          uniqueItems: true,
+          default: [],
+        },
+        durationMinutes: {
+          description: 'Length of the session in minutes.',
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+        },
+        registrationUrl: {
+          description: 'Where attendees register, when known; shown in the sign-up table.',
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+        },
+      },
+    },
+    labSession: {
+      description: 'One lab series (rrule and time) or one-off labs (dates), in one region.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'region'],
+      dependentRequired: { rrule: ['time'], time: ['rrule'] },
+      properties: {
+        title: {
+          description: 'Name of the lab as it appears in the sign-up table.',
+          type: 'string',
+          minLength: 1,
+        },
+        region: {
+          description: 'Region the lab is for, e.g. AMER, EMEA or APAC.',
+          type: 'string',
+          minLength: 1,
+        },
+        timezone: {
+          description: "IANA time zone of the lab's local time. Left out: the top-level timezone.",
+          type: 'string',
+        },
+        rrule: {
+          description: 'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3 (the third Thursday). Needs time.',
+          $ref: '#/$defs/rrule',
+        },
+        time: {
+          description: "Local start time HH:MM (24-hour) of the rule's labs.",
+          $ref: '#/$defs/localTime',
+        },
+        dates: {
+          description: "One-off labs, as local date-times YYYY-MM-DDTHH:MM in the lab's timezone.",
+          type: 'array',
+          items: { $ref: '#/$defs/localDateTime' },
+          uniqueItems: true,
+          default: [],
+        },
+        skip: {
+          description: "Local dates YYYY-MM-DD on which the rule's lab does not take place.",
+          type: 'array',
+          items: { type: 'string', format: 'date' },
+          uniqueItems: true,
+          default: [],
+        },
+        durationMinutes: {
+          description: 'Length of the lab in minutes.',
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+        },
+        registrationUrl: {
+          description: 'Where attendees register, when known; shown in the sign-up table.',
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+        },
+        accessDays: {
+          description: 'Days attendees keep access to the lab environment (2 or 4, depending on the lab).',
+          type: 'integer',
+          enum: [2, 4],
+        },
+      },
+    },
+  },
+} as const;
