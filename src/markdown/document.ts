@@ -60,7 +60,18 @@ function isMultilineQuoteFence(line: string): boolean {
 
 const TASK_BOX = /^\[([ xX])\](?:[ \t]|$)/;
 
+// Several readers often read the same description in one reconcile (sign-up claims, then the
+// merge): the last reading is kept, so they share one parse. Callers treat it as read-only.
+let last: { text: string; doc: GitLabDocument } | null = null;
+
 export function readDocument(text: string): GitLabDocument {
+  if (last?.text === text) return last.doc;
+  const doc = parseDocument(text);
+  last = { text, doc };
+  return doc;
+}
+
+function parseDocument(text: string): GitLabDocument {
   const raws = splitLines(text);
   const lines: DocumentLine[] = raws.map((raw) => ({ raw, kind: 'prose', prose: '', words: '', shown: '' }));
   const headings: (Heading & { quoted: boolean })[] = [];

@@ -32,12 +32,9 @@ export function startsQuickAction(line: string): boolean {
 export function quickActionLines(text: string): number[] {
   const lines: number[] = [];
   let line = 1;
-  let next = 0;
+  let i = 0;
   for (const slash of commandSlashes(text)) {
-    for (let i = text.indexOf('\n', next); i !== -1 && i < slash; i = text.indexOf('\n', i + 1)) {
-      line++;
-      next = i + 1;
-    }
+    for (; i < slash; i++) if (text.charCodeAt(i) === 10) line++;
     if (lines[lines.length - 1] !== line) lines.push(line);
   }
   return lines;
