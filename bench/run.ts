@@ -2,6 +2,7 @@
 // test: targets are printed next to the figures, never asserted.
 import { benchBoard } from './board.js';
 import { benchGitLabCalls } from './gitlab-calls.js';
+import { benchMarkdown } from './markdown.js';
 import { benchReceiver } from './receiver.js';
 
 const only = process.argv.slice(2);
@@ -11,6 +12,10 @@ console.log(`Rhythm benchmarks — ${new Date().toISOString()} — node ${proces
 if (want('board')) {
   console.log('== column planner (pure) ==');
   await benchBoard();
+}
+if (want('markdown')) {
+  console.log('\n== readers of GitLab text, 1 MB of the worst shapes (pure) ==');
+  await benchMarkdown();
 }
 if (want('calls')) {
   console.log('\n== GitLab calls (counted at the sandbox) ==');

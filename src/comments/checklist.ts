@@ -3,7 +3,7 @@
 // only through the username sanitiser.
 import { noteMarker } from './marker.js';
 import { guardNote, noteTemplate } from './note-template.js';
-import { mentions } from './username.js';
+import { mentions } from '../markdown/index.js';
 
 export interface ChecklistInput {
   speakers: string[];

@@ -7,5 +7,4 @@ export { renderReminder } from './reminder.js';
 export type { ReminderInput, ReminderKind } from './reminder.js';
 export { renderStatusNote } from './status-note.js';
 export type { StatusNoteInput } from './status-note.js';
-export { inlineUserText, quoteUserText } from './user-text.js';
-export { mentions, safeUsername } from './username.js';
+export { inlineUserText, mentions, quoteUserText, safeUsername } from '../markdown/index.js';

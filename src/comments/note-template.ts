@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { quickActionLines } from '../markdown/index.js';
 
 const TEMPLATES = new URL('../../templates/', import.meta.url);
 const handlebars = Handlebars.create(); // our own instance: no helpers or partials from elsewhere
@@ -24,7 +25,6 @@ export function noteTemplate(file: string): Handlebars.TemplateDelegate {
  * starts with `/`, so a note with one is refused rather than posted.
  */
 export function guardNote(body: string): string {
-  const line = body.split(/\r\n|\r|\n|\u2028|\u2029/).find((l) => /^[\s]*\//.test(l));
-  if (line !== undefined) throw new Error('refusing to render a note with a line that GitLab would run as a quick action');
+  if (quickActionLines(body).length > 0) throw new Error('refusing to render a note with a line that GitLab would run as a quick action');
   return body.replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { safeDate } from './checklist.js';
 import { noteMarker } from './marker.js';
 import { guardNote, noteTemplate } from './note-template.js';
-import { mentions } from './username.js';
+import { mentions } from '../markdown/index.js';
 
 export type ReminderKind = 'before' | 'recording';
 

@@ -7,7 +7,7 @@ import { statusOf } from '../rules/status.js';
 import type { Finding, Fix, IssueSnapshot, Rule } from '../rules/types.js';
 import { noteMarker } from './marker.js';
 import { guardNote, noteTemplate } from './note-template.js';
-import { quoteUserText } from './user-text.js';
+import { quoteUserText } from '../markdown/index.js';
 
 export interface StatusNoteInput {
   issue: IssueSnapshot;

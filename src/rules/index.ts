@@ -26,9 +26,8 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 
 export { assignees, conflict, dueDate, moderator, template, transition };
 export { calendarToday } from './calendar-day.js';
-export { classifyLines, stripHtmlComments } from './markdown-lines.js';
-export { headingKey, parseSections } from './markdown-sections.js';
-export type { Section } from './markdown-sections.js';
+export { classifyLines, headingKey, parseSections, stripHtmlComments } from '../markdown/index.js';
+export type { Section } from '../markdown/index.js';
 export { LOOKUP_LIMIT, parseModeratorLines, usernamesToLookUp } from './moderator-line.js';
 export type { ModeratorLine } from './moderator-line.js';
 export { readinessProblems } from './readiness.js';

@@ -1,5 +1,7 @@
-// The `Moderator: @username` line in a card's description, as the handbook asks for it.
-import { classifyLines, stripInlineCode } from './markdown-lines.js';
+// The `Moderator: @username` line in a card's description, as the handbook asks for it. Read from
+// the prose of the description (src/markdown): an example in code, a quoted older description or
+// the template's hidden hint never names a moderator.
+import { mentionsIn, readDocument } from '../markdown/index.js';
 import type { IssueSnapshot } from './types.js';
 
 export interface ModeratorLine {
@@ -12,29 +14,23 @@ export interface ModeratorLine {
 }
 
 // Optional list bullet and bold/italic around the key: "- **Moderator:** @bob" counts too.
-const KEY = /^ {0,3}(?:[-*+][ \t]+)?[*_]{0,2}moderator[*_]{0,2}[ \t]*:[*_]{0,2}[ \t]*(.*)$/i;
-// GitLab usernames: letters, digits, _ . - ; they never end with a dot, so a full stop is not part of it.
-const MENTION = /(?<![A-Za-z0-9_.-])@([A-Za-z0-9_][A-Za-z0-9_.-]*)/g;
-
-function cleanUsername(name: string): string {
-  return name.replace(/\.+$/, '');
-}
+// Anchored, bounded repetitions: one attempt per line.
+const KEY = /^ {0,3}(?:[-*+][ \t]+)?[*_]{0,2}moderator[*_]{0,2}[ \t]*:[*_]{0,2}(.*)$/is;
 
 /** Every Moderator line in the prose of a description (code, quotes and hidden comments ignored). */
 export function parseModeratorLines(description: string): ModeratorLine[] {
   const found: ModeratorLine[] = [];
-  for (const line of classifyLines(description)) {
-    if (line.kind !== 'prose') continue;
-    const match = KEY.exec(stripInlineCode(line.text));
+  for (const line of readDocument(description).lines) {
+    const match = line.prose === '' ? null : KEY.exec(line.prose.trimStart());
     if (!match) continue;
-    const rest = match[1] ?? '';
-    const first = /^@([A-Za-z0-9_][A-Za-z0-9_.-]*)/.exec(rest.trim());
-    const username = first?.[1] ? cleanUsername(first[1]) : '';
-    const after = first ? rest.trim().slice(first[0].length) : rest;
-    const alsoNamed = [...after.matchAll(MENTION)]
-      .map((m) => cleanUsername(m[1] ?? ''))
-      .filter((name) => name !== '' && name.toLowerCase() !== username.toLowerCase());
-    found.push({ username, alsoNamed, raw: line.text.trimEnd() });
+    const rest = (match[1] ?? '').trimStart();
+    const named = mentionsIn(rest);
+    const first = named[0]?.at === 0 ? named[0] : undefined;
+    const username = first?.person ? first.name : '';
+    const alsoNamed = named
+      .filter((m) => m !== first && m.person && m.name.toLowerCase() !== username.toLowerCase())
+      .map((m) => m.name);
+    found.push({ username, alsoNamed, raw: line.raw.trimEnd() });
   }
   return found;
 }

@@ -1,7 +1,7 @@
 // Whether a session's recording has been posted: a link to a video, not to a channel or playlist
 // (the bot's own checklist links the YouTube channel, and that is no recording). Links are cut out
 // of the text first and then read with the URL parser: one pass, however the text is built.
-import { stripHtmlComments } from './markdown-lines.js';
+import { stripHtmlComments } from '../markdown/index.js';
 
 const LINK = /https?:\/\/[^\s<>"'()[\]{}|\\^`]+/gi;
 const MAX_LINK = 4096;

@@ -1,7 +1,7 @@
 // A request carries the sections of the request template, each filled in with more than the
 // template's own hint. Optionally a needs-info label marks requests that still lack something.
 import { mayFix } from './mode.js';
-import { headingKey, parseSections } from './markdown-sections.js';
+import { headingKey, parseSections } from '../markdown/index.js';
 import { statusOf } from './status.js';
 import type { Finding, Rule } from './types.js';
 

@@ -1,35 +1,26 @@
 // A sign-up description cut into its parts: bot text, one block per session (between its begin
-// and end markers), and the end-of-list marker. Lines inside code fences are never markers.
+// and end markers), and the end-of-list marker. Lines inside code (src/markdown's reading) are
+// never markers.
+import { readDocument, splitLines } from '../markdown/index.js';
 import { SESSION_BEGIN, SESSION_END, SESSIONS_END } from './markers.js';
 
 type TextPart = { type: 'text'; lines: string[] };
 type SessionPart = { type: 'session'; id: string; lines: string[] };
 export type Part = TextPart | SessionPart | { type: 'sessions-end'; line: string };
 
-const FENCE = /^\s{0,3}(```|~~~)/;
-
 /** Lines of a description, tolerant of the CRLF line ends browsers send. */
 export function linesOf(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').split('\n');
+  return splitLines(text);
 }
 
-/** Which lines sit inside a fenced code block (quoted examples, not live markers). */
-export function fencedLines(lines: string[]): boolean[] {
-  let open: string | null = null;
-  return lines.map((line) => {
-    const m = FENCE.exec(line);
-    if (open === null) {
-      if (m) open = m[1] ?? null;
-      return m !== null;
-    }
-    if (m && m[1] === open) open = null;
-    return true;
-  });
+/** Which lines of `text` sit inside code, fenced or indented (examples, not live markers). */
+export function codeLines(text: string): boolean[] {
+  return readDocument(text).lines.map((line) => line.kind === 'code');
 }
 
 export function splitParts(text: string): Part[] {
   const lines = linesOf(text);
-  const fenced = fencedLines(lines);
+  const fenced = codeLines(text);
   const parts: Part[] = [];
   let current: TextPart | SessionPart = { type: 'text', lines: [] };
   lines.forEach((line, i) => {

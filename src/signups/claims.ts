@@ -1,7 +1,8 @@
 // Reads what people wrote in a sign-up issue: who claimed which session, which boxes they ticked,
 // and the claims the bot cannot make sense of. Pure.
+import { hideHtmlComments, mentionsIn, readDocument } from '../markdown/index.js';
 import type { Session } from './calendar.js';
-import { fencedLines, linesOf, splitParts } from './blocks.js';
+import { splitParts } from './blocks.js';
 import { CHECK_MARKER, DRI_MARKER, REMOVED_MARKER, TASK_ITEM } from './markers.js';
 
 export interface SessionClaim {
@@ -25,15 +26,10 @@ export interface SignupClaims {
   problems: ClaimProblem[];
 }
 
-// GitLab usernames: letters, digits, _ . -; they never end in . or -.
-const MENTION = /(?<![\w.@/])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)/g;
-const COMMENT = /<!--[\s\S]*?-->/g;
-// Mentions of everyone, never a person who could run a session.
-const NOT_A_PERSON = new Set(['all', 'here']);
-
 export function parseClaims(description: string, sessions: Session[]): SignupClaims {
-  const lines = linesOf(description);
-  const fenced = fencedLines(lines);
+  const doc = readDocument(description);
+  const lines = doc.lines.map((line) => line.raw);
+  const ticks = new Map(doc.taskItems.map((item) => [item.line, item.checked]));
   const removedIds = new Set<string>();
   for (const part of splitParts(description)) {
     if (part.type === 'session' && part.lines.some((l) => REMOVED_MARKER.exec(l)?.[1] === part.id)) {
@@ -55,7 +51,8 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
   const named = new Map<string, string[]>(); // session id → usernames, in order, deduplicated
   const problems: ClaimProblem[] = [];
   lines.forEach((line, i) => {
-    if (fenced[i]) return;
+    const read = doc.lines[i];
+    if (!read || read.kind === 'code') return;
     const dri = DRI_MARKER.exec(line);
     if (dri?.[1]) {
       const id = dri[1];
@@ -65,12 +62,12 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
         return;
       }
       claimFor(id);
-      const usernames = [...text.matchAll(MENTION)].map((m) => m[1] ?? '').filter((u) => !NOT_A_PERSON.has(u.toLowerCase()));
+      // People named outside code spans and comments; mass mentions and groups are no one.
+      const usernames = mentionsIn(read.words).filter((m) => m.person).map((m) => m.name);
       const list = named.get(id) ?? [];
       for (const u of usernames) if (!list.some((x) => x.toLowerCase() === u.toLowerCase())) list.push(u);
       named.set(id, list);
-      const box = TASK_ITEM.exec(line);
-      const ticked = box ? box[2] !== ' ' : false;
+      const ticked = ticks.get(i) ?? false;
       if (usernames.length === 0 && (text !== '' || ticked)) {
         problems.push({ kind: 'missing-username', sessionId: id, text });
       }
@@ -78,8 +75,8 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
     }
     const check = CHECK_MARKER.exec(line);
     if (check?.[1] && check[2] && (known.has(check[2]) || removedIds.has(check[2]))) {
-      const box = TASK_ITEM.exec(line);
-      if (box) claimFor(check[2]).checks[check[1]] = box[2] !== ' ';
+      const ticked = ticks.get(i);
+      if (ticked !== undefined) claimFor(check[2]).checks[check[1]] = ticked;
     }
   });
 
@@ -94,8 +91,7 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
 /** What a person wrote on a DRI line, without the box, the "DRI:" key and the bot's comments. */
 export function driText(line: string): string {
   const content = TASK_ITEM.exec(line)?.[4] ?? line.replace(/^\s*[-*+]\s+/, '');
-  return content
-    .replace(COMMENT, ' ')
+  return hideHtmlComments(content, ' ')
     .replace(/^\s*(\*\*)?DRI(\*\*)?\s*:?\s*(\*\*)?/i, '')
     .replace(/\s+/g, ' ')
     .trim();

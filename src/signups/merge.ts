@@ -1,9 +1,10 @@
 // After the calendar changes, the freshly rendered sign-up text takes over the issue, carrying
 // over what people wrote: every DRI line and every ticked box. A session dropped from the
 // calendar that someone had signed up for stays, flagged, instead of vanishing. Pure.
+import { defuseQuickActions } from '../markdown/index.js';
 import type { Session } from './calendar.js';
 import { driText } from './claims.js';
-import { fencedLines, joinParts, linesOf, splitParts, type Part } from './blocks.js';
+import { codeLines, joinParts, linesOf, splitParts, type Part } from './blocks.js';
 import { CHECK_MARKER, DRI_MARKER, REMOVED_MARKER, removedMarker, TASK_ITEM, VERSION_MARKER } from './markers.js';
 
 /**
@@ -43,7 +44,7 @@ export function mergeSignupDescription(existing: string, freshlyRendered: string
   if (kept.length > 0 && !freshParts.some((p) => p.type === 'sessions-end')) {
     out.push({ type: 'text', lines: kept.flatMap((block) => ['', ...block]) });
   }
-  const merged = joinParts(out).replace(/^(\s*)\//gm, '$1\\/');
+  const merged = defuseQuickActions(joinParts(out));
   return merged === existing ? existing : merged;
 }
 
@@ -56,7 +57,7 @@ interface PeopleState {
 
 function readPeople(text: string): PeopleState {
   const lines = linesOf(text);
-  const fenced = fencedLines(lines);
+  const fenced = codeLines(text);
   const dri = new Map<string, string[]>();
   const ticked = new Set<string>();
   lines.forEach((line, i) => {

@@ -1,15 +1,16 @@
 // Text from the config or from people, made safe to place in the bot's Markdown: one line, no
-// formatting, no working @mentions or references, never a quick action.
+// formatting, no working @mentions, references or links, never a quick action. The hidden
+// characters and mentions are handled by src/markdown, as for every other text the bot posts.
+import { defuseUrls, neutraliseMentions, removeInvisible } from '../markdown/index.js';
 
 // Markdown and GitLab reference characters; a backslash makes each one literal text.
 const SPECIAL = /[\\`*_[\]<>#|~&!$%{}]/g;
-// Control, bidi-override and zero-width characters that could hide or reorder text.
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** Config or user text as one line of literal Markdown text. */
 export function plainText(text: string): string {
-  const line = text.replace(/\r\n?|\n/g, ' ').replace(HIDDEN, '').replace(/\s+/g, ' ').trim();
-  return breakMentions(line.replace(SPECIAL, (c) => `\\${c}`)).replace(/^([/+=>-])/, '\\$1');
+  const line = removeInvisible(text.replace(/\r\n?|[\n\u0085]/g, ' ')).replace(/\s+/g, ' ').trim();
+  // A leading `/` would be a quick action, `+ = > -` a list, heading underline or quote.
+  return defuseUrls(breakMentions(line.replace(SPECIAL, (c) => `\\${c}`))).replace(/^([/+=>-])/, '\\$1');
 }
 
 /**
@@ -17,7 +18,7 @@ export function plainText(text: string): string {
  * It goes after the @, not before: GitLab only needs a non-word character in front of the @.
  */
 export function breakMentions(text: string): string {
-  return text.replace(/@/g, '@\u200b');
+  return neutraliseMentions(text);
 }
 
 /** A username as a person reads it, without notifying them. */

@@ -21,6 +21,7 @@ import {
   type SignupKind,
 } from './markers.js';
 import { plainText, safeUrl } from './plainText.js';
+import { quickActionLines } from '../markdown/index.js';
 
 export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -223,9 +224,9 @@ function checkRendered(description: string, sessions: Session[], kind: SignupKin
   if (count(SESSIONS_END) !== 1 || description.indexOf(SESSIONS_END) < lastEnd) {
     problems.push(`expected {{sessionsEnd}} (${SESSIONS_END}) once, after the session list`);
   }
-  description.split('\n').forEach((line, i) => {
-    if (/^\s*\//.test(line)) problems.push(`line ${i + 1} starts with "/", which GitLab would run as a quick action`);
-  });
+  for (const line of quickActionLines(description)) {
+    problems.push(`line ${line} starts with "/", which GitLab would run as a quick action`);
+  }
   if (problems.length > 0) {
     throw new SignupTemplateError(`${path} rendered a ${kind} sign-up the bot cannot keep:\n  ${problems.join('\n  ')}`);
   }

@@ -1,16 +1,22 @@
-// Mentions the bot makes on purpose: only of people the engine looked up, and only when the name
-// is a plain GitLab username, so nothing else can ride along on an `@`.
+// Mentions: neutralising them in people's words, and the ones the bot makes on purpose (only of
+// people the engine looked up, only when the name is a plain username, never a mass mention).
+import { isPersonName } from './username.js';
 
-const USERNAME = /^[A-Za-z0-9_.-]+$/;
-// Names GitLab reserves for mass mentions; never a person.
-const RESERVED = new Set(['all', 'here', 'channel', 'everyone']);
+const ZWSP = '\u200B';
+
+/**
+ * A zero-width space right after every @, so GitLab sees no name to notify (@all and groups
+ * included). It goes after the @, not before: GitLab only needs a non-word character in front.
+ */
+export function neutraliseMentions(text: string): string {
+  return text.replaceAll('@', `@${ZWSP}`);
+}
 
 /** The username when it is safe to mention, else null. */
 export function safeUsername(name: string | null | undefined): string | null {
   if (!name) return null;
   const bare = name.startsWith('@') ? name.slice(1) : name;
-  if (bare.length > 255 || !USERNAME.test(bare) || RESERVED.has(bare.toLowerCase())) return null;
-  return bare;
+  return isPersonName(bare) ? bare : null;
 }
 
 /** `@name` for each safe, distinct username (case-insensitive), in the order given. */

@@ -1,0 +1,39 @@
+// The readers of GitLab text on the worst shapes found (1 MB each, GitLab's description limit):
+// milliseconds per reader. Run alone: npx tsx bench/markdown.ts [shape…]
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { inlineUserText, quoteUserText, readDocument } from '../src/markdown/index.js';
+import { pathologicalShapes } from '../src/markdown/pathological.js';
+import { hasRecordingLink, parseModeratorLines, parseSections } from '../src/rules/index.js';
+import { parseClaims } from '../src/signups/claims.js';
+
+const readers: Record<string, (text: string) => unknown> = {
+  document: (t) => readDocument(t),
+  moderator: (t) => parseModeratorLines(t),
+  sections: (t) => parseSections(t),
+  claims: (t) => parseClaims(t, []),
+  recording: (t) => hasRecordingLink([t]),
+  quote: (t) => quoteUserText(t),
+  inline: (t) => inlineUserText(t),
+};
+
+export async function benchMarkdown(only: readonly string[] = []): Promise<void> {
+  const shapes = Object.entries(pathologicalShapes(1_000_000)).filter(([name]) => only.length === 0 || only.includes(name));
+  console.log(`${'shape (1 MB)'.padEnd(26)} ${Object.keys(readers).map((r) => r.padStart(9)).join(' ')}   (ms; target < 2000 each)`);
+  let worst = 0;
+  for (const [name, text] of shapes) {
+    const cells: string[] = [];
+    for (const [i, read] of Object.values(readers).entries()) {
+      const cold = text + '\n'.repeat(i + 1); // a text no reader has read yet: no shared parse
+      const start = performance.now();
+      read(cold);
+      const ms = performance.now() - start;
+      worst = Math.max(worst, ms);
+      cells.push(ms.toFixed(0).padStart(9));
+    }
+    console.log(`${name.padEnd(26)} ${cells.join(' ')}`);
+  }
+  console.log(`worst: ${worst.toFixed(0)} ms — target (< 2000 ms per reader per MB): ${worst < 2000 ? 'met' : 'NOT met'}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await benchMarkdown(process.argv.slice(2));
