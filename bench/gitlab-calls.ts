@@ -2,20 +2,21 @@
 // findings, an event that needs nothing), what a sign-up generation costs (first run, rerun), and
 // what ordering 200 random cards costs against its lower bound (pages + n − L).
 import { pathToFileURL } from 'node:url';
-import { orderColumn } from '../src/board/order.js';
 import { planColumn, targetOrder } from '../src/board/plan.js';
-import { ColumnCache, runJob } from '../src/engine/reconcile.js';
-import { issueKey } from '../src/engine/keys.js';
-import { generateSignups } from '../src/signups/generate.js';
+import { ColumnCache } from '../src/engine/column-cache.js';
+import { columnKey, issueKey } from '../src/engine/keys.js';
+import { runJob } from '../src/engine/run-job.js';
+import { generateSignups } from '../src/handlers/signup-month/generate.js';
+import type { HookEvent } from '../src/webhook/event.js';
 import { fullRequest, startWorld, type World } from '../test/support/world.js';
 import { randomColumn } from './board.js';
 
-async function reconcileOnce(world: World, columns: ColumnCache, iid: number, payload?: object) {
+async function reconcileOnce(world: World, columns: ColumnCache, iid: number, event?: HookEvent) {
   world.sandbox.resetCalls();
-  const door = world.bot.forEvent({});
   await runJob(
-    { key: issueKey(world.project, iid), log: world.log, door, config: world.config, configDir: '.', now: new Date(), columns, enqueue: async () => undefined },
-    payload ? [{ deliveryId: 'bench', eventUuid: null, event: 'Note Hook', payload: JSON.stringify(payload), receivedAt: Date.now() }] : [],
+    issueKey(world.project, iid),
+    event ? [{ deliveryId: 'bench', eventUuid: null, event: 'Note Hook', payload: JSON.stringify(event), receivedAt: Date.now() }] : [],
+    { log: world.log, door: world.bot, config: world.config, configDir: '.', now: new Date(), columns, enqueue: async () => undefined },
   );
   const calls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
   return { reads: calls.filter((c) => c.method === 'GET').length, writes: calls.filter((c) => c.method !== 'GET').length };
@@ -30,7 +31,8 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
 
     // An event that needs no change: a comment on a clean backlog request.
     const backlog = await world.create('alice', 'Clean backlog request', fullRequest('Clean.', 'alice'));
-    const noop = await reconcileOnce(world, columns, backlog.iid, { object_kind: 'note' });
+    const comment: HookEvent = { v: 1, kind: 'note', project: world.project, iid: backlog.iid, actor: 'alice', at: null, action: null, labels: [], labelChange: null, changed: [] };
+    const noop = await reconcileOnce(world, columns, backlog.iid, comment);
     out['reconcile.no_change_event.reads'] = noop.reads;
     out['reconcile.no_change_event.writes'] = noop.writes;
 
@@ -67,10 +69,11 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
 
     // Sign-up generation: first run and rerun.
     world.sandbox.resetCalls();
-    const gen1 = await generateSignups(world.bot.forEvent({}), world.config, { month: '2027-03', dryRun: false, configDir: '.', log: world.log });
+    const deps = { config: world.config, configDir: '.', door: world.bot, log: world.log };
+    const gen1 = await generateSignups(deps, { month: '2027-03' });
     const firstCalls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
     world.sandbox.resetCalls();
-    const gen2 = await generateSignups(world.bot.forEvent({}), world.config, { month: '2027-03', dryRun: false, configDir: '.', log: world.log });
+    const gen2 = await generateSignups(deps, { month: '2027-03' });
     const rerunCalls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
     out['generate.first_run.reads'] = firstCalls.filter((c) => c.method === 'GET').length;
     out['generate.first_run.writes'] = firstCalls.filter((c) => c.method !== 'GET').length;
@@ -95,7 +98,15 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
     const target = targetOrder(current);
     world.sandbox.resetCalls();
     const started = performance.now();
-    const result = await orderColumn(world.bot.forEvent({}), world.project, column, { dryRun: false, log: { info: () => undefined } });
+    const result = await runJob(columnKey(world.project, column), [], {
+      log: world.log,
+      door: world.bot,
+      config: world.config,
+      configDir: '.',
+      now: new Date(),
+      columns,
+      enqueue: async () => undefined,
+    });
     const ms = performance.now() - started;
     const calls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
     const pages = Math.ceil(200 / 100);
@@ -106,7 +117,7 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
     out['column.lower_bound'] = pages + lowerMoves;
     out['column.n_minus_L'] = lowerMoves;
     out['column.pass_ms'] = Math.round(ms);
-    out['column.moves_reported'] = result.moves;
+    out['column.moves_reported'] = Number(result.facts?.moves);
     const after = await world.bot.listIssues(world.project, { labels: [column], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
     out['column.in_order_after'] = after.map((i) => i.iid).join() === target.map((c) => c.iid).join() ? 'yes' : 'NO';
   } finally {

@@ -10,7 +10,8 @@ import { deliveryLog, type Logger } from './observability/log.js';
 import type { ClaimedJob, Store } from './queue/contract.js';
 import { openStore } from './queue/open.js';
 import { createReceiver, listen } from './webhook/receiver.js';
-import { ColumnCache, runJob, type JobOutcome } from './engine/reconcile.js';
+import { ColumnCache } from './engine/column-cache.js';
+import { runJob, type JobOutcome } from './engine/run-job.js';
 import { sweepKeys } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 
@@ -68,7 +69,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     log,
     onCall: ({ method, route, status }) => metrics.gitlabCalls.inc({ method, route, status: String(status) }),
   });
-  const door = createDoor({ url: config.gitlab.url, token: config.gitlab.token, dryRun: config.dryRun, log, transport });
+  const door = createDoor({ url: config.gitlab.url, token: config.gitlab.token, log, transport });
   const columns = new ColumnCache();
 
   let gitlabOkUntil = 0;
@@ -108,25 +109,21 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     onStored: () => worker?.wake(),
   });
 
-  const run = async (job: ClaimedJob) => {
+  const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];
     const jobLog = deliveryLog(log, last?.deliveryId ?? null).child({ key: job.key });
-    const eventDoor = door.forEvent({ eventUuid: last?.eventUuid ?? null, log: jobLog });
     const stopTimer = metrics.reconcileSeconds.startTimer();
     try {
-      const outcome = await runJob(
-        {
-          key: job.key,
-          log: jobLog,
-          door: eventDoor,
-          config,
-          configDir: opts.configDir,
-          now: opts.clock ? opts.clock() : new Date(),
-          columns,
-          enqueue: (key, delayMs) => store.enqueue(key, Date.now(), delayMs),
-        },
-        job.deliveries,
-      );
+      const outcome = await runJob(job.key, job.deliveries, {
+        config,
+        configDir: opts.configDir,
+        door,
+        log: jobLog,
+        now: opts.clock ? opts.clock() : new Date(),
+        columns,
+        enqueue: (key, delayMs) => store.enqueue(key, Date.now(), delayMs),
+        signal,
+      });
       opts.onJob?.(outcome, job);
       return outcome;
     } catch (err) {

@@ -14,7 +14,6 @@ export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {
   return createDoor({
     url: config.gitlab.url,
     token: config.gitlab.token,
-    dryRun: config.dryRun,
     log,
     transport: new Transport({ log }),
   });

@@ -1,34 +1,56 @@
 // `rhythm generate`: open or update the monthly sign-up issues, one line per issue.
 import { CommanderError } from 'commander';
+import type { SignupKind } from '../engine/keys.js';
+import { generateSignups, type GenerateResult } from '../handlers/signup-month/generate.js';
 import { nextMonth } from '../signups/calendar.js';
-import { generateSignups } from '../signups/generate.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
 
 export interface GenerateOptions {
   month?: string;
-  only?: 'webinars' | 'labs';
+  only?: SignupKind;
   dryRun?: boolean;
 }
 
+/** A dry run prints what it would write, in full: nothing is sent. */
+function printDryRun(result: GenerateResult, month: string): void {
+  for (const applied of result.outcome.applied) {
+    if (applied.sent) continue;
+    const step = applied.step;
+    if (step.kind !== 'createIssue' && step.kind !== 'editIssue') continue;
+    const verb = step.kind === 'createIssue' ? 'create' : `update #${step.iid},`;
+    const title = step.kind === 'createIssue' ? step.issue.title : (step.edit.title ?? '(unchanged)');
+    const labels = step.kind === 'createIssue' ? (step.issue.labels ?? []) : (step.edit.addLabels ?? []);
+    const description = step.kind === 'createIssue' ? step.issue.description : (step.edit.description ?? '');
+    process.stdout.write(
+      [
+        `--- dry run: would ${verb} the ${result.kind} sign-up issue for ${month} in ${step.project} (nothing is sent) ---`,
+        `Title: ${title}`,
+        `Labels: ${labels.join(', ') || '(none)'}`,
+        '',
+        description,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
 export async function generate(configPath: string, o: GenerateOptions): Promise<void> {
+  if (o.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) {
+    throw new CommanderError(2, 'usage', `--month must look like 2026-12 (got "${o.month}")`);
+  }
   const { config, configDir } = load(configPath, o.dryRun);
   if (!config.signups) throw new Failure('no signups block in the configuration: nothing to generate');
-  if (o.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) throw new CommanderError(2, 'usage', `--month must look like 2026-12 (got "${o.month}")`);
   const log = commandLogger();
   const door = doorFor(config, log);
   const month = o.month ?? nextMonth(new Date(), config.timezone);
-  const report = await generateSignups(door, config, {
-    month,
-    ...(o.only ? { only: o.only } : {}),
-    dryRun: config.dryRun,
-    configDir,
-    log,
-    print: (s) => process.stdout.write(`${s}\n`),
-  });
+  const report = await generateSignups({ config, configDir, door, log }, { month, ...(o.only ? { only: o.only } : {}) });
   for (const r of report.results) {
+    printDryRun(r, month);
     process.stdout.write(`${r.kind} ${month}: ${r.action}${r.iid ? ` #${r.iid}` : ''}${r.url ? ` ${r.url}` : ''}\n`);
   }
-  process.stdout.write(`GitLab calls: ${door.reads} reads, ${door.writes} writes\n`);
+  process.stdout.write(`GitLab calls: ${report.reads} reads, ${report.writes} writes\n`);
+  if (report.failed.length > 0) throw new Failure(report.failed.map((f) => f.error).join('; '));
 }

@@ -15,7 +15,7 @@ export async function hooksInstall(configPath: string, o: HooksInstallOptions): 
   if (!secret) throw new Failure('RHYTHM_WEBHOOK_SECRET is not set: the hook needs the secret token the service checks');
   const log = commandLogger();
   const door = doorFor(config, log);
-  const results = await installHooks(door, config, { url: o.url, secret, dryRun: config.dryRun });
+  const results = await installHooks(door, config, { url: o.url, secret, log });
   const would = config.dryRun ? 'dry-run, would be ' : '';
   for (const r of results) {
     const action = r.action === 'unchanged' ? 'unchanged' : `${would}${r.action}`;

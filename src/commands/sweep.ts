@@ -1,5 +1,6 @@
-// `rhythm sweep`: reconcile every key of the sweep here and now, one line per key.
-import { ColumnCache, runJob } from '../engine/reconcile.js';
+// `rhythm sweep`: every key of the sweep through the worker here and now, one line per key.
+import { ColumnCache } from '../engine/column-cache.js';
+import { runOnce } from '../engine/run-once.js';
 import { sweepKeys, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
@@ -15,38 +16,23 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   const log = commandLogger();
   const door = doorFor(config, log);
   const keys = await sweepKeys(door, config, o.only ? [o.only] : SWEEP_PARTS);
-  const queue = [...keys];
-  const columns = new ColumnCache();
-  let failed = 0;
-  const seen = new Set<string>();
-  while (queue.length > 0) {
-    const key = queue.shift()!;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const eventDoor = door.forEvent({ log });
-    try {
-      const outcome = await runJob(
-        {
-          key,
-          log,
-          door: eventDoor,
-          config,
-          configDir,
-          now: new Date(),
-          columns,
-          // A column touched during the sweep is ordered at the end of it, once.
-          enqueue: async (next) => {
-            if (!keys.includes(next)) queue.push(next);
-          },
-        },
-        [],
-      );
-      process.stdout.write(`${key}: ${outcome.kind}${outcome.steps.length ? ` (${outcome.steps.map((s) => s.kind).join(', ')})` : ''}${outcome.note ? ` ${outcome.note}` : ''}\n`);
-    } catch (err) {
-      failed += 1;
-      process.stdout.write(`${key}: FAILED ${(err as Error).message}\n`);
-    }
-  }
-  process.stdout.write(`swept ${seen.size} keys, ${failed} failed; GitLab calls: ${door.reads} reads, ${door.writes} writes${config.dryRun ? ' (dry-run: nothing written)' : ''}\n`);
-  if (failed > 0) throw new Failure(`${failed} key(s) failed`);
+  const report = await runOnce(
+    keys,
+    { config, configDir, door, log, columns: new ColumnCache() },
+    {
+      onOutcome: (outcome) => {
+        const steps = outcome.steps.length ? ` (${outcome.steps.map((s) => s.kind).join(', ')})` : '';
+        process.stdout.write(`${outcome.key}: ${outcome.kind}${steps}${outcome.note ? ` ${outcome.note}` : ''}\n`);
+      },
+      onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
+    },
+  );
+  const reads = door.reads + report.outcomes.reduce((n, o) => n + o.reads, 0);
+  const writes = report.outcomes.reduce((n, o) => n + o.writes, 0);
+  const dry = report.outcomes.reduce((n, o) => n + o.dryRunWrites, 0);
+  const swept = new Set([...report.outcomes.map((o) => o.key), ...report.failed.map((f) => f.key)]).size;
+  process.stdout.write(
+    `swept ${swept} keys, ${report.failed.length} failed; GitLab calls: ${reads} reads, ${writes} writes${dry ? ` (dry-run: ${dry} writes logged, none sent)` : ''}\n`,
+  );
+  if (report.failed.length > 0) throw new Failure(`${report.failed.length} key(s) failed`);
 }

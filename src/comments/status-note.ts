@@ -13,10 +13,9 @@ export interface StatusNoteInput {
   issue: IssueSnapshot;
   /** Everything the rules found (may include the applied ones). */
   findings: Finding[];
-  /** Findings whose fix was applied (or, in dry-run, would be). */
+  /** Findings whose fix is applied (a dry run logs the note and sends nothing). */
   applied: Finding[];
   board: SkillsExchangeBoard;
-  dryRun: boolean;
 }
 
 const EXCERPT_LIMIT = 300;
@@ -64,7 +63,7 @@ function columnName(issue: IssueSnapshot, board: SkillsExchangeBoard): string {
 }
 
 export function renderStatusNote(input: StatusNoteInput): string {
-  const { issue, board, dryRun } = input;
+  const { issue, board } = input;
   const appliedKeys = new Set(input.applied.map(sameFinding));
   const open = input.findings.filter((f) => !appliedKeys.has(sameFinding(f))).sort(byRule);
   const applied = [...new Map(input.applied.map((f) => [sameFinding(f), f])).values()].sort(byRule);
@@ -90,7 +89,6 @@ export function renderStatusNote(input: StatusNoteInput): string {
 
   const body = noteTemplate('note.md.hbs')({
     marker: noteMarker('status'),
-    dryRun,
     allPass: problems.length === 0,
     column: columnName(issue, board),
     hasProblems: problems.length > 0,

@@ -13,7 +13,7 @@ import type { GIssue } from '../gitlab/types.js';
 import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
 import { installHooks } from '../hooks/install.js';
-import { generateSignups } from '../signups/generate.js';
+import { generateSignups } from '../handlers/signup-month/generate.js';
 import { nextMonth } from '../signups/calendar.js';
 import { startSandbox } from '../sandbox/index.js';
 
@@ -95,9 +95,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const transport = new Transport({ log });
   const door = (token: string): CountingDoor =>
-    createDoor({ url: sandbox.url, token, dryRun: false, log, transport });
+    createDoor({ url: sandbox.url, token, log, transport });
   const botDoor = door(BOT_TOKEN);
-  const hooks = await installHooks(botDoor, config, { url: `${service.url}/webhooks/gitlab`, secret, dryRun: false });
+  const hooks = await installHooks(botDoor, config, { url: `${service.url}/webhooks/gitlab`, secret, log });
   say(`${stamp()} webhooks registered through the sandbox's API on ${hooks.map((h) => h.project).join(' and ')}`);
 
   const people = { alice: door(tokenOf('alice')), bob: door(tokenOf('bob')), carol: door(tokenOf('carol')), dave: door(tokenOf('dave')) };
@@ -194,9 +194,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (config.signups) {
     const month = nextMonth(new Date(), config.timezone);
     step('the scheduled pipeline', `runs \`rhythm generate\` for ${month}`);
-    const report = await generateSignups(botDoor, config, { month, dryRun: false, configDir: dirname(resolve(opts.configPath)), log });
+    const deps = { config, configDir: dirname(resolve(opts.configPath)), door: botDoor, log };
+    const report = await generateSignups(deps, { month });
     for (const r of report.results) bot(`${r.kind} sign-up issue ${r.action}${r.iid ? ` as #${r.iid}` : ''}${r.url ? ` (${r.url})` : ''}`);
-    const again = await generateSignups(botDoor, config, { month, dryRun: false, configDir: dirname(resolve(opts.configPath)), log });
+    const again = await generateSignups(deps, { month });
     bot(`a second run changes nothing: ${again.results.map((r) => `${r.kind} ${r.action}`).join(', ')} (${again.writes} writes)`);
   }
 

@@ -1,22 +1,56 @@
-// Work keys: what the queue serializes and coalesces on. One issue, or one board column.
+// Work keys: what the queue serializes and coalesces on, one spelling for the receiver, the sweep
+// and the commands. A key names a kind of work; the registry (registry.ts) says which handler
+// does it. An issue key is a card or a sign-up issue depending on which project it lives in.
+import type { RhythmConfig } from '../config/types.js';
+
+export type SignupKind = 'webinars' | 'labs';
 
 export type WorkKey =
-  | { kind: 'issue'; project: string; iid: number }
+  | { kind: 'card'; project: string; iid: number }
+  | { kind: 'signupIssue'; project: string; iid: number }
   | { kind: 'column'; project: string; label: string }
-  | { kind: 'signupReminders' };
+  | { kind: 'signupReminders' }
+  | { kind: 'signupMonth'; signup: SignupKind; month: string };
+
+export type WorkKind = WorkKey['kind'];
+
+/** The spelled key as stored, before the config says whose issue it is. */
+export type SpelledKey =
+  | { kind: 'issue'; project: string; iid: number }
+  | Exclude<WorkKey, { kind: 'card' | 'signupIssue' }>;
 
 export const issueKey = (project: string, iid: number) => `issue:${project}#${iid}`;
 export const columnKey = (project: string, label: string) => `column:${project}:${label}`;
+export const signupMonthKey = (signup: SignupKind, month: string) => `signups:month:${month}:${signup}`;
 
 /** The sign-up reminders pass: one key, so only one runs at a time across replicas. */
 export const SIGNUP_REMINDERS_KEY = 'signups:reminders';
 
-export function parseKey(key: string): WorkKey | null {
+export function parseKey(key: string): SpelledKey | null {
   if (key === SIGNUP_REMINDERS_KEY) return { kind: 'signupReminders' };
+  const month = /^signups:month:(\d{4}-\d{2}):(webinars|labs)$/.exec(key);
+  if (month) return { kind: 'signupMonth', month: month[1]!, signup: month[2] as SignupKind };
   const issue = /^issue:(.+)#(\d+)$/.exec(key);
   if (issue) return { kind: 'issue', project: issue[1]!, iid: Number(issue[2]) };
   // Project paths never contain ':', labels may (status:scheduled, cse-events::sign-up).
   const column = /^column:([^:]+):(.+)$/.exec(key);
   if (column) return { kind: 'column', project: column[1]!, label: column[2]! };
   return null;
+}
+
+const sameProject = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Which work a key is under this configuration, or why there is none. */
+export function resolveKey(key: string, config: RhythmConfig): WorkKey | { skip: string } {
+  const spelled = parseKey(key);
+  if (!spelled) return { skip: 'unknown key' };
+  if (spelled.kind !== 'issue') return spelled;
+  if (config.boards.some((b) => b.kind === 'skills-exchange' && sameProject(b.project, spelled.project))) {
+    return { kind: 'card', project: spelled.project, iid: spelled.iid };
+  }
+  const signupProject =
+    (config.signups && sameProject(config.signups.project, spelled.project)) ||
+    config.boards.some((b) => b.kind === 'signups' && sameProject(b.project, spelled.project));
+  if (signupProject) return { kind: 'signupIssue', project: spelled.project, iid: spelled.iid };
+  return { skip: 'project is not configured' };
 }

@@ -4,7 +4,7 @@
 // and on stop finishes what it has in hand within the grace, then aborts the rest and gives them
 // back to the store, so another replica can take them at once instead of after the lease.
 import type { ClaimedJob, Store } from '../queue/contract.js';
-import type { Logger } from './reconcile.js';
+import type { Logger } from '../observability/log.js';
 
 /** How a job ended: 'released' = given back unfinished on stop, due again at once. */
 export type JobResult = 'done' | 'retry' | 'dead' | 'released';

@@ -20,10 +20,11 @@ import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './t
 export interface DoorOptions {
   url: string;
   token: string;
-  dryRun: boolean;
   log: TransportLog;
   transport: Transport;
   eventUuid?: string | null;
+  /** Ends every call of this door at once (the job is being stopped). */
+  signal?: AbortSignal;
   /** Shared between doors of one transport: username → user, for a few minutes. */
   userCache?: Map<string, { user: GUser | null; until: number }>;
 }
@@ -31,12 +32,8 @@ export interface DoorOptions {
 export interface CountingDoor extends Door {
   readonly reads: number;
   readonly writes: number;
-  readonly dryRun: boolean;
-  /**
-   * A door for one event: same transport and caches, its own counts, UUID and logger. `dryRun`
-   * can only turn dry-run on (a board in dry-run under a live configuration), never off.
-   */
-  forEvent(ctx: { eventUuid?: string | null; log?: TransportLog; dryRun?: boolean }): CountingDoor;
+  /** A door for one event: same transport and caches, its own counts, UUID and logger. */
+  forEvent(ctx: { eventUuid?: string | null; log?: TransportLog; signal?: AbortSignal }): CountingDoor;
 }
 
 const USER_TTL_MS = 10 * 60_000;
@@ -66,7 +63,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
   const handler = opts.transport.handler(headers, (method) => {
     if (method === 'GET') counts.reads += 1;
     else counts.writes += 1;
-  });
+  }, opts.signal);
   const requesterFn = createRequesterFn((_service, reqo) => Promise.resolve(reqo), gitbeakerHandler(handler));
   // gitbeaker's own client-side throttle is replaced by the transport's pacing; its query
   // timeout covers all pages of a list, so it is set far beyond the transport's per-call one.
@@ -82,14 +79,10 @@ export function createDoor(opts: DoorOptions): CountingDoor {
   const users = new Users(base);
   const hooks = new ProjectHooks(base);
   const labelEvents = new IssueLabelEvents(base);
-  const log = opts.log;
 
-  /** In dry-run a write is logged with its full content and not sent; otherwise its answer is read. */
-  async function write<T>(what: string, content: object, send: () => Promise<unknown>, read: (answer: unknown) => T): Promise<T | null> {
-    if (opts.dryRun) {
-      log.info({ dryRun: true, write: what, ...content }, `dry-run: would ${what}`);
-      return null;
-    }
+  // Dry-run is not the door's business: the executor (engine/apply.ts) decides it and never
+  // calls a write then. A write here is sent, and GitLab's answer is read back.
+  async function write<T>(send: () => Promise<unknown>, read: (answer: unknown) => T): Promise<T> {
     return read(await send());
   }
 
@@ -100,14 +93,13 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     get writes() {
       return counts.writes;
     },
-    dryRun: opts.dryRun,
     forEvent(ctx) {
       return createDoor({
         ...opts,
         userCache,
         eventUuid: ctx.eventUuid ?? null,
         log: ctx.log ?? opts.log,
-        dryRun: opts.dryRun || Boolean(ctx.dryRun),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     },
 
@@ -146,8 +138,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (issue.dueDate) body.dueDate = issue.dueDate;
       if (issue.confidential) body.confidential = true;
       return write(
-        'create issue',
-        { project, title: issue.title, ...body },
         () => issues.create(project, issue.title, body),
         (answer) => readOne(issueEntity, answer, CALLS.createIssue),
       );
@@ -163,8 +153,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (edit.title !== undefined) body.title = edit.title;
       if (edit.stateEvent) body.stateEvent = edit.stateEvent;
       return write(
-        'edit issue',
-        { project, iid, ...body },
         () => issues.edit(project, iid, body),
         (answer) => readOne(issueEntity, answer, CALLS.editIssue),
       );
@@ -172,7 +160,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
 
     async reorderIssue(project, iid, to) {
       // GitLab answers the moved issue; Rhythm reads nothing from it.
-      await write('reorder issue', { project, iid, ...to }, () => issues.reorder(project, iid, to), () => undefined);
+      await write(() => issues.reorder(project, iid, to), () => undefined);
     },
 
     async listNotes(project, iid) {
@@ -182,8 +170,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
 
     async createNote(project, iid, body) {
       return write(
-        'create note',
-        { project, iid, body },
         () => notes.create(project, iid, body),
         (answer) => readNoteCreated(answer),
       );
@@ -191,8 +177,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
 
     async editNote(project, iid, noteId, body) {
       return write(
-        'edit note',
-        { project, iid, noteId, body },
         () => notes.edit(project, iid, noteId, { body }),
         (answer) => readOne(noteEntity, answer, CALLS.editNote),
       );
@@ -209,8 +193,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     async addHook(project, spec: HookSpec) {
       const { url, ...rest } = spec;
       return write(
-        'add webhook',
-        { project, url, ...redactToken(rest) },
         () => hooks.add(project, url, rest),
         (answer) => readOne(hookEntity, answer, CALLS.addHook),
       );
@@ -219,8 +201,6 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     async editHook(project, hookId, spec: HookSpec) {
       const { url, ...rest } = spec;
       return write(
-        'edit webhook',
-        { project, hookId, url, ...redactToken(rest) },
         () => hooks.edit(project, hookId, url, rest),
         (answer) => readOne(hookEntity, answer, CALLS.editHook),
       );

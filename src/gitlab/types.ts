@@ -53,15 +53,15 @@ export interface Door {
   findUser(username: string): Promise<GUser | null>;
   getIssue(project: string, iid: number): Promise<GIssue>;
   listIssues(project: string, query: IssueQuery): Promise<GIssue[]>;
-  /** Writes resolve to null in dry-run (nothing was sent). */
-  createIssue(project: string, issue: NewIssue): Promise<GIssue | null>;
-  editIssue(project: string, iid: number, edit: IssueEdit): Promise<GIssue | null>;
+  /** Writes are always sent: dry-run is the executor's (engine/apply.ts), which then calls none. */
+  createIssue(project: string, issue: NewIssue): Promise<GIssue>;
+  editIssue(project: string, iid: number, edit: IssueEdit): Promise<GIssue>;
   reorderIssue(project: string, iid: number, to: { moveAfterId?: number; moveBeforeId?: number }): Promise<void>;
   listNotes(project: string, iid: number): Promise<GNote[]>;
-  createNote(project: string, iid: number, body: string): Promise<GNote | null>;
-  editNote(project: string, iid: number, noteId: number, body: string): Promise<GNote | null>;
+  createNote(project: string, iid: number, body: string): Promise<GNote>;
+  editNote(project: string, iid: number, noteId: number, body: string): Promise<GNote>;
   labelEvents(project: string, iid: number): Promise<GLabelEvent[]>;
   listHooks(project: string): Promise<GHook[]>;
-  addHook(project: string, spec: HookSpec): Promise<GHook | null>;
-  editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook | null>;
+  addHook(project: string, spec: HookSpec): Promise<GHook>;
+  editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook>;
 }

@@ -1,7 +1,10 @@
 // `rhythm hooks install`: one webhook per configured project, created once and updated in place —
-// never a second hook for the same URL. The plan is pure; the door applies it.
+// never a second hook for the same URL. The plan is pure; the executor applies it.
 import type { RhythmConfig } from '../config/types.js';
 import type { Door, GHook, HookSpec } from '../gitlab/types.js';
+import { apply } from '../engine/apply.js';
+import type { Step } from '../engine/steps.js';
+import type { Logger } from '../observability/log.js';
 
 export type HookAction = 'created' | 'updated' | 'unchanged';
 
@@ -57,22 +60,28 @@ export function configuredProjects(config: RhythmConfig): string[] {
   return [...projects];
 }
 
+/** The steps that make every configured project's hook as desired (none for an unchanged one). */
+export function hookSteps(plans: readonly HookPlan[]): Step[] {
+  return plans.flatMap((plan): Step[] => {
+    if (plan.action === 'created') return [{ kind: 'addHook', project: plan.project, spec: plan.spec }];
+    if (plan.action === 'updated') return [{ kind: 'editHook', project: plan.project, hookId: plan.hookId!, spec: plan.spec }];
+    return [];
+  });
+}
+
+/** Reads each project's hooks, plans, and applies through the executor (which owns dry-run). */
 export async function installHooks(
   door: Door,
   config: RhythmConfig,
-  opts: { url: string; secret: string; dryRun: boolean },
+  opts: { url: string; secret: string; log: Logger },
 ): Promise<HookPlan[]> {
   const spec = desiredHook(opts.url, opts.secret);
   const plans: HookPlan[] = [];
-  for (const project of configuredProjects(config)) {
-    const plan = planHook(project, await door.listHooks(project), spec);
-    if (plan.action === 'created') {
-      const hook = await door.addHook(project, spec);
-      if (hook) plan.hookId = hook.id;
-    } else if (plan.action === 'updated') {
-      await door.editHook(project, plan.hookId!, spec);
-    }
-    plans.push(plan);
+  for (const project of configuredProjects(config)) plans.push(planHook(project, await door.listHooks(project), spec));
+  const report = await apply(hookSteps(plans), { door, config, log: opts.log, enqueue: async () => undefined });
+  for (const done of report.applied) {
+    const plan = plans.find((p) => 'project' in done.step && p.project === done.step.project);
+    if (plan && done.sent && done.hook) plan.hookId = done.hook.id;
   }
   return plans;
 }

@@ -1,9 +1,19 @@
 // The service's logger: pino JSON lines, with secrets kept out of them twice over — fixed
 // redact paths for the places we know, and a key scrub for anything that looks like a secret.
 import { pino } from 'pino';
-import type { DestinationStream, Level, Logger as PinoLogger } from 'pino';
+import type { DestinationStream, Level } from 'pino';
 
-export type Logger = PinoLogger;
+/**
+ * The one logger type: what Rhythm's modules call. pino's logger is one; tests may pass any
+ * object of this shape.
+ */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
 
 export const REDACTED = '[redacted]';
 

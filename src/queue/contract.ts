@@ -11,7 +11,7 @@ export interface IncomingDelivery {
   event: string;
   /** Work key this delivery wakes, e.g. "issue:group/project#12"; null = store only, no work. */
   key: string | null;
-  /** The raw JSON body, exactly as received. */
+  /** The event read from the body at the receiver (webhook/event.ts), as JSON. */
   payload: string;
   /** Epoch ms. */
   receivedAt: number;

@@ -7,6 +7,7 @@ export const conflict: Rule = {
   id: 'conflict',
   title: 'Date clash',
   anchor: '#how-the-cs-skills-exchange-runs',
+  needs: { columnPeers: (issue, board) => isScheduled(issue.labels, board) && issue.dueDate !== null },
   appliesTo: (issue, ctx) => isScheduled(issue.labels, ctx.board) && issue.dueDate !== null,
   check(issue, ctx): Finding[] {
     const same = ctx.scheduledPeers

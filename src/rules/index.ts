@@ -5,9 +5,15 @@ import { dueDate } from './due-date.js';
 import { moderator } from './moderator.js';
 import { template } from './template.js';
 import { transition } from './transition.js';
+import type { SkillsExchangeBoard } from '../config/types.js';
 import type { Finding, IssueSnapshot, Rule, RuleContext } from './types.js';
 
 export const rules: Rule[] = [transition, assignees, moderator, dueDate, template, conflict];
+
+/** The rules a board has switched on. */
+export function enabledRules(board: SkillsExchangeBoard): Rule[] {
+  return rules.filter((rule) => board.rules[rule.id].enabled);
+}
 
 /**
  * Runs every enabled rule that applies, each in its configured mode. A closed card is done: there
@@ -25,6 +31,8 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 }
 
 export { assignees, conflict, dueDate, moderator, template, transition };
+export { moveToJudge } from './transition.js';
+export type { MoveEvidence } from './transition.js';
 export { calendarToday } from './calendar-day.js';
 export { classifyLines, headingKey, parseSections, stripHtmlComments } from '../markdown/index.js';
 export type { Section } from '../markdown/index.js';

@@ -1,7 +1,7 @@
 // A scheduled session names exactly one moderator, a real GitLab user, assigned to the card and
 // not the speaker.
 import { mayFix } from './mode.js';
-import { parseModeratorLines } from './moderator-line.js';
+import { parseModeratorLines, usernamesToLookUp } from './moderator-line.js';
 import { isScheduled } from './status.js';
 import type { Finding, Rule } from './types.js';
 
@@ -17,6 +17,7 @@ export const moderator: Rule = {
   id: 'moderator',
   title: 'Moderator',
   anchor: '#scheduling-trainings',
+  needs: { users: usernamesToLookUp },
   appliesTo: (issue, ctx) => isScheduled(issue.labels, ctx.board),
   check(issue, ctx, mode): Finding[] {
     const lines = parseModeratorLines(issue.description);

@@ -4,8 +4,9 @@
 import { mayFix, mayRevert } from './mode.js';
 import { readinessProblems } from './readiness.js';
 import { statusOf } from './status.js';
-import type { StatusMove } from './status-move.js';
-import type { Finding, IssueSnapshot, Rule, RuleContext } from './types.js';
+import { lastStatusMove, type StatusMove } from './status-move.js';
+import type { Finding, IssueSnapshot, LabelChange, Rule, RuleContext } from './types.js';
+import type { SkillsExchangeBoard } from '../config/types.js';
 
 const label = (name: string) => `\`${name}\``;
 
@@ -54,10 +55,40 @@ function backToPlan(finding: Finding, ctx: RuleContext, done: string): Finding {
   return finding;
 }
 
+export interface MoveEvidence {
+  /** The newest status move the deliveries of this job carried (by GitLab's timestamps). */
+  fromEvents: StatusMove | null;
+  /** GitLab's label history, oldest first, when it was read (no move in the deliveries). */
+  history: readonly LabelChange[] | null;
+  /** When each of the bot's own notes on the card was last written (ISO instants). */
+  botNotesAt: readonly string[];
+  botUsername: string;
+  board: Pick<SkillsExchangeBoard, 'labels'>;
+}
+
+/**
+ * The column move to judge now, if any. A move is judged once, when it happens: a later edit must
+ * not re-judge last week's move with today's description. A delivery that carries the move is
+ * the move happening. Otherwise the label history is asked, and its last move counts only when
+ * it is newer than the bot's newest note — every judgement leaves a note (the status note, or the
+ * checklist of a ready card), so a newer move was never judged (its webhook was missed and a sweep
+ * or another event is catching up). The bot's own moves keep their explanation, so they count.
+ */
+export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
+  if (evidence.fromEvents) return evidence.fromEvents;
+  if (!evidence.history) return undefined;
+  const move = lastStatusMove(evidence.history, evidence.board);
+  if (!move) return undefined;
+  const bot = evidence.botUsername.toLowerCase();
+  const judgedAt = Math.max(-Infinity, ...evidence.botNotesAt.map((at) => Date.parse(at)));
+  return move.by.toLowerCase() === bot || Date.parse(move.at) > judgedAt ? move : undefined;
+}
+
 export const transition: Rule = {
   id: 'transition',
   title: 'Column move',
   anchor: '#scheduling-trainings',
+  needs: { labelHistory: (issue, board) => statusOf(issue.labels, board) !== 'backlog' },
   appliesTo: (issue, ctx) => statusOf(issue.labels, ctx.board) !== 'backlog',
   check(issue, ctx, mode): Finding[] {
     const now = statusOf(issue.labels, ctx.board);

@@ -25,8 +25,6 @@ export interface IssueSnapshot {
   dueDate: string | null; // YYYY-MM-DD
   confidential: boolean;
   webUrl: string;
-  /** Oldest first. May be empty when nothing is known. */
-  labelHistory: LabelChange[];
 }
 
 /** What the rest of the board looks like, for rules that compare issues (conflict). */
@@ -82,8 +80,22 @@ export interface Finding {
   excerpt?: string;
 }
 
+/**
+ * What a rule needs read beyond the issue and its notes. The card's loader reads the union of
+ * what the enabled rules ask for, for this card, and nothing else.
+ */
+export interface RuleNeeds {
+  /** Usernames to look up as GitLab users (RuleContext.users). */
+  users?(issue: IssueSnapshot): string[];
+  /** GitLab's label history, to find the last column move (RuleContext.lastMove). */
+  labelHistory?(issue: IssueSnapshot, board: SkillsExchangeBoard): boolean;
+  /** The other open cards of the scheduled column (RuleContext.scheduledPeers). */
+  columnPeers?(issue: IssueSnapshot, board: SkillsExchangeBoard): boolean;
+}
+
 export interface Rule {
   id: RuleId;
+  needs?: RuleNeeds;
   /** A short name people read in the note, e.g. "Moderator". */
   title: string;
   /** The handbook section that explains why, appended to board.handbookUrl, e.g. "#scheduling-trainings". */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { issueEvents, noteEvents } from './route.js';
+import { issueEvents, noteEvents } from './event.js';
 
 const schemaDir = new URL('../../schemas/', import.meta.url);
 

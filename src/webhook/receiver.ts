@@ -213,11 +213,9 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
       answer(req, res, 422, 'invalid', { error: `JSON nested deeper than ${MAX_NESTING} levels` });
       return;
     }
-    let payloadText: string;
     let payload: unknown;
     try {
-      payloadText = utf8.decode(read.body);
-      payload = JSON.parse(payloadText);
+      payload = JSON.parse(utf8.decode(read.body));
     } catch {
       log.warn({ deliveryId, event, result: 'bad_json' }, 'webhook body is not valid UTF-8 JSON');
       answer(req, res, 400, 'bad_json', { error: 'body is not valid JSON' });
@@ -244,7 +242,8 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
         eventUuid: ((u) => (u !== undefined && headerId.test(u) ? u : null))(header(req, 'x-gitlab-event-uuid')),
         event,
         key: route.key,
-        payload: payloadText,
+        // The event as read once here, typed; handlers never re-read GitLab's raw payload.
+        payload: JSON.stringify(route.event),
         receivedAt: Date.now(),
       });
     } catch (err) {

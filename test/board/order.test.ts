@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderColumn } from '../../src/board/order.js';
 import { targetOrder } from '../../src/board/plan.js';
 import type { Door, GIssue, IssueQuery } from '../../src/gitlab/types.js';
+import { columnKey } from '../../src/engine/keys.js';
+import { configWithBoard, counting, recordingLog, runKey } from '../support/run-key.js';
 
 const SCHEDULED = 'status:scheduled';
 const PROJECT = 'team/skills-exchange';
@@ -114,12 +115,15 @@ class PositionedProject {
   }
 }
 
-function recordingLog(): { info(obj: object, msg?: string): void; lines: Array<{ obj: object; msg?: string }> } {
-  const lines: Array<{ obj: object; msg?: string }> = [];
-  return { lines, info: (obj, msg) => void lines.push(msg === undefined ? { obj } : { obj, msg }) };
+
+/** The column handler through the runner, as every entry point runs it. */
+async function orderColumn(door: Door, project: string, label: string, opts: { dryRun: boolean; log: ReturnType<typeof recordingLog> }) {
+  const config = { ...configWithBoard(project, { labels: { plan: 'status:plan', scheduled: label } }), dryRun: opts.dryRun };
+  const outcome = await runKey(columnKey(project, label), { config, door: counting(door), log: opts.log });
+  return { cards: Number(outcome.facts?.cards), moves: Number(outcome.facts?.moves) };
 }
 
-describe('orderColumn', () => {
+describe('ordering a column', () => {
   function boardWithStrays(): PositionedProject {
     const project = new PositionedProject();
     project.add(1, { due: '2025-03-20' });
@@ -143,7 +147,7 @@ describe('orderColumn', () => {
     expect(project.columnIids()).toEqual([6, 3, 5, 1]);
     expect(project.reorders.map((r) => r.iid).sort()).toEqual([1, 6]);
     for (const iid of [2, 4, 3, 5]) expect(project.stored.find((s) => s.issue.iid === iid)!.position).toBe(before.get(iid));
-    expect(log.lines.filter((l) => l.msg?.startsWith('moved'))).toHaveLength(2);
+    expect(log.lines.filter((l) => l.msg?.startsWith('move '))).toHaveLength(2);
   });
 
   it('sends nothing in dry-run and says what it would move', async () => {
@@ -156,7 +160,7 @@ describe('orderColumn', () => {
     expect(project.reorders).toEqual([]);
     expect(project.columnIids()).toEqual([1, 3, 5, 6]);
     const planned = log.lines.filter((l) => l.msg?.startsWith('dry-run: would move'));
-    expect(planned.map((l) => l.msg)).toEqual(['dry-run: would move #6 above #3', 'dry-run: would move #1 below #5']);
+    expect(planned.map((l) => l.msg)).toEqual([`dry-run: would move ${PROJECT}#6 above #3`, `dry-run: would move ${PROJECT}#1 below #5`]);
     expect(planned.every((l) => (l.obj as { dryRun: boolean }).dryRun)).toBe(true);
   });
 

@@ -7,7 +7,7 @@ import { aBoard, aCard, aContext } from '../rules/world.js';
 
 const board = aBoard();
 const render = (findings: Finding[], over: Partial<Parameters<typeof renderStatusNote>[0]> = {}) =>
-  renderStatusNote({ issue: aCard(), findings, applied: [], board, dryRun: false, ...over });
+  renderStatusNote({ issue: aCard(), findings, applied: [], board, ...over });
 
 const noModerator = checkIssue(aCard({ description: 'x' }), aContext()).filter((f) => f.rule === 'moderator');
 const assignFix: Finding = {
@@ -49,12 +49,12 @@ describe('the status note', () => {
     expect(text).toContain('All checks pass');
   });
 
-  it('in dry-run, says what it would fix', () => {
-    const text = render([assignFix], { applied: [assignFix], dryRun: true });
-    expect(text).toContain('Dry run');
-    expect(text).toContain('**What I would fix myself**');
-    expect(text).not.toContain('**What I fixed myself**');
-    expect(text).not.toContain('**To fix**'); // an applied finding is not listed twice
+  // Dry-run is the executor's alone: the note reads the same, and a dry run logs it unsent.
+  it('lists an applied finding once, under what it fixed', () => {
+    const text = render([assignFix], { applied: [assignFix] });
+    expect(text).toContain('**What I fixed myself**');
+    expect(text).not.toContain('**To fix**');
+    expect(text).not.toMatch(/dry run/i);
   });
 
   it('says so when all checks pass, and still mentions warnings', () => {
@@ -92,7 +92,7 @@ describe('the status note', () => {
     const findings = checkIssue(card, aContext());
     // Even if a finding carried the card's words, the note leaves them out.
     findings.push({ ...clash, excerpt: secret });
-    const text = renderStatusNote({ issue: card, findings, applied: [], board, dryRun: false });
+    const text = renderStatusNote({ issue: card, findings, applied: [], board });
     expect(findings.length).toBeGreaterThan(2);
     expect(text).not.toContain('Globex');
   });

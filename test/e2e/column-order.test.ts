@@ -1,12 +1,11 @@
 // The scheduled column, ordered by due date with the fewest moves, over HTTP against the sandbox.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderColumn } from '../../src/board/order.js';
 import { targetOrder } from '../../src/board/plan.js';
 import { columnKey } from '../../src/engine/keys.js';
 import { fullRequest, startWorld, type World } from '../support/world.js';
+import { runKey } from '../support/run-key.js';
 
-const silent = { info: () => undefined };
 
 describe('ordering a column of 250 shuffled cards (no service, the door alone)', () => {
   let world: World;
@@ -35,8 +34,8 @@ describe('ordering a column of 250 shuffled cards (no service, the door alone)',
     const other = await world.create('carol', 'Planned card', 'x', [world.board.labels.plan]);
     world.sandbox.resetCalls();
 
-    const door = world.bot.forEvent({});
-    const first = await orderColumn(door, world.project, scheduled, { dryRun: false, log: silent });
+    const run = await runKey(columnKey(world.project, scheduled), { config: world.config, door: world.bot });
+    const first = { cards: Number(run.facts?.cards), moves: Number(run.facts?.moves) };
     expect(first.cards).toBe(250);
     expect(first.moves).toBeGreaterThan(0);
 
@@ -58,9 +57,8 @@ describe('ordering a column of 250 shuffled cards (no service, the door alone)',
     }
 
     world.sandbox.resetCalls();
-    const again = world.bot.forEvent({});
-    const second = await orderColumn(again, world.project, scheduled, { dryRun: false, log: silent });
-    expect(second.moves).toBe(0);
+    const again = await runKey(columnKey(world.project, scheduled), { config: world.config, door: world.bot });
+    expect(again.facts?.moves).toBe(0);
     const calls = world.sandbox.calls();
     expect(calls.every((c) => c.method === 'GET')).toBe(true);
     expect(calls).toHaveLength(3); // 250 cards at 100 a page

@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('a crash in the middle of a burst', () => {
   it('loses nothing and never runs one issue twice at once', async () => {
     const log = createLogger({ level: 'silent' });
-    const alice = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: false, log, transport: new Transport({ log }) });
+    const alice = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport: new Transport({ log }) });
     // 100 requests missing the template's sections: each one earns exactly one bot note.
     const issues = [];
     for (let i = 0; i < 100; i += 1) issues.push((await alice.createIssue(PROJECT, { title: `Request ${i}`, description: 'please' }))!);
@@ -98,7 +98,7 @@ describe('a crash in the middle of a burst', () => {
     }
 
     // Every issue reconciled into exactly one bot note.
-    const bot = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport: new Transport({ log }) });
+    const bot = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport: new Transport({ log }) });
     for (const issue of issues) {
       const notes = (await bot.listNotes(PROJECT, issue.iid)).filter((n) => n.author.username === 'rhythm-bot' && !n.system);
       expect(notes, `issue #${issue.iid}`).toHaveLength(1);

@@ -1,7 +1,7 @@
 // The content board through the service: a person claims a session by editing the sign-up issue,
 // GitLab sends the webhook, and the bot's one summary note follows — without touching the text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSignups } from '../../src/signups/generate.js';
+import { generateSignups } from '../../src/handlers/signup-month/generate.js';
 import { REPO, startWorld, type World } from '../support/world.js';
 
 let world: World;
@@ -20,7 +20,7 @@ describe('claiming a DRI slot on the sign-up issue', () => {
       description: '<!-- rhythm:signup:labs:2027-04 -->\nnot the real one',
       labels: ['cse-events::sign-up'],
     });
-    const report = await generateSignups(world.bot.forEvent({}), world.config, { month: '2027-04', only: 'labs', dryRun: false, configDir: REPO, log: world.log });
+    const report = await generateSignups({ config: world.config, configDir: REPO, door: world.bot, log: world.log }, { month: '2027-04', only: 'labs' });
     expect(report.results[0]).toMatchObject({ action: 'created' });
     expect(report.results[0]!.iid).not.toBe(copy!.iid);
     await world.settle();
@@ -29,7 +29,7 @@ describe('claiming a DRI slot on the sign-up issue', () => {
 
   it('updates the summary note as people sign up, and flags a claim it cannot read', async () => {
     const project = world.config.signups!.project;
-    const report = await generateSignups(world.bot.forEvent({}), world.config, { month: '2026-12', only: 'webinars', dryRun: false, configDir: REPO, log: world.log });
+    const report = await generateSignups({ config: world.config, configDir: REPO, door: world.bot, log: world.log }, { month: '2026-12', only: 'webinars' });
     const iid = report.results[0]!.iid!;
     await world.settle();
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/engine/reconcile.js';
+import type { Logger } from '../../src/observability/log.js';
 import { Worker, type JobResult, type Schedule, type WorkerOptions } from '../../src/engine/worker.js';
 import type { ClaimedJob, Store } from '../../src/queue/contract.js';
 import { openSqliteStore } from '../../src/queue/sqlite.js';
@@ -64,7 +64,7 @@ function deferred() {
   return { promise, resolve };
 }
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 let n = 0;
 const cleanups: (() => Promise<void>)[] = [];

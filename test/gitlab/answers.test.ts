@@ -48,7 +48,7 @@ describe('the door against the sandbox', () => {
 
   it('reads every answer it asks for, keeping only the fields Rhythm reads', async () => {
     const transport = new Transport({ log });
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
 
     const me = await door.currentUser();
     expect(me).toEqual({ id: me.id, username: 'rhythm-bot', name: me.name });
@@ -97,7 +97,7 @@ describe('the door against the sandbox', () => {
 
   it('says so when GitLab runs a note as quick actions only and saves none (202)', async () => {
     const transport = new Transport({ log });
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
     const issue = (await door.createIssue(PROJECT, { title: 'commands only', description: 'x' }))!;
     const error = await door.createNote(PROJECT, issue.iid, '/label ~"status:plan"').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitLabAnswerError);
@@ -124,7 +124,7 @@ describe('the door against a GitLab that answers something else', () => {
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  const door = () => createDoor({ url, token: 't', dryRun: false, log, transport: new Transport({ log, retries: 0 }) });
+  const door = () => createDoor({ url, token: 't', log, transport: new Transport({ log, retries: 0 }) });
 
   it('names the route and the field when a listed issue has no labels', async () => {
     const { labels: _dropped, ...noLabels } = goodIssue(2);

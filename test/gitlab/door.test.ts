@@ -44,7 +44,7 @@ describe('the door', () => {
       minBackoffMs: 1,
       maxBackoffMs: 2,
     });
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
     const fault = sandbox.faults.add({ path: 'GET /user', kind: 'rateLimit', retryAfterSec: 3, times: 1 });
     const user = await door.currentUser();
     sandbox.faults.remove(fault);
@@ -56,7 +56,7 @@ describe('the door', () => {
 
   it('retries a GET after 502/503 but never resends a POST after a 500', async () => {
     const transport = new Transport({ log, minBackoffMs: 1, maxBackoffMs: 5 });
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: false, log, transport });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport });
     const get = sandbox.faults.add({ path: 'GET /projects/:id/issues', kind: 'status', status: 503, times: 2 });
     expect(await door.listIssues(PROJECT, {})).toBeInstanceOf(Array);
     sandbox.faults.remove(get);
@@ -72,7 +72,7 @@ describe('the door', () => {
 
   it('sends the event UUID it was given, so GitLab chains the deliveries it causes', async () => {
     const transport = new Transport({ log });
-    const admin = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', dryRun: false, log, transport });
+    const admin = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
     // A hook to a closed loopback port: the delivery fails, but its request headers are logged.
     const hook = (await admin.addHook(PROJECT, {
       url: 'http://127.0.0.1:9/webhooks/gitlab',
@@ -84,7 +84,7 @@ describe('the door', () => {
       pushEvents: false,
       enableSslVerification: false,
     }))!;
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: false, log, transport }).forEvent({ eventUuid: 'e-123' });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport }).forEvent({ eventUuid: 'e-123' });
     await door.createIssue(PROJECT, { title: 'uuid', description: 'x' });
     await sandbox.idle();
     const sent = sandbox.deliveries(hook.id);
@@ -98,7 +98,7 @@ describe('the door', () => {
     const lines: string[] = [];
     const capture = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } as never });
     const transport = new Transport({ log: capture });
-    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', dryRun: true, log: capture, transport });
+    const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log: capture, transport });
     sandbox.resetCalls();
     expect(await door.createNote(PROJECT, 1, 'hello from a dry run')).toBeNull();
     expect(sandbox.calls()).toHaveLength(0);

@@ -6,7 +6,9 @@ import { Transport } from '../../src/gitlab/transport.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { sessionsIn } from '../../src/signups/calendar.js';
 import { parseClaims } from '../../src/signups/claims.js';
-import { generateSignups, reconcileSignupIssue, signupReminders, SignupGitLabError } from '../../src/signups/generate.js';
+import { generateSignups } from '../../src/handlers/signup-month/generate.js';
+import { issueKey, SIGNUP_REMINDERS_KEY } from '../../src/engine/keys.js';
+import { recordingLog, runKey } from '../support/run-key.js';
 import { LABS, REMINDERS, WEBINARS } from './calendars.js';
 
 const PROJECT = 'gitlab-com/customer-success/customer-success-engineering/content';
@@ -14,13 +16,13 @@ const MONTH = '2026-12';
 const AMER = '2026-12-08-amer-advanced-ci';
 const APAC = '2026-12-01-apac-security-scanning';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet = recordingLog();
 
 let sandbox: Sandbox;
 let transport: Transport;
 
-function doorAs(username: string, dryRun = false): CountingDoor {
-  return createDoor({ url: sandbox.url, token: `sandbox-${username}-token`, dryRun, log: quiet, transport });
+function doorAs(username: string): CountingDoor {
+  return createDoor({ url: sandbox.url, token: `sandbox-${username}-token`, log: quiet, transport });
 }
 
 function configWith(over: Partial<SignupsConfig> = {}, project = PROJECT): RhythmConfig {
@@ -35,14 +37,25 @@ function configWith(over: Partial<SignupsConfig> = {}, project = PROJECT): Rhyth
   };
 }
 
-const generate = (config: RhythmConfig, extra: { dryRun?: boolean; print?: (s: string) => void; month?: string } = {}) =>
-  generateSignups(doorAs('rhythm-bot'), config, {
-    month: extra.month ?? MONTH,
-    dryRun: extra.dryRun ?? false,
-    configDir: '.',
-    log: quiet,
-    ...(extra.print ? { print: extra.print } : {}),
-  });
+const generate = (config: RhythmConfig, extra: { dryRun?: boolean; month?: string } = {}) =>
+  generateSignups(
+    { config: extra.dryRun ? { ...config, dryRun: true } : config, configDir: '.', door: doorAs('rhythm-bot'), log: quiet },
+    { month: extra.month ?? MONTH },
+  );
+
+/** The bot's note on a sign-up issue, through the sign-up issue's handler (what a webhook runs). */
+async function reconcileSignupIssue(config: RhythmConfig, iid: number) {
+  const outcome = await runKey(issueKey(PROJECT, iid), { config, door: doorAs('rhythm-bot') });
+  const noteId = outcome.applied.flatMap((a) => (a.sent && a.note ? [a.note.id] : []))[0] ?? outcome.steps.flatMap((s) => (s.kind === 'editNote' ? [s.noteId] : []))[0];
+  return { action: outcome.note, noteId };
+}
+
+/** The reminders pass at `now` (what the sweep runs): how many reminders went out. */
+async function signupReminders(config: RhythmConfig, now: Date, log = recordingLog()) {
+  const outcome = await runKey(SIGNUP_REMINDERS_KEY, { config, door: doorAs('rhythm-bot'), now, log });
+  const sent = outcome.applied.filter((a) => a.sent && a.step.kind === 'createNote');
+  return { posted: sent.reduce((n, a) => n + ('marker' in a.step ? a.step.marker.split(' ').length : 0), 0) };
+}
 
 const writes = () => sandbox.calls().filter((c) => c.method !== 'GET');
 const signupIssue = (kind: 'webinars' | 'labs', month = MONTH) =>
@@ -70,13 +83,16 @@ beforeEach(() => {
 });
 
 describe('rhythm generate, against the sandbox', () => {
-  it('prints both issues on a dry run and sends nothing', async () => {
-    const printed: string[] = [];
-    const report = await generate(configWith(), { dryRun: true, print: (s) => printed.push(s) });
-    expect(report).toEqual({ results: [{ kind: 'webinars', action: 'dry-run' }, { kind: 'labs', action: 'dry-run' }], writes: 0 });
-    expect(sandbox.calls()).toEqual([]);
-    expect(printed.join('')).toContain('<!-- rhythm:signup:webinars:2026-12 -->');
-    expect(printed.join('')).toContain('Title: DRI sign-up: December 2026');
+  it('on a dry run, reads GitLab, says it would create both issues, and sends nothing', async () => {
+    const report = await generate(configWith(), { dryRun: true });
+    expect(report.results.map((r) => [r.kind, r.action])).toEqual([['webinars', 'dry-run'], ['labs', 'dry-run']]);
+    expect(report.writes).toBe(0);
+    expect(writes()).toEqual([]);
+    const steps = report.results.flatMap((r) => r.outcome.steps);
+    expect(steps.map((s) => s.kind)).toEqual(['createIssue', 'createIssue']);
+    const first = steps[0]!;
+    expect(first.kind === 'createIssue' && first.issue.description).toContain('<!-- rhythm:signup:webinars:2026-12 -->');
+    expect(first.kind === 'createIssue' && first.issue.title).toBe('DRI sign-up: December 2026');
   });
 
   it('opens the two sign-up issues on the first run', async () => {
@@ -101,13 +117,13 @@ describe('rhythm generate, against the sandbox', () => {
     const iid = signupIssue('webinars')!.iid;
     await aliceSignsUp(iid, AMER, 'webinar-mp4');
     const bot = doorAs('rhythm-bot');
-    const first = await reconcileSignupIssue(bot, configWith(), PROJECT, iid, { dryRun: false, log: quiet });
+    const first = await reconcileSignupIssue(configWith(), iid);
     expect(first.action).toBe('created');
     const notes = await bot.listNotes(PROJECT, iid);
     const status = notes.find((n) => n.id === first.noteId);
     expect(status?.body).toContain('1 of 3 webinars in December 2026 have a DRI.');
     sandbox.resetCalls();
-    expect((await reconcileSignupIssue(bot, configWith(), PROJECT, iid, { dryRun: false, log: quiet })).action).toBe('unchanged');
+    expect((await reconcileSignupIssue(configWith(), iid)).action).toBe('unchanged');
     expect(writes()).toEqual([]);
     // The rerun of generate still leaves alice's edit alone.
     expect((await generate(configWith())).writes).toBe(0);
@@ -133,7 +149,7 @@ describe('rhythm generate, against the sandbox', () => {
     expect((await generate(config)).results[0]?.action).toBe('updated');
     const text = String(signupIssue('webinars')?.description);
     expect(text).toContain(`<!-- rhythm:removed:${APAC} -->`);
-    const result = await reconcileSignupIssue(doorAs('rhythm-bot'), config, PROJECT, iid, { dryRun: false, log: quiet });
+    const result = await reconcileSignupIssue(config, iid);
     expect(result.action).toBe('updated');
     const note = (await doorAs('rhythm-bot').listNotes(PROJECT, iid)).find((n) => n.id === result.noteId);
     expect(note?.body).toContain(`\`${APAC}\` is no longer in the calendar, but @\u200balice had signed up for it.`);
@@ -142,9 +158,11 @@ describe('rhythm generate, against the sandbox', () => {
   it("fails with GitLab's reason when GitLab refuses the issue as spam, and opens nothing", async () => {
     sandbox.faults.add({ kind: 'status', status: 400, message: 'Your issue has been recognized as spam.', method: 'POST', path: '/projects/:id/issues' });
     const before = sandbox.issues(PROJECT).length;
-    const run = generate(configWith(), { month: '2027-01' });
-    await expect(run).rejects.toThrow(SignupGitLabError);
-    await expect(generate(configWith(), { month: '2027-01' })).rejects.toThrow(/create the webinars sign-up issue for 2027-01 .*400.*recognized as spam/);
+    const run = await generate(configWith(), { month: '2027-01' });
+    expect(run.failed.map((f) => f.error)).toEqual([
+      expect.stringMatching(/create the webinars sign-up issue for 2027-01 .*400.*recognized as spam/),
+      expect.stringMatching(/create the labs sign-up issue for 2027-01 .*400.*recognized as spam/),
+    ]);
     expect(sandbox.issues(PROJECT).length).toBe(before);
   });
 
@@ -165,28 +183,29 @@ describe('rhythm sweep: sign-up reminders, against the sandbox', () => {
   };
 
   it('posts nothing the day before a reminder is due', async () => {
-    const { posted } = await signupReminders(doorAs('rhythm-bot'), configWith(), new Date('2026-11-23T07:59:00Z'), { dryRun: false, log: quiet });
+    const { posted } = await signupReminders(configWith(), new Date('2026-11-23T07:59:00Z'));
     expect(posted).toBe(0);
     expect(await remindersOf()).toEqual([]);
   });
 
   it('posts a due reminder on its day, once', async () => {
     const day = new Date('2026-11-23T08:00:00Z');
-    const { posted } = await signupReminders(doorAs('rhythm-bot'), configWith(), day, { dryRun: false, log: quiet });
+    const { posted } = await signupReminders(configWith(), day);
     expect(posted).toBe(1);
     expect(await remindersOf()).toEqual(['rhythm:reminder:no-dri:2026-12-03-emea-security-and-compliance']);
     sandbox.resetCalls();
-    const again = await signupReminders(doorAs('rhythm-bot'), configWith(), new Date('2026-11-24T18:00:00Z'), { dryRun: false, log: quiet });
+    const again = await signupReminders(configWith(), new Date('2026-11-24T18:00:00Z'));
     expect(again.posted).toBe(0);
     expect(writes()).toEqual([]);
   });
 
   it('logs instead of posting on a dry run', async () => {
-    const seen: object[] = [];
-    const log = { ...quiet, info: (o: object) => seen.push(o) };
-    const { posted } = await signupReminders(doorAs('rhythm-bot'), configWith(), new Date('2026-12-07T18:00:00Z'), { dryRun: true, log });
+    const log = recordingLog();
+    const { posted } = await signupReminders({ ...configWith(), dryRun: true }, new Date('2026-12-07T18:00:00Z'), log);
     expect(posted).toBe(0);
     expect(writes()).toEqual([]);
-    expect(seen).toContainEqual(expect.objectContaining({ dryRun: true, reminders: ['rhythm:reminder:no-dri:2026-12-17-amer-hands-on-gitlab-ci'] }));
+    expect(log.lines.map((l) => l.obj)).toContainEqual(
+      expect.objectContaining({ dryRun: true, write: 'createNote', marker: 'rhythm:reminder:no-dri:2026-12-17-amer-hands-on-gitlab-ci' }),
+    );
   });
 });

@@ -14,7 +14,7 @@ export const SKILLS_PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
 
 const quiet = createLogger({ level: 'silent' });
 const doorAs = (sandbox: Sandbox, token: string) =>
-  createDoor({ url: sandbox.url, token, dryRun: false, log: quiet, transport: new Transport({ log: quiet }) });
+  createDoor({ url: sandbox.url, token, log: quiet, transport: new Transport({ log: quiet }) });
 
 /** `count` requests opened by alice with a bare description: each earns exactly one bot note. */
 export async function openBareRequests(sandbox: Sandbox, count: number): Promise<GIssue[]> {

@@ -80,7 +80,7 @@ export async function startWorld(
   const dbUrl = opts.databaseUrl ?? `sqlite:${join(dir, 'rhythm.db')}`;
   const log = createLogger({ level: (process.env.RHYTHM_TEST_LOG as 'info' | undefined) ?? 'silent' });
   const transport = new Transport({ log });
-  const doorAs = (token: string) => createDoor({ url: sandbox.url, token, dryRun: false, log, transport });
+  const doorAs = (token: string) => createDoor({ url: sandbox.url, token, log, transport });
   const bot = doorAs('sandbox-rhythm-bot-token');
   const as = {
     alice: doorAs('sandbox-alice-token'),
@@ -117,7 +117,7 @@ export async function startWorld(
         ...extra,
       });
       world.service = service;
-      await installHooks(bot, config, { url: `${service.url}/webhooks/gitlab`, secret: SECRET, dryRun: false });
+      await installHooks(bot, config, { url: `${service.url}/webhooks/gitlab`, secret: SECRET, log });
       return service;
     },
     async stop() {

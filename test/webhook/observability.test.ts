@@ -30,7 +30,7 @@ describe('the logger', () => {
       },
       'starting',
     );
-    log.child({ token: 'S-child' }).warn('child line');
+    log.child({ token: 'S-child' }).warn({}, 'child line');
     const raw = c.raw();
     expect(raw).not.toMatch(/S-(hook|pat|bearer|env|config|secret|api|child)/);
     expect(raw).toContain('GitLab/17.9.0');
@@ -41,7 +41,7 @@ describe('the logger', () => {
   it('binds the delivery id on a delivery logger', () => {
     const c = capture();
     const log = deliveryLog(createLogger({ destination: c.destination }), 'd-123');
-    log.info('one');
+    log.info({}, 'one');
     log.warn({ reason: 'x' }, 'two');
     expect(c.lines().map((l) => l.deliveryId)).toEqual(['d-123', 'd-123']);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { routeDelivery } from '../../src/webhook/route.js';
-import type { RouteDecision } from '../../src/webhook/route.js';
 import { fixture } from './harness.js';
 
 const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
@@ -15,7 +14,9 @@ function withChanges(changes: Record<string, unknown>): Record<string, any> {
 }
 const change = (previous: unknown, current: unknown) => ({ previous, current });
 
-const table: [string, string, () => unknown, RouteDecision][] = [
+// What the decision must say (a stored one also carries the typed event, checked below).
+type Expected = { action: 'store'; key: string | null; reason?: string } | { action: 'ignore'; reason: string };
+const table: [string, string, () => unknown, Expected][] = [
   ['alice moves a card to status:scheduled', 'Issue Hook', issue, { action: 'store', key: `issue:${PROJECT}#57` }],
   ['a confidential issue changes', 'Confidential Issue Hook', issue, { action: 'store', key: `issue:${PROJECT}#57` }],
   ['alice comments on the issue', 'Note Hook', note, { action: 'store', key: `issue:${PROJECT}#57` }],
@@ -64,19 +65,50 @@ const table: [string, string, () => unknown, RouteDecision][] = [
 describe('routing a delivery', () => {
   for (const [name, event, payload, expected] of table) {
     it(`${name} → ${expected.action === 'store' ? `store (key ${expected.key})` : 'ignore'}`, () => {
-      expect(routeDelivery(event, payload(), opts)).toEqual(expected);
+      const decision = routeDelivery(event, payload(), opts);
+      const { event: _typed, ...rest } = decision.action === 'store' ? decision : { ...decision, event: null };
+      expect(rest).toEqual(expected);
     });
   }
 
   it('keys the issue with the configured spelling of the project path', () => {
     const p = issue();
     p.project.path_with_namespace = PROJECT.toUpperCase();
-    expect(routeDelivery('Issue Hook', p, opts)).toEqual({ action: 'store', key: `issue:${PROJECT}#57` });
+    expect(routeDelivery('Issue Hook', p, opts)).toMatchObject({ action: 'store', key: `issue:${PROJECT}#57` });
   });
 
   it('ignores shapes it cannot read instead of throwing', () => {
     for (const payload of [null, 42, 'x', [], {}, { project: [] }, { project: { path_with_namespace: PROJECT }, object_attributes: { iid: -1 } }]) {
       expect(routeDelivery('Issue Hook', payload, opts).action).toBe('ignore');
     }
+  });
+});
+
+describe('the event read from a delivery', () => {
+  it('keeps what the work needs: who, when, the labels now and the label change', () => {
+    const decision = routeDelivery('Issue Hook', issue(), opts);
+    expect(decision.action).toBe('store');
+    if (decision.action !== 'store') return;
+    const e = decision.event;
+    expect(e).toMatchObject({ v: 1, kind: 'issue', project: PROJECT, iid: 57, actor: expect.any(String) });
+    expect(e.labelChange?.current.length).toBeGreaterThan(0);
+    expect(e.changed).toContain('labels');
+  });
+
+  it('drops malformed parts instead of throwing on them (previous: [null])', () => {
+    const p = withChanges({ labels: change([null, { title: 'status:plan' }, 7], [{ title: 'status:scheduled' }]) });
+    const decision = routeDelivery('Issue Hook', p, opts);
+    expect(decision.action).toBe('store');
+    if (decision.action !== 'store') return;
+    expect(decision.event.labelChange).toEqual({ previous: ['status:plan'], current: ['status:scheduled'] });
+  });
+
+  it('round-trips through the queue, and anything else stored reads as nothing', async () => {
+    const { decodeHookEvent } = await import('../../src/webhook/event.js');
+    const decision = routeDelivery('Note Hook', note(), opts);
+    if (decision.action !== 'store') throw new Error('expected a stored note');
+    expect(decodeHookEvent(JSON.stringify(decision.event))).toEqual(decision.event);
+    expect(decodeHookEvent('{"object_kind":"issue"}')).toBeNull();
+    expect(decodeHookEvent('not json')).toBeNull();
   });
 });

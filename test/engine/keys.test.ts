@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { columnKey, issueKey, parseKey, SIGNUP_REMINDERS_KEY } from '../../src/engine/keys.js';
-import { labelChangeFromPayload, labelHistoryFromEvents } from '../../src/engine/snapshot.js';
+import { columnKey, issueKey, parseKey, resolveKey, signupMonthKey, SIGNUP_REMINDERS_KEY } from '../../src/engine/keys.js';
+import { labelHistoryFromEvents } from '../../src/handlers/card/snapshot.js';
+import { shippedConfig } from '../support/run-key.js';
 import type { GLabelEvent } from '../../src/gitlab/types.js';
 
 const event = (id: number, at: string, by: string, action: 'add' | 'remove', name: string): GLabelEvent => ({
@@ -27,17 +28,6 @@ describe('label history', () => {
   it('skips events whose label was deleted since', () => {
     expect(labelHistoryFromEvents([{ ...event(1, '2026-11-01T00:00:00Z', 'a', 'add', 'x'), label: null }])).toEqual([]);
   });
-
-  it('reads the move a webhook describes from changes.labels', () => {
-    const move = labelChangeFromPayload({
-      user: { username: 'dave' },
-      object_attributes: { updated_at: '2026-11-03 10:00:00 UTC' },
-      changes: { labels: { previous: [{ title: 'a' }], current: [{ title: 'a' }, { title: 'status:scheduled' }] } },
-    });
-    expect(move).toEqual({ previous: ['a'], current: ['a', 'status:scheduled'], by: 'dave', at: '2026-11-03 10:00:00 UTC' });
-    expect(labelChangeFromPayload({ changes: { title: {} } })).toBeNull();
-    expect(labelChangeFromPayload(null)).toBeNull();
-  });
 });
 
 describe('work keys', () => {
@@ -46,6 +36,17 @@ describe('work keys', () => {
     expect(parseKey(columnKey('g/p', 'status:scheduled'))).toEqual({ kind: 'column', project: 'g/p', label: 'status:scheduled' });
     expect(parseKey(columnKey('g/p', 'cse-events::sign-up'))).toEqual({ kind: 'column', project: 'g/p', label: 'cse-events::sign-up' });
     expect(parseKey(SIGNUP_REMINDERS_KEY)).toEqual({ kind: 'signupReminders' });
+    expect(parseKey(signupMonthKey('labs', '2027-01'))).toEqual({ kind: 'signupMonth', signup: 'labs', month: '2027-01' });
     expect(parseKey('nonsense')).toBeNull();
+  });
+
+  it('name their kind of work by the project the configuration puts them in', () => {
+    const config = shippedConfig();
+    const skills = config.boards.find((b) => b.kind === 'skills-exchange')!.project;
+    const content = config.signups!.project;
+    expect(resolveKey(issueKey(skills, 3), config)).toEqual({ kind: 'card', project: skills, iid: 3 });
+    expect(resolveKey(issueKey(content.toUpperCase(), 4), config)).toEqual({ kind: 'signupIssue', project: content.toUpperCase(), iid: 4 });
+    expect(resolveKey(issueKey('other/project', 5), config)).toEqual({ skip: 'project is not configured' });
+    expect(resolveKey('nonsense', config)).toEqual({ skip: 'unknown key' });
   });
 });

@@ -1,42 +1,37 @@
-// From findings to a plan: the writes one reconcile wants, as data. Pure — the engine applies the
-// plan through the door, tests assert on it without a server. Every step is skipped when GitLab
-// already says what it would write (no note edit when the text is unchanged).
+// From findings to a card's steps, as data. Pure and rule-free: the handler judges the card (and
+// judges it again as it will be once the bot's fixes land) and passes both judgements in. Every
+// step is skipped when GitLab already says what it would write (no note edit when unchanged).
 import { DateTime } from 'luxon';
-import type { SkillsExchangeBoard } from '../config/types.js';
-import type { GNote, IssueEdit } from '../gitlab/types.js';
-import type { Finding, IssueSnapshot } from '../rules/types.js';
-import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../rules/index.js';
+import type { SkillsExchangeBoard } from '../../config/types.js';
+import type { GNote, IssueEdit } from '../../gitlab/types.js';
+import type { Step } from '../../engine/steps.js';
+import type { Finding, IssueSnapshot } from '../../rules/types.js';
+import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../rules/index.js';
 import {
   findBotNote,
   noteMarker,
   renderReminder,
   renderScheduledChecklist,
   renderStatusNote,
-} from '../comments/index.js';
+} from '../../comments/index.js';
 
-export type Step =
-  | { kind: 'editIssue'; edit: IssueEdit; because: string[] }
-  | { kind: 'createNote'; marker: string; body: string }
-  | { kind: 'editNote'; noteId: number; marker: string; body: string };
 
 export interface IssuePlanInput {
   issue: IssueSnapshot;
   /** Assignee ids as GitLab has them now, by username (lower-case). */
   assigneeIds: Record<string, number>;
   findings: Finding[];
+  /**
+   * The card judged again as it will be once this plan's fixes land (absent: nothing is fixed).
+   * The note then reads as the next reconcile would render it, so a fix costs no second edit.
+   */
+  findingsAfter?: Finding[];
   board: SkillsExchangeBoard;
   notes: GNote[];
   botUsername: string;
   users: Record<string, { id: number; username: string } | null>;
   now: Date;
   timezone: string;
-  dryRun: boolean;
-  /**
-   * Judge the card again as it will be once the fixes land (the rules, bound to this reconcile's
-   * context). The note then reads as the next reconcile would render it, so fixing a card does
-   * not cost a second note edit later.
-   */
-  recheck?: (after: IssueSnapshot, fixedBy: { previous: string[]; current: string[] }) => Finding[];
 }
 
 export interface IssuePlan {
@@ -70,13 +65,14 @@ function withHistory(body: string, applied: Finding[]): string {
 
 const sameFinding = (a: Finding, b: Finding) => a.rule === b.rule && a.message === b.message;
 
-export function planIssue(input: IssuePlanInput): IssuePlan {
-  const { issue, board, findings } = input;
-  const steps: Step[] = [];
-
-  // 1. Safe fixes, merged into one edit.
+/** The bot's safe fixes, merged into one issue edit (or none), and the card as it will be after. */
+export function planFixes(
+  issue: IssueSnapshot,
+  findings: readonly Finding[],
+  users: IssuePlanInput['users'],
+  assigneeIds: Record<string, number>,
+): { edit: IssueEdit | null; because: string[]; applied: Finding[]; after: IssueSnapshot } {
   const applied = findings.filter((f) => f.fix);
-  const open = findings.filter((f) => !f.fix);
   const edit: IssueEdit = {};
   const because: string[] = [];
   for (const finding of applied) {
@@ -86,41 +82,53 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
       edit.addLabels = unique([...(edit.addLabels ?? []), ...fix.add.filter((l) => !issue.labels.includes(l))]);
       edit.removeLabels = unique([...(edit.removeLabels ?? []), ...fix.remove.filter((l) => issue.labels.includes(l))]);
     } else {
-      const ids = { ...input.assigneeIds };
+      const ids = { ...assigneeIds };
       for (const name of fix.usernames) {
-        const user = input.users[name.toLowerCase()];
+        const user = users[name.toLowerCase()];
         if (user) ids[user.username.toLowerCase()] = user.id;
       }
       const next = Object.values(ids);
-      if (next.length !== Object.keys(input.assigneeIds).length) edit.assigneeIds = next;
+      if (next.length !== Object.keys(assigneeIds).length) edit.assigneeIds = next;
     }
   }
   if (!edit.addLabels?.length) delete edit.addLabels;
   if (!edit.removeLabels?.length) delete edit.removeLabels;
-  if (Object.keys(edit).length > 0) steps.push({ kind: 'editIssue', edit, because: unique(because) });
-
-  // What the card will look like once the fixes land.
   const labelsAfter = issue.labels.filter((l) => !edit.removeLabels?.includes(l)).concat(edit.addLabels ?? []);
   const assigneesAfter = [...new Set([...issue.assignees, ...applied.flatMap((f) => (f.fix?.kind === 'assign' ? f.fix.usernames : []))])];
-  const after: IssueSnapshot = { ...issue, labels: labelsAfter, assignees: assigneesAfter };
-  const openAfter =
-    applied.length > 0 && input.recheck
-      ? input.recheck(after, { previous: issue.labels, current: labelsAfter }).filter((f) => !f.fix)
-      : open;
+  return {
+    edit: Object.keys(edit).length > 0 ? edit : null,
+    because: unique(because),
+    applied,
+    after: { ...issue, labels: labelsAfter, assignees: assigneesAfter },
+  };
+}
+
+export function planIssue(input: IssuePlanInput): IssuePlan {
+  const { issue: before, board, findings } = input;
+  const { project, iid } = before;
+  const steps: Step[] = [];
+
+  // 1. Safe fixes, merged into one edit.
+  const fixes = planFixes(before, findings, input.users, input.assigneeIds);
+  const { applied, after } = fixes;
+  if (fixes.edit) steps.push({ kind: 'editIssue', project, iid, edit: fixes.edit, because: fixes.because });
+  const issue = before;
+  const labelsAfter = after.labels;
+  const openAfter = (applied.length > 0 && input.findingsAfter ? input.findingsAfter : findings).filter((f) => !f.fix);
 
   // 2. The one status note, edited in place; history of fixes carried over.
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
   const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
   const body = withHistory(
-    renderStatusNote({ issue: after, findings: openAfter, applied: history, board, dryRun: input.dryRun }),
+    renderStatusNote({ issue: after, findings: openAfter, applied: history, board }),
     history,
   );
   if (existing) {
-    if (existing.body.trim() !== body.trim()) steps.push({ kind: 'editNote', noteId: existing.id, marker: statusMarker, body });
+    if (existing.body.trim() !== body.trim()) steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
   } else if (openAfter.length > 0 || applied.length > 0) {
     // Nothing to say about a card that was always fine: no note at all.
-    steps.push({ kind: 'createNote', marker: statusMarker, body });
+    steps.push({ kind: 'createNote', project, iid, marker: statusMarker, body });
   }
 
   // 3. Once scheduled and ready: the checklist for speaker and moderator, posted once.
@@ -134,6 +142,8 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
       const speakers = issue.assignees.filter((a) => a.toLowerCase() !== moderator?.toLowerCase());
       steps.push({
         kind: 'createNote',
+        project,
+        iid,
         marker,
         body: renderScheduledChecklist({ speakers, moderator, dueDate: issue.dueDate }),
       });
@@ -150,14 +160,14 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
     if (board.reminders.beforeDays > 0 && today >= remindFrom && today <= due) {
       const marker = noteMarker(`reminder:before:${due}`);
       if (!findBotNote(input.notes, input.botUsername, marker)) {
-        steps.push({ kind: 'createNote', marker, body: renderReminder('before', people) });
+        steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('before', people) });
       }
     }
     if (board.reminders.afterUntilRecording && today > due) {
       const texts = [issue.description, ...input.notes.filter((n) => !n.system).map((n) => n.body)];
       const marker = noteMarker(`reminder:recording:${due}`);
       if (!hasRecordingLink(texts) && !findBotNote(input.notes, input.botUsername, marker)) {
-        steps.push({ kind: 'createNote', marker, body: renderReminder('recording', people) });
+        steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('recording', people) });
       }
     }
   }

@@ -1,8 +1,8 @@
-// The engine's plan is data: these tests read it without any server.
+// A card's plan is data: these tests read it without any server.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { SkillsExchangeBoard } from '../../src/config/types.js';
-import { appliedHistory, planIssue, type IssuePlanInput } from '../../src/engine/plan.js';
+import { appliedHistory, planIssue, type IssuePlanInput } from '../../src/handlers/card/plan.js';
 import type { GNote } from '../../src/gitlab/types.js';
 import { noteMarker, renderStatusNote } from '../../src/comments/index.js';
 import type { Finding, IssueSnapshot } from '../../src/rules/types.js';
@@ -25,7 +25,6 @@ const issue = (over: Partial<IssueSnapshot> = {}): IssueSnapshot => ({
   dueDate: null,
   confidential: false,
   webUrl: 'http://x/1',
-  labelHistory: [],
   ...over,
 });
 
@@ -48,7 +47,6 @@ const input = (over: Partial<IssuePlanInput> = {}): IssuePlanInput => ({
   users: { carol: { id: 4, username: 'carol' } },
   now: new Date('2026-11-23T18:00:00Z'),
   timezone: 'America/Los_Angeles',
-  dryRun: false,
   ...over,
 });
 
@@ -85,21 +83,21 @@ describe('planIssue', () => {
   });
 
   it('edits the existing note in place when the findings change', () => {
-    const old = renderStatusNote({ issue: issue(), findings: [problem], applied: [], board, dryRun: false });
+    const old = renderStatusNote({ issue: issue(), findings: [problem], applied: [], board });
     const plan = planIssue(input({ notes: [botNote(9, old)] }));
     expect(plan.steps).toEqual([expect.objectContaining({ kind: 'editNote', noteId: 9 })]);
   });
 
   it('assigns the moderator by id, keeping the speaker, and remembers the fix in the note', () => {
     const plan = planIssue(input({ findings: [assignCarol] }));
-    expect(plan.steps[0]).toEqual({ kind: 'editIssue', edit: { assigneeIds: [3, 4] }, because: ['moderator'] });
+    expect(plan.steps[0]).toEqual({ kind: 'editIssue', project: board.project, iid: 1, edit: { assigneeIds: [3, 4] }, because: ['moderator'] });
     const note = plan.steps.find((s) => s.kind === 'createNote');
     expect(note && 'body' in note ? appliedHistory(note.body) : []).toEqual([assignCarol]);
   });
 
   it('a revert moves the labels and posts no checklist, since the card leaves the column', () => {
     const plan = planIssue(input({ issue: issue({ labels: ['status:scheduled'], dueDate: '2026-12-10' }), findings: [revert] }));
-    expect(plan.steps[0]).toEqual({ kind: 'editIssue', edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] }, because: ['transition'] });
+    expect(plan.steps[0]).toEqual({ kind: 'editIssue', project: board.project, iid: 1, edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] }, because: ['transition'] });
     expect(plan.steps.some((s) => 'marker' in s && s.marker === noteMarker('checklist'))).toBe(false);
   });
 

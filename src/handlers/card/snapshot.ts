@@ -1,8 +1,8 @@
 // Turns what GitLab says about an issue into the snapshot rules judge. Pure.
-import type { GIssue, GLabelEvent } from '../gitlab/types.js';
-import type { IssueSnapshot, LabelChange } from '../rules/types.js';
+import type { GIssue, GLabelEvent } from '../../gitlab/types.js';
+import type { IssueSnapshot, LabelChange } from '../../rules/types.js';
 
-export function toSnapshot(project: string, issue: GIssue, labelHistory: LabelChange[] = []): IssueSnapshot {
+export function toSnapshot(project: string, issue: GIssue): IssueSnapshot {
   return {
     project,
     id: issue.id,
@@ -16,7 +16,6 @@ export function toSnapshot(project: string, issue: GIssue, labelHistory: LabelCh
     dueDate: issue.due_date,
     confidential: issue.confidential,
     webUrl: issue.web_url,
-    labelHistory,
   };
 }
 
@@ -38,27 +37,4 @@ export function labelHistoryFromEvents(events: GLabelEvent[]): LabelChange[] {
     (event.action === 'add' ? last.added : last.removed).push(event.label.name);
   }
   return changes;
-}
-
-interface LabelObject {
-  title?: string;
-  name?: string;
-}
-
-/** The label move a webhook describes (`changes.labels`), as label titles before and after. */
-export function labelChangeFromPayload(payload: unknown): { previous: string[]; current: string[]; by: string; at: string } | null {
-  const p = payload as {
-    changes?: { labels?: { previous?: LabelObject[]; current?: LabelObject[] } };
-    user?: { username?: string };
-    object_attributes?: { updated_at?: string };
-  };
-  const labels = p?.changes?.labels;
-  if (!labels || !Array.isArray(labels.previous) || !Array.isArray(labels.current)) return null;
-  const titles = (list: LabelObject[]) => list.map((l) => l.title ?? l.name ?? '').filter(Boolean);
-  return {
-    previous: titles(labels.previous),
-    current: titles(labels.current),
-    by: p.user?.username ?? '',
-    at: p.object_attributes?.updated_at ?? '',
-  };
 }

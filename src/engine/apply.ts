@@ -1,0 +1,132 @@
+// The one executor: it alone carries out steps. It owns dry-run (decided here, per project, from
+// the configuration), logs every write with its full content, counts writes, sends the event's
+// X-Gitlab-Event-UUID (through the door it is given) and hands follow-up work to the queue.
+import type { RhythmConfig } from '../config/types.js';
+import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
+import type { Logger } from '../observability/log.js';
+import { isWrite, type Step } from './steps.js';
+
+export interface ApplyContext {
+  /** The door for this event (its UUID is already bound); only writes are sent through it. */
+  door: Door;
+  config: RhythmConfig;
+  log: Logger;
+  enqueue(key: string, delayMs: number): Promise<void>;
+}
+
+export type Applied =
+  | { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook }
+  | { step: Step; sent: false; dryRun: true };
+
+export interface ApplyReport {
+  applied: Applied[];
+  /** Writes sent to GitLab. */
+  writes: number;
+  /** Writes a dry-run logged instead of sending. */
+  dryRunWrites: number;
+}
+
+/** Dry-run for everything (global), or for one board's project. The only place that decides it. */
+export function isDryRun(config: RhythmConfig, project: string | null): boolean {
+  if (config.dryRun) return true;
+  if (project === null) return false;
+  const lower = project.toLowerCase();
+  return config.boards.some((b) => b.dryRun && b.project.toLowerCase() === lower);
+}
+
+const projectOf = (step: Step): string | null => ('project' in step ? step.project : null);
+
+/** What a step does, for people reading the log. */
+function describe(step: Step): string {
+  switch (step.kind) {
+    case 'editIssue':
+      return `edit ${step.project}#${step.iid}`;
+    case 'createNote':
+      return `post a note on ${step.project}#${step.iid}`;
+    case 'editNote':
+      return `edit note ${step.noteId} on ${step.project}#${step.iid}`;
+    case 'createIssue':
+      return `create ${step.what} in ${step.project}`;
+    case 'reorderIssue':
+      return `move ${step.project}#${step.iid} ${step.what}`;
+    case 'addHook':
+      return `add the webhook on ${step.project}`;
+    case 'editHook':
+      return `update webhook ${step.hookId} on ${step.project}`;
+    case 'enqueue':
+      return `wake ${step.key}`;
+  }
+}
+
+/** The content of a write as it is logged: everything but secrets (a hook's token). */
+function content(step: Step): object {
+  if (step.kind === 'addHook' || step.kind === 'editHook') {
+    return { ...step, spec: { ...step.spec, token: step.spec.token ? '[secret]' : '' } };
+  }
+  return step;
+}
+
+async function send(step: Exclude<Step, { kind: 'enqueue' }>, door: Door): Promise<Applied> {
+  switch (step.kind) {
+    case 'editIssue': {
+      const issue = await door.editIssue(step.project, step.iid, step.edit);
+      return { step, sent: true, ...(issue ? { issue } : {}) };
+    }
+    case 'createNote': {
+      const note = await door.createNote(step.project, step.iid, step.body);
+      return { step, sent: true, ...(note ? { note } : {}) };
+    }
+    case 'editNote': {
+      const note = await door.editNote(step.project, step.iid, step.noteId, step.body);
+      return { step, sent: true, ...(note ? { note } : {}) };
+    }
+    case 'createIssue': {
+      const issue = await door.createIssue(step.project, step.issue);
+      return { step, sent: true, ...(issue ? { issue } : {}) };
+    }
+    case 'reorderIssue':
+      await door.reorderIssue(step.project, step.iid, step.to);
+      return { step, sent: true };
+    case 'addHook': {
+      const hook = await door.addHook(step.project, step.spec);
+      return { step, sent: true, ...(hook ? { hook } : {}) };
+    }
+    case 'editHook': {
+      const hook = await door.editHook(step.project, step.hookId, step.spec);
+      return { step, sent: true, ...(hook ? { hook } : {}) };
+    }
+  }
+}
+
+/** A write GitLab refused, with what Rhythm was doing: people read this in the job's error. */
+export class WriteError extends Error {
+  override name = 'WriteError';
+}
+
+/** Carries out steps in order; stops at the first write GitLab refuses (the job is retried whole). */
+export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<ApplyReport> {
+  const report: ApplyReport = { applied: [], writes: 0, dryRunWrites: 0 };
+  for (const step of steps) {
+    if (step.kind === 'enqueue') {
+      await ctx.enqueue(step.key, step.delayMs);
+      continue;
+    }
+    const what = describe(step);
+    if (isDryRun(ctx.config, projectOf(step))) {
+      ctx.log.info({ dryRun: true, write: step.kind, ...content(step) }, `dry-run: would ${what}`);
+      report.applied.push({ step, sent: false, dryRun: true });
+      report.dryRunWrites += 1;
+      continue;
+    }
+    let done: Applied;
+    try {
+      done = await send(step, ctx.door);
+    } catch (err) {
+      throw new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
+    }
+    ctx.log.info({ write: step.kind, ...content(step) }, what);
+    report.applied.push(done);
+    if (isWrite(step)) report.writes += 1;
+  }
+  return report;
+}

@@ -1,0 +1,100 @@
+// One job, the same for every entry point (serve's worker, `rhythm sweep`, `rhythm generate`,
+// tests): resolve the key to its kind of work, load, decide, apply. Deliveries arrive as the
+// typed events the receiver stored; one that cannot be read is set aside, never thrown on.
+import type { RhythmConfig } from '../config/types.js';
+import type { CountingDoor } from '../gitlab/door.js';
+import type { Logger } from '../observability/log.js';
+import type { StoredDelivery } from '../queue/contract.js';
+import { decodeHookEvent, type HookEvent } from '../webhook/event.js';
+import { apply, isDryRun, type Applied } from './apply.js';
+import type { ColumnCache } from './column-cache.js';
+import { resolveKey, type WorkKind } from './keys.js';
+import { workFor } from './registry.js';
+import type { Step } from './steps.js';
+
+export interface JobDeps {
+  config: RhythmConfig;
+  configDir: string;
+  /** The shared door; each job gets its own child with the event's UUID and its own counts. */
+  door: CountingDoor;
+  log: Logger;
+  /** The instant rules judge at. */
+  now: Date;
+  columns: ColumnCache;
+  /** Wake another key (follow-up work such as the column after a card moved). */
+  enqueue(key: string, delayMs: number): Promise<void>;
+  /** The worker aborts it when the job must stop (shutdown past its grace): GitLab calls end. */
+  signal?: AbortSignal;
+}
+
+export interface JobOutcome {
+  key: string;
+  kind: WorkKind | 'skipped';
+  steps: Step[];
+  applied: Applied[];
+  reads: number;
+  writes: number;
+  dryRunWrites: number;
+  /** Why nothing was done, or the handler's one-line summary. */
+  note?: string;
+  facts?: Record<string, unknown>;
+}
+
+export async function runJob(key: string, deliveries: readonly StoredDelivery[], deps: JobDeps): Promise<JobOutcome> {
+  const last = deliveries[deliveries.length - 1];
+  const door = deps.door.forEvent({ eventUuid: last?.eventUuid ?? null, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const result = (kind: JobOutcome['kind'], extra: Partial<JobOutcome> = {}): JobOutcome => ({
+    key,
+    kind,
+    steps: [],
+    applied: [],
+    reads: door.reads,
+    writes: door.writes,
+    dryRunWrites: 0,
+    ...extra,
+  });
+
+  const work = resolveKey(key, deps.config);
+  if ('skip' in work) {
+    deps.log.info({ key, reason: work.skip }, 'nothing to do');
+    return result('skipped', { note: work.skip });
+  }
+  const events: HookEvent[] = [];
+  for (const delivery of deliveries) {
+    const event = decodeHookEvent(delivery.payload);
+    if (event) events.push(event);
+    else deps.log.warn({ key, deliveryId: delivery.deliveryId }, 'a stored delivery could not be read; set aside (the job reads GitLab anyway)');
+  }
+
+  const outcome = await workFor(work.kind).run(work, events, {
+    gitlab: door,
+    config: deps.config,
+    configDir: deps.configDir,
+    now: deps.now,
+    log: deps.log,
+    columns: deps.columns,
+  });
+  if ('skipped' in outcome) {
+    deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
+    return result('skipped', { note: outcome.skipped });
+  }
+  const { steps, summary, facts } = outcome.decision;
+  // Follow-up work re-reads what it looks at: a cached listing of it is stale from now on.
+  for (const step of steps) if (step.kind === 'enqueue') deps.columns.forget(step.key);
+  const report = await apply(steps, { door, config: deps.config, log: deps.log, enqueue: deps.enqueue });
+  deps.log.info(
+    { key, kind: work.kind, ...facts, steps: steps.map((s) => s.kind), writes: report.writes, dryRunWrites: report.dryRunWrites },
+    'job done',
+  );
+  return result(work.kind, {
+    steps,
+    applied: report.applied,
+    reads: door.reads,
+    writes: door.writes,
+    dryRunWrites: report.dryRunWrites,
+    ...(summary ? { note: summary } : {}),
+    ...(facts ? { facts } : {}),
+  });
+}
+
+export { isDryRun };

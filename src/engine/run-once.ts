@@ -1,0 +1,78 @@
+// The one-shot commands (`rhythm sweep`, `rhythm generate`) run their keys through the same
+// worker, runner and executor as `rhythm serve`, on a private in-memory queue: keys are
+// serialized and retried alike, and the command ends when the queue is empty.
+import { openStore } from '../queue/open.js';
+import type { ClaimedJob } from '../queue/contract.js';
+import { runJob, type JobDeps, type JobOutcome } from './run-job.js';
+import { Worker } from './worker.js';
+
+export interface OnceOptions {
+  /** Attempts per key before it counts as failed (GitLab refusals fail fast this way). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  /** Each finished key, as it finishes. */
+  onOutcome?(outcome: JobOutcome): void;
+  onFailure?(key: string, error: string): void;
+}
+
+export interface OnceReport {
+  outcomes: JobOutcome[];
+  failed: { key: string; error: string }[];
+}
+
+export async function runOnce(keys: readonly string[], deps: Omit<JobDeps, 'enqueue' | 'now'> & { clock?: () => Date }, opts: OnceOptions = {}): Promise<OnceReport> {
+  const store = await openStore(':memory:', process.cwd());
+  const report: OnceReport = { outcomes: [], failed: [] };
+  const initial = new Set(keys);
+  const lastError = new Map<string, string>();
+  try {
+    // Spread by a millisecond each, so they run in the order given (earliest due first).
+    const start = Date.now();
+    for (const [i, key] of keys.entries()) await store.enqueue(key, start + i - keys.length);
+    const run = async (job: ClaimedJob, signal: AbortSignal) => {
+      try {
+        const outcome = await runJob(job.key, job.deliveries, {
+          ...deps,
+          now: deps.clock ? deps.clock() : new Date(),
+          // Follow-up work for a key this run has anyway (the column after its cards) is done
+          // once, in its turn; other follow-ups run at once rather than after a debounce.
+          enqueue: async (key) => {
+            if (!initial.has(key)) await store.enqueue(key, Date.now());
+          },
+          signal,
+        });
+        report.outcomes.push(outcome);
+        opts.onOutcome?.(outcome);
+      } catch (err) {
+        lastError.set(job.key, (err as Error).message);
+        throw err;
+      }
+    };
+    const worker = new Worker({
+      store,
+      workerId: 'once',
+      log: deps.log,
+      run,
+      concurrency: 1,
+      pollMs: 10,
+      maxAttempts: opts.maxAttempts ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? 250,
+      onResult: (result, _ms, job) => {
+        if (result !== 'dead') return;
+        const error = lastError.get(job.key) ?? 'failed';
+        report.failed.push({ key: job.key, error });
+        opts.onFailure?.(job.key, error);
+      },
+    });
+    worker.start();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 10));
+      const stats = await store.stats(Date.now());
+      if (stats.pending === 0 && stats.running === 0 && worker.busy === 0) break;
+    }
+    await worker.stop();
+  } finally {
+    await store.close();
+  }
+  return report;
+}

@@ -1,0 +1,20 @@
+// What a handler wants done, as data: every write to GitLab, and the follow-up work it wakes.
+// Handlers return steps; only the executor (apply.ts) carries them out, so tests assert on steps
+// without a server, and dry-run, write logging and counting live in one place.
+import type { HookSpec, IssueEdit, NewIssue } from '../gitlab/types.js';
+
+export type Step =
+  | { kind: 'editIssue'; project: string; iid: number; edit: IssueEdit; because: string[] }
+  | { kind: 'createNote'; project: string; iid: number; marker: string; body: string }
+  | { kind: 'editNote'; project: string; iid: number; noteId: number; marker: string; body: string }
+  | { kind: 'createIssue'; project: string; issue: NewIssue; what: string }
+  | { kind: 'reorderIssue'; project: string; iid: number; to: { moveAfterId: number } | { moveBeforeId: number }; what: string }
+  | { kind: 'addHook'; project: string; spec: HookSpec }
+  | { kind: 'editHook'; project: string; hookId: number; spec: HookSpec }
+  /** Not a write: wake another key, after a delay (the column after a card moved). */
+  | { kind: 'enqueue'; key: string; delayMs: number };
+
+export type StepKind = Step['kind'];
+
+/** Steps that write to GitLab (everything but follow-up work). */
+export const isWrite = (step: Step): boolean => step.kind !== 'enqueue';
