@@ -22,7 +22,8 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
     {
       onOutcome: (outcome) => {
         const steps = outcome.steps.length ? ` (${outcome.steps.map((s) => s.kind).join(', ')})` : '';
-        process.stdout.write(`${outcome.key}: ${outcome.kind}${steps}${outcome.note ? ` ${outcome.note}` : ''}\n`);
+        const dry = outcome.dryRunWrites > 0 ? ', dry-run' : '';
+        process.stdout.write(`${outcome.key}: ${outcome.kind}${steps}${dry}${outcome.note ? ` ${outcome.note}` : ''}\n`);
       },
       onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
     },

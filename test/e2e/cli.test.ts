@@ -168,7 +168,7 @@ describe('rhythm sweep', () => {
     sandbox.resetCalls();
     const r = await rhythm(['sweep', '--dry-run'], { RHYTHM_LOG_LEVEL: 'info' });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/issue:gitlab-com\/sales-team\/cs-skills-exchange#\d+: issue \(createNote\)/);
+    expect(r.out).toMatch(/issue:gitlab-com\/sales-team\/cs-skills-exchange#\d+: card \(createNote\), dry-run/);
     expect(r.err).toMatch(/"dryRun":true/);
     expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
   });

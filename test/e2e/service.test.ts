@@ -98,7 +98,7 @@ describe('a service process', () => {
     }
 
     const lines = serve.lines;
-    const reconciled = lines.filter((l) => l.msg === 'reconciled');
+    const reconciled = lines.filter((l) => l.msg === 'job done');
     expect(reconciled.length).toBeGreaterThan(0);
     for (const line of reconciled) expect(line.deliveryId).toMatch(/^term-/);
     const all = JSON.stringify(lines);

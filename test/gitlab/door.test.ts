@@ -1,10 +1,12 @@
 // The door over HTTP against the sandbox: routes counted, Retry-After honoured with an injected
-// clock, POST not retried after a 5xx, dry-run sends no write.
+// clock, POST not retried after a 5xx; dry-run is the executor's and sends no write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDoor } from '../../src/gitlab/door.js';
 import { GitLabError, retryAfterMs, routeOf, Transport } from '../../src/gitlab/transport.js';
 import { createLogger } from '../../src/observability/log.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { apply, isDryRun } from '../../src/engine/apply.js';
+import { shippedConfig } from '../support/run-key.js';
 
 const log = createLogger({ level: 'silent' });
 const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
@@ -94,15 +96,33 @@ describe('the door', () => {
     expect(door.writes).toBe(1);
   });
 
-  it('in dry-run logs the write and sends nothing', async () => {
+  it('in dry-run the executor logs the write in full and the door sends nothing', async () => {
     const lines: string[] = [];
     const capture = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } as never });
     const transport = new Transport({ log: capture });
     const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log: capture, transport });
+    const config = { ...shippedConfig(), dryRun: true };
     sandbox.resetCalls();
-    expect(await door.createNote(PROJECT, 1, 'hello from a dry run')).toBeNull();
+    const report = await apply([{ kind: 'createNote', project: PROJECT, iid: 1, marker: 'm', body: 'hello from a dry run' }], {
+      door,
+      config,
+      log: capture,
+      enqueue: async () => undefined,
+    });
+    expect(report).toMatchObject({ writes: 0, dryRunWrites: 1 });
     expect(sandbox.calls()).toHaveLength(0);
+    expect(door.writes).toBe(0);
     expect(lines.join('')).toContain('hello from a dry run');
     expect(lines.join('')).toContain('"dryRun":true');
+  });
+
+  it('a board in dry-run under a live configuration is dry; the other projects are not', () => {
+    const live = shippedConfig();
+    const skills = live.boards.find((b) => b.kind === 'skills-exchange')!.project;
+    const config = { ...live, boards: live.boards.map((b) => (b.kind === 'skills-exchange' ? { ...b, dryRun: true } : b)) };
+    expect(isDryRun(config, skills)).toBe(true);
+    expect(isDryRun(config, skills.toUpperCase())).toBe(true);
+    expect(isDryRun(config, live.signups!.project)).toBe(false);
+    expect(isDryRun({ ...live, dryRun: true }, live.signups!.project)).toBe(true);
   });
 });

@@ -53,7 +53,6 @@ export function aCard(over: Partial<IssueSnapshot> = {}): IssueSnapshot {
     dueDate: '2026-03-12',
     confidential: false,
     webUrl: 'https://gitlab.example/gitlab-com/sales-team/cs-skills-exchange/-/issues/12',
-
     ...over,
   };
 }

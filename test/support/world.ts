@@ -117,7 +117,16 @@ export async function startWorld(
         ...extra,
       });
       world.service = service;
-      await installHooks(bot, config, { url: `${service.url}/webhooks/gitlab`, secret: SECRET, log });
+      // The harness registers the hooks as a person would; a test's injected faults may refuse
+      // the POST (never resent after a 5xx by design), so the harness asks again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await installHooks(bot, config, { url: `${service.url}/webhooks/gitlab`, secret: SECRET, log });
+          break;
+        } catch (err) {
+          if (attempt >= 10) throw err;
+        }
+      }
       return service;
     },
     async stop() {

@@ -1,0 +1,137 @@
+// The card handler's two parts: load reads only what the enabled rules ask for; decide judges
+// the card, and judges it again as it will be after the bot's own fixes (no callback).
+import { describe, expect, it } from 'vitest';
+import type { SkillsExchangeBoard } from '../../src/config/types.js';
+import { ColumnCache } from '../../src/engine/column-cache.js';
+import type { LoadContext } from '../../src/engine/handler.js';
+import { card, type CardState } from '../../src/handlers/card/index.js';
+import type { Door, GIssue } from '../../src/gitlab/types.js';
+import { aBoard, aCard } from '../rules/world.js';
+import { configWithBoard, recordingLog } from '../support/run-key.js';
+
+const person = (id: number, username: string) => ({ id, username, name: username });
+
+function anIssue(over: Partial<GIssue> = {}): GIssue {
+  return {
+    id: 1012,
+    iid: 12,
+    project_id: 1,
+    title: 'Runners on Kubernetes',
+    description: 'Moderator: @bob',
+    state: 'opened',
+    labels: ['status:scheduled'],
+    assignees: [person(1, 'alice'), person(2, 'bob')],
+    author: person(1, 'alice'),
+    due_date: '2026-12-12',
+    confidential: false,
+    web_url: 'http://x/12',
+    created_at: '2026-11-01T00:00:00Z',
+    updated_at: '2026-11-01T00:00:00Z',
+    closed_at: null,
+    ...over,
+  };
+}
+
+/** A door that answers from memory and counts what it was asked. */
+function fakeGitLab(issue: GIssue) {
+  const asked: string[] = [];
+  const door = {
+    async getIssue() {
+      asked.push('getIssue');
+      return issue;
+    },
+    async listNotes() {
+      asked.push('listNotes');
+      return [];
+    },
+    async labelEvents() {
+      asked.push('labelEvents');
+      return [];
+    },
+    async findUser(username: string) {
+      asked.push(`findUser:${username}`);
+      return person(2, username);
+    },
+    async listIssues() {
+      asked.push('listIssues');
+      return [];
+    },
+  } as Partial<Door>;
+  return { door: door as Door, asked };
+}
+
+function loadWith(board: SkillsExchangeBoard, issue: GIssue) {
+  const gitlab = fakeGitLab(issue);
+  const ctx: LoadContext = {
+    gitlab: gitlab.door,
+    config: configWithBoard(board.project, board),
+    configDir: '.',
+    now: new Date('2026-12-01T12:00:00Z'),
+    log: recordingLog(),
+    columns: new ColumnCache(),
+  };
+  return { run: () => card.load({ kind: 'card', project: board.project, iid: issue.iid }, [], ctx), asked: gitlab.asked };
+}
+
+const off = { enabled: false, mode: 'comment' as const };
+
+describe('the card handler reads what the enabled rules need, and nothing else', () => {
+  it('a scheduled card with every rule on: label history, the moderator, the column', async () => {
+    const { run, asked } = loadWith(aBoard(), anIssue());
+    await run();
+    expect(asked).toEqual(['getIssue', 'listNotes', 'labelEvents', 'findUser:bob', 'listIssues']);
+  });
+
+  it('the same card with transition, moderator and conflict off: the issue and its notes', async () => {
+    const board = aBoard();
+    const { run, asked } = loadWith({ ...board, rules: { ...board.rules, transition: off, moderator: off, conflict: off } }, anIssue());
+    await run();
+    expect(asked).toEqual(['getIssue', 'listNotes']);
+  });
+
+  it('a backlog card: no move to judge and no column to compare with', async () => {
+    const { run, asked } = loadWith(aBoard(), anIssue({ labels: [], due_date: null }));
+    await run();
+    expect(asked).toEqual(['getIssue', 'listNotes', 'findUser:bob']);
+  });
+});
+
+describe('deciding a card', () => {
+  const state = (over: Partial<CardState> = {}): CardState => ({
+    board: aBoard({ moderator: 'fix', transition: 'revert' }),
+    botUsername: 'rhythm-bot',
+    timezone: 'UTC',
+    now: new Date('2026-03-01T12:00:00Z'),
+    // bob is named and known but not assigned: the bot may assign him.
+    issue: aCard({ assignees: ['alice'] }),
+    assigneeIds: { alice: 1 },
+    notes: [],
+    users: { bob: { id: 2, username: 'bob' } },
+    scheduledPeers: [],
+    lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
+    events: [],
+    ...over,
+  });
+
+  it('a move that the bot\u2019s own fix makes ready is not reverted, and the note tells the card as it will be', () => {
+    const decision = card.decide(state());
+    expect(decision.steps.map((s) => s.kind)).toEqual(['editIssue', 'createNote', 'createNote']);
+    const [edit, note] = decision.steps;
+    expect(edit).toMatchObject({ kind: 'editIssue', edit: { assigneeIds: [1, 2] } });
+    const body = note && 'body' in note ? note.body : '';
+    // Judged again after the fix: nothing left to fix, so no "not assigned" and no revert.
+    expect(body).toContain('All checks pass');
+    expect(body).not.toContain('not assigned');
+    expect(body).toContain('Assigned the moderator');
+  });
+
+  it('a move that is not ready is reverted, and the note explains the bot\u2019s move', () => {
+    const decision = card.decide(state({ issue: aCard({ assignees: ['alice'], dueDate: null }) }));
+    const edit = decision.steps.find((s) => s.kind === 'editIssue');
+    expect(edit).toMatchObject({ edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] } });
+    const note = decision.steps.find((s) => s.kind === 'createNote');
+    expect(note && 'body' in note ? note.body : '').toContain('I moved the card back to `status:plan`');
+    // The column lost a card: it gets a pass.
+    expect(decision.steps.at(-1)).toEqual({ kind: 'enqueue', key: 'column:gitlab-com/sales-team/cs-skills-exchange:status:scheduled', delayMs: 2000 });
+  });
+});
