@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { inlineUserText, quoteUserText, readDocument } from '../src/markdown/index.js';
 import { pathologicalShapes } from '../src/markdown/pathological.js';
-import { hasRecordingLink, parseModeratorLines, parseSections } from '../src/rules/index.js';
+import { hasRecordingLink, parseModeratorLines } from '../src/card/index.js';
+import { parseSections } from '../src/markdown/index.js';
 import { parseClaims } from '../src/signups/claims.js';
 
 const readers: Record<string, (text: string) => unknown> = {

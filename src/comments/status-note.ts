@@ -3,7 +3,7 @@
 // write when nothing changed.
 import type { SkillsExchangeBoard } from '../config/types.js';
 import { rules } from '../rules/index.js';
-import { statusOf } from '../rules/status.js';
+import { statusOf } from '../card/status.js';
 import type { Finding, Fix, IssueSnapshot, Rule } from '../rules/types.js';
 import { noteMarker } from './marker.js';
 import { guardNote, noteTemplate } from './note-template.js';

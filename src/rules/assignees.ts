@@ -1,5 +1,5 @@
 // A card in plan or scheduled has a speaker: at least one person assigned.
-import { statusOf } from './status.js';
+import { statusOf } from '../card/status.js';
 import type { Finding, Rule } from './types.js';
 
 export const assignees: Rule = {

@@ -1,6 +1,6 @@
 // The series is weekly: two scheduled sessions on one date are probably a mistake. Each card of
 // the pair gets the warning, since each sees the other among its peers.
-import { isScheduled } from './status.js';
+import { isScheduled } from '../card/status.js';
 import type { Finding, Rule } from './types.js';
 
 export const conflict: Rule = {

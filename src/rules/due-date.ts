@@ -1,7 +1,7 @@
 // A scheduled session has a date, and the date has not passed — judged as a calendar date in the
 // team's time zone, so the day of the session itself is fine all day long.
-import { calendarToday } from './calendar-day.js';
-import { isScheduled } from './status.js';
+import { calendarToday } from '../card/calendar-day.js';
+import { isScheduled } from '../card/status.js';
 import type { Finding, Rule } from './types.js';
 
 export const dueDate: Rule = {

@@ -33,16 +33,6 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 export { assignees, conflict, dueDate, moderator, template, transition };
 export { moveToJudge } from './transition.js';
 export type { MoveEvidence } from './transition.js';
-export { calendarToday } from './calendar-day.js';
-export { classifyLines, headingKey, parseSections, stripHtmlComments } from '../markdown/index.js';
-export type { Section } from '../markdown/index.js';
-export { LOOKUP_LIMIT, parseModeratorLines, usernamesToLookUp } from './moderator-line.js';
-export type { ModeratorLine } from './moderator-line.js';
 export { readinessProblems } from './readiness.js';
-export { hasRecordingLink } from './recording-link.js';
-export { isScheduled, statusOf } from './status.js';
-export type { Status } from './status.js';
-export { lastStatusMove, moveFromChanges } from './status-move.js';
-export type { StatusMove } from './status-move.js';
 export { TEMPLATE_HINTS, isFilled, unfilledSections } from './template.js';
 export type * from './types.js';

@@ -1,8 +1,8 @@
 // A scheduled session names exactly one moderator, a real GitLab user, assigned to the card and
 // not the speaker.
 import { mayFix } from './mode.js';
-import { parseModeratorLines, usernamesToLookUp } from './moderator-line.js';
-import { isScheduled } from './status.js';
+import { parseModeratorLines, usernamesToLookUp } from '../card/moderator-line.js';
+import { isScheduled } from '../card/status.js';
 import type { Finding, Rule } from './types.js';
 
 const problem = (message: string, howToFix: string, excerpt?: string): Finding => ({

@@ -2,7 +2,7 @@
 // template's own hint. Optionally a needs-info label marks requests that still lack something.
 import { mayFix } from './mode.js';
 import { headingKey, parseSections } from '../markdown/index.js';
-import { statusOf } from './status.js';
+import { statusOf } from '../card/status.js';
 import type { Finding, Rule } from './types.js';
 
 /**

@@ -3,8 +3,8 @@
 // webhook's label change, or the label history in a sweep); the column from the labels now.
 import { mayFix, mayRevert } from './mode.js';
 import { readinessProblems } from './readiness.js';
-import { statusOf } from './status.js';
-import { lastStatusMove, type StatusMove } from './status-move.js';
+import { statusOf } from '../card/status.js';
+import { lastStatusMove, type StatusMove } from '../card/status-move.js';
 import type { Finding, IssueSnapshot, LabelChange, Rule, RuleContext } from './types.js';
 import type { SkillsExchangeBoard } from '../config/types.js';
 

@@ -1,31 +1,12 @@
 // The contract every rule shares: a rule only decides. It gets a snapshot of one issue, the board's
 // configuration and the moment to judge at, and returns findings. No I/O, no clock, no globals.
 import type { RuleMode, SkillsExchangeBoard } from '../config/types.js';
+import type { IssueSnapshot, StatusMove } from '../card/types.js';
 
-export type RuleId = 'moderator' | 'assignees' | 'dueDate' | 'transition' | 'template' | 'conflict';
+export type { IssueSnapshot, LabelChange, StatusMove } from '../card/types.js';
 
-/** One label change, from a webhook's changes.labels or a resource label event. */
-export interface LabelChange {
-  at: string; // ISO instant
-  by: string; // username
-  added: string[];
-  removed: string[];
-}
-
-export interface IssueSnapshot {
-  project: string; // project path
-  id: number; // global id
-  iid: number;
-  title: string;
-  description: string;
-  state: 'opened' | 'closed';
-  labels: string[];
-  assignees: string[]; // usernames
-  author: string; // username
-  dueDate: string | null; // YYYY-MM-DD
-  confidential: boolean;
-  webUrl: string;
-}
+/** A rule is named by its key in a board's `rules` (schemas/config.schema.json). */
+export type RuleId = keyof SkillsExchangeBoard['rules'];
 
 /** What the rest of the board looks like, for rules that compare issues (conflict). */
 export interface ColumnPeer {
@@ -48,7 +29,7 @@ export interface RuleContext {
    * The last status move, when known: the webhook's changes.labels, or derived from the label
    * history in a sweep. `previous` and `current` are the full label sets around the move.
    */
-  lastMove?: { previous: string[]; current: string[]; by: string; at: string };
+  lastMove?: StatusMove;
   /** The bot's own username: lets the transition rule recognise its own revert. Optional. */
   botUsername?: string;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReminder, renderScheduledChecklist } from '../../src/comments/index.js';
-import { hasRecordingLink } from '../../src/rules/index.js';
+import { hasRecordingLink } from '../../src/card/index.js';
 
 describe('the checklist posted when a card is scheduled', () => {
   const text = renderScheduledChecklist({ speakers: ['alice'], moderator: 'bob', dueDate: '2026-03-12' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnKey, issueKey, parseKey, resolveKey, signupMonthKey, SIGNUP_REMINDERS_KEY } from '../../src/engine/keys.js';
-import { labelHistoryFromEvents } from '../../src/handlers/card/snapshot.js';
+import { labelHistoryFromEvents } from '../../src/card/snapshot.js';
 import { shippedConfig } from '../support/run-key.js';
 import type { GLabelEvent } from '../../src/gitlab/types.js';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasRecordingLink, parseModeratorLines, parseSections, usernamesToLookUp } from '../../src/rules/index.js';
+import { hasRecordingLink, parseModeratorLines, usernamesToLookUp } from '../../src/card/index.js';
+import { parseSections } from '../../src/markdown/index.js';
 import { inlineUserText, quoteUserText, readDocument } from '../../src/markdown/index.js';
 import { pathologicalShapes } from '../../src/markdown/pathological.js';
 import { parseClaims } from '../../src/signups/claims.js';

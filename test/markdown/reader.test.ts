@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModeratorLines } from '../../src/rules/index.js';
+import { parseModeratorLines } from '../../src/card/index.js';
 import {
   USERNAME_PATTERN, defuseQuickActions, inlineUserText, isUsername, mentions, mentionsIn, quickActionLines,
   quoteUserText, readDocument, safeUsername, stripHtmlComments,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calendarToday, dueDate } from '../../src/rules/index.js';
+import { dueDate } from '../../src/rules/index.js';
+import { calendarToday } from '../../src/card/index.js';
 import { aCard, aContext } from './world.js';
 
 describe('the date rule', () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TEMPLATE_HINTS, parseSections, stripHtmlComments, template, unfilledSections } from '../../src/rules/index.js';
+import { TEMPLATE_HINTS, template, unfilledSections } from '../../src/rules/index.js';
+import { parseSections, stripHtmlComments } from '../../src/markdown/index.js';
 import { FILLED_REQUEST, aBoard, aCard, aContext } from './world.js';
 
 const REQUIRED = ['Topic', 'Why is this valuable', 'Speaker'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkIssue, lastStatusMove, moveFromChanges, statusOf, transition } from '../../src/rules/index.js';
+import { checkIssue, transition } from '../../src/rules/index.js';
+import { lastStatusMove, moveFromChanges, statusOf } from '../../src/card/index.js';
 import type { RuleMode } from '../../src/config/types.js';
 import type { IssueSnapshot, LabelChange, RuleContext } from '../../src/rules/types.js';
 import { aBoard, aCard, aContext } from './world.js';

@@ -6,12 +6,13 @@ import { columnKey } from '../../engine/keys.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GNote } from '../../gitlab/types.js';
-import { checkIssue, enabledRules, moveFromChanges, moveToJudge, statusOf } from '../../rules/index.js';
+import { checkIssue, enabledRules, moveToJudge } from '../../rules/index.js';
+import { moveFromChanges, statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
-import type { StatusMove } from '../../rules/status-move.js';
+import type { StatusMove } from '../../card/status-move.js';
 import type { HookEvent } from '../../webhook/event.js';
 import { planFixes, planIssue } from './plan.js';
-import { labelHistoryFromEvents, toSnapshot } from './snapshot.js';
+import { labelHistoryFromEvents, toSnapshot } from '../../card/snapshot.js';
 
 export interface CardState {
   board: SkillsExchangeBoard;

@@ -6,7 +6,7 @@ import type { SkillsExchangeBoard } from '../../config/types.js';
 import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
-import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../rules/index.js';
+import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
 import {
   findBotNote,
   noteMarker,

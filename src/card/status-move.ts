@@ -1,9 +1,9 @@
 // The last move between columns. A webhook's changes.labels and a sweep's label history both end
 // up here, as the full label sets before and after, so the transition rule judges them alike.
 import type { SkillsExchangeBoard } from '../config/types.js';
-import type { LabelChange, RuleContext } from './types.js';
+import type { LabelChange, StatusMove } from './types.js';
 
-export type StatusMove = NonNullable<RuleContext['lastMove']>;
+export type { StatusMove } from './types.js';
 
 /** The move a label change made, or null when it touched neither status label. */
 export function moveFromChanges(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModeratorLines, usernamesToLookUp } from '../../src/rules/index.js';
+import { parseModeratorLines, usernamesToLookUp } from '../../src/card/index.js';
 
 const names = (description: string) => parseModeratorLines(description).map((l) => l.username);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRecordingLink } from '../../src/rules/index.js';
+import { hasRecordingLink } from '../../src/card/index.js';
 
 describe('spotting the recording link', () => {
   it.each([

@@ -1,6 +1,6 @@
 // Turns what GitLab says about an issue into the snapshot rules judge. Pure.
-import type { GIssue, GLabelEvent } from '../../gitlab/types.js';
-import type { IssueSnapshot, LabelChange } from '../../rules/types.js';
+import type { GIssue, GLabelEvent } from '../gitlab/types.js';
+import type { IssueSnapshot, LabelChange } from './types.js';
 
 export function toSnapshot(project: string, issue: GIssue): IssueSnapshot {
   return {
