@@ -3,6 +3,7 @@
 import { benchBoard } from './board.js';
 import { benchGitLabCalls } from './gitlab-calls.js';
 import { benchReceiver } from './receiver.js';
+import { benchStartup } from './startup.js';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -11,6 +12,10 @@ console.log(`Rhythm benchmarks — ${new Date().toISOString()} — node ${proces
 if (want('board')) {
   console.log('== column planner (pure) ==');
   await benchBoard();
+}
+if (want('startup')) {
+  console.log('\n== rhythm startup (--help, --version; median of 10 runs) ==');
+  await benchStartup();
 }
 if (want('calls')) {
   console.log('\n== GitLab calls (counted at the sandbox) ==');
