@@ -15,7 +15,7 @@ if (want('board')) {
 }
 if (want('startup')) {
   console.log('\n== rhythm startup (--help, --version; median of 10 runs) ==');
-  await benchStartup();
+  benchStartup();
 }
 if (want('calls')) {
   console.log('\n== GitLab calls (counted at the sandbox) ==');

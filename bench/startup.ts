@@ -29,7 +29,7 @@ function timeNode(args: string[]): number {
   return Math.round(median(times));
 }
 
-export async function benchStartup(): Promise<Record<string, number | string>> {
+export function benchStartup(): Record<string, number | string> {
   const buildStart = performance.now();
   const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   if (build.status !== 0) throw new Error(`npm run build failed: ${String(build.stderr)}`);
@@ -49,5 +49,5 @@ export async function benchStartup(): Promise<Record<string, number | string>> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchStartup();
+  benchStartup();
 }
