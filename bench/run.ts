@@ -4,6 +4,7 @@ import { benchBoard } from './board.js';
 import { benchGitLabCalls } from './gitlab-calls.js';
 import { benchMarkdown } from './markdown.js';
 import { benchReceiver } from './receiver.js';
+import { benchStartup } from './startup.js';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -16,6 +17,10 @@ if (want('board')) {
 if (want('markdown')) {
   console.log('\n== readers of GitLab text, 1 MB of the worst shapes (pure) ==');
   await benchMarkdown();
+}
+if (want('startup')) {
+  console.log('\n== rhythm startup (--help, --version; median of 10 runs) ==');
+  benchStartup();
 }
 if (want('calls')) {
   console.log('\n== GitLab calls (counted at the sandbox) ==');
