@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../observability/log.js';
 /** Logs of one-shot commands go to stderr, so stdout carries only what the command reports. */
 export function commandLogger(): Logger {
   const level = (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'warn';
-  return createLogger({ level, destination: process.stderr as never });
+  return createLogger({ level, destination: process.stderr });
 }
 
 export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {

@@ -3,10 +3,8 @@
 // `<!--` runs, brackets, tables. micromark/mdast went quadratic or overflowed its stack on several
 // of them. Its default maxNesting is kept: it bounds nesting depth, and so recursion.
 import MarkdownIt from 'markdown-it';
-import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import backticks from 'markdown-it/lib/rules_inline/backticks.mjs';
 import type Token from 'markdown-it/lib/token.mjs';
-
-type InlineRule = (state: StateInline, silent: boolean) => boolean;
 
 // CommonMark with GitLab's tables and strikethrough, raw HTML on (GitLab renders it, and HTML
 // comments hide text). Links, images and emphasis are off: no reader needs them, code spans and
@@ -16,9 +14,6 @@ const md = new MarkdownIt({ html: true }).disable(['link', 'image', 'emphasis', 
 
 // markdown-it turns the newlines inside a code span into spaces, which would lose the line count.
 // The wrapped rule counts them on the token, so every inline token can be placed on its line.
-const rules = (md.inline.ruler as unknown as { __rules__: { name: string; fn: InlineRule }[] }).__rules__;
-const backticks = rules.find((rule) => rule.name === 'backticks')?.fn;
-if (!backticks) throw new Error('markdown-it has no backticks rule');
 md.inline.ruler.at('backticks', (state, silent) => {
   const start = state.pos;
   if (!backticks(state, silent)) return false;
