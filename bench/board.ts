@@ -8,7 +8,6 @@ import { applyMoves, planColumn, targetOrder, type Card } from '../src/board/pla
 // The same small PRNG the sandbox uses for faults: seeded, so every run measures the same columns.
 import { seededRandom } from '../src/sandbox/seeded-random.js';
 
-
 /** A column of n cards in random board order; dates over about a year, one card in ten undated. */
 export function randomColumn(n: number, seed: number): Card[] {
   const random = seededRandom(seed);

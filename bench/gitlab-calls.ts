@@ -31,7 +31,18 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
 
     // An event that needs no change: a comment on a clean backlog request.
     const backlog = await world.create('alice', 'Clean backlog request', fullRequest('Clean.', 'alice'));
-    const comment: HookEvent = { v: 1, kind: 'note', project: world.project, iid: backlog.iid, actor: 'alice', at: null, action: null, labels: [], labelChange: null, changed: [] };
+    const comment: HookEvent = {
+      v: 1,
+      kind: 'note',
+      project: world.project,
+      iid: backlog.iid,
+      actor: 'alice',
+      at: null,
+      action: null,
+      labels: [],
+      labelChange: null,
+      changed: [],
+    };
     const noop = await reconcileOnce(world, columns, backlog.iid, comment);
     out['reconcile.no_change_event.reads'] = noop.reads;
     out['reconcile.no_change_event.writes'] = noop.writes;
@@ -92,7 +103,12 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
         ...(card.dueDate ? { dueDate: card.dueDate } : {}),
       });
     }
-    const listed = await world.bot.listIssues(world.project, { labels: [column], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+    const listed = await world.bot.listIssues(world.project, {
+      labels: [column],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    });
     const current = listed.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
     const lowerMoves = planColumn(current).length;
     const target = targetOrder(current);
@@ -118,7 +134,12 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
     out['column.n_minus_L'] = lowerMoves;
     out['column.pass_ms'] = Math.round(ms);
     out['column.moves_reported'] = Number(result.facts?.moves);
-    const after = await world.bot.listIssues(world.project, { labels: [column], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+    const after = await world.bot.listIssues(world.project, {
+      labels: [column],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    });
     out['column.in_order_after'] = after.map((i) => i.iid).join() === target.map((c) => c.iid).join() ? 'yes' : 'NO';
   } finally {
     await world.close();

@@ -20,7 +20,11 @@ const readers: Record<string, (text: string) => unknown> = {
 
 export async function benchMarkdown(only: readonly string[] = []): Promise<void> {
   const shapes = Object.entries(pathologicalShapes(1_000_000)).filter(([name]) => only.length === 0 || only.includes(name));
-  console.log(`${'shape (1 MB)'.padEnd(26)} ${Object.keys(readers).map((r) => r.padStart(9)).join(' ')}   (ms; target < 2000 each)`);
+  console.log(
+    `${'shape (1 MB)'.padEnd(26)} ${Object.keys(readers)
+      .map((r) => r.padStart(9))
+      .join(' ')}   (ms; target < 2000 each)`,
+  );
   let worst = 0;
   for (const [name, text] of shapes) {
     const cells: string[] = [];

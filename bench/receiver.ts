@@ -47,8 +47,7 @@ function inMemoryInbox(): Store {
 
 const sha256 = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
 const secretDigest = sha256(SECRET);
-const tokenOk = (t: string | string[] | undefined): boolean =>
-  typeof t === 'string' && timingSafeEqual(sha256(t), secretDigest);
+const tokenOk = (t: string | string[] | undefined): boolean => typeof t === 'string' && timingSafeEqual(sha256(t), secretDigest);
 
 async function serve(kind: Kind): Promise<{ port: number; stats: () => Promise<Record<string, number>>; close: () => Promise<void> }> {
   if (kind === 'bare') {
@@ -268,9 +267,16 @@ const serveAt = process.argv.indexOf('--serve');
 if (serveAt !== -1) {
   void childMain(process.argv[serveAt + 1] as Kind);
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(`body: ${bodyFile}; cpus: ${cpus().length}; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `body: ${bodyFile}; cpus: ${cpus().length}; load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results = await benchReceiver();
   for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(32)} ${v}`);
-  const ok = (results['ratio.rhythm_over_bare'] ?? 0) >= 0.5 && (results['ratio.rhythm_over_express'] ?? 0) >= 1 && (results['rhythm.p99_ms'] ?? Infinity) <= 15;
+  const ok =
+    (results['ratio.rhythm_over_bare'] ?? 0) >= 0.5 &&
+    (results['ratio.rhythm_over_express'] ?? 0) >= 1 &&
+    (results['rhythm.p99_ms'] ?? Infinity) <= 15;
   console.log(`targets (c/a >= 0.5, c/b >= 1.0, p99 <= 15 ms): ${ok ? 'met' : 'NOT met'}`);
 }

@@ -142,7 +142,18 @@ export async function benchReplicas(): Promise<Record<string, number | string>> 
       const r = await runRow(row, databaseUrl);
       for (const [k, v] of Object.entries(r)) out[`replicas.${row.name}.${k}`] = v;
       table.push(
-        [row.name.padEnd(12), ...[r.deliveries_per_s, r.acknowledge_per_s, r.seconds, r.runs, r.gitlab_calls, r.gitlab_429, r.issues_without_exactly_one_note].map((v) => String(v).padStart(13))].join(''),
+        [
+          row.name.padEnd(12),
+          ...[
+            r.deliveries_per_s,
+            r.acknowledge_per_s,
+            r.seconds,
+            r.runs,
+            r.gitlab_calls,
+            r.gitlab_429,
+            r.issues_without_exactly_one_note,
+          ].map((v) => String(v).padStart(13)),
+        ].join(''),
       );
     } finally {
       if (row.store === 'postgres') await dropDatabase(server, databaseUrl).catch(() => undefined);
@@ -154,7 +165,11 @@ export async function benchReplicas(): Promise<Record<string, number | string>> 
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(`cpus: ${cpus().length}; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `cpus: ${cpus().length}; load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results = await benchReplicas();
   for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(52)} ${v}`);
 }

@@ -9,7 +9,9 @@ import { benchStartup } from './startup.js';
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
-console.log(`Rhythm benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
+console.log(
+  `Rhythm benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`,
+);
 if (want('board')) {
   console.log('== column planner (pure) ==');
   await benchBoard();

@@ -20,7 +20,9 @@ if (dirname(out) !== resolve(repo)) {
 // the time the build started means a source saved during the build counts as newer.
 const started = new Date();
 rmSync(out, { recursive: true, force: true });
-const tsc = spawnSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(repo, 'tsconfig.build.json'), '--outDir', out], { stdio: 'inherit' });
+const tsc = spawnSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(repo, 'tsconfig.build.json'), '--outDir', out], {
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) {
   rmSync(out, { recursive: true, force: true });
   process.stderr.write('build: tsc failed; no build left behind\n');

@@ -13,11 +13,9 @@ console.log(typecheckFailed ? 'typecheck: FAILED' : 'typecheck: ok');
 
 const report = '.vitest.json';
 rmSync(report, { force: true });
-const vitest = spawnSync(
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...args],
-  { stdio: 'inherit' },
-);
+const vitest = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...args], {
+  stdio: 'inherit',
+});
 
 let passed = 0;
 let failed = 0;

@@ -27,7 +27,9 @@ function configPath(opt: string | undefined): string {
 const program = new Command();
 program
   .name('rhythm')
-  .description('Keeps a team\'s GitLab boards in rhythm: checks cards, explains in one note, orders the scheduled column, opens monthly sign-up issues.')
+  .description(
+    "Keeps a team's GitLab boards in rhythm: checks cards, explains in one note, orders the scheduled column, opens monthly sign-up issues.",
+  )
   .version(version)
   .option('--config <file>', 'configuration file (default: $RHYTHM_CONFIG or rhythm.yml)')
   .exitOverride()
@@ -50,7 +52,7 @@ program
 program
   .command('generate')
   .description('open or update the monthly webinar and lab DRI sign-up issues')
-  .option('--month <YYYY-MM>', 'the month to generate (default: next month in the team\'s time zone)')
+  .option('--month <YYYY-MM>', "the month to generate (default: next month in the team's time zone)")
   .addOption(new Option('--only <kind>', 'only one of the two issues').choices(['webinars', 'labs']))
   .option('--dry-run', 'print the rendered issues, write nothing')
   .action(async (o: GenerateOptions) => {
@@ -114,7 +116,7 @@ program
 
 program
   .command('demo')
-  .description('the sandbox GitLab plus `rhythm serve` on SQLite, playing the team\'s workflow')
+  .description("the sandbox GitLab plus `rhythm serve` on SQLite, playing the team's workflow")
   .option('--exit', 'stop when the story is told instead of keeping the sandbox up')
   .option('--port <n>', 'sandbox port (0 = any free port)', '4000')
   .action(async (o: DemoCommandOptions) => {

@@ -27,9 +27,7 @@ export function parseModeratorLines(description: string): ModeratorLine[] {
     const named = mentionsIn(rest);
     const first = named[0]?.at === 0 ? named[0] : undefined;
     const username = first?.person ? first.name : '';
-    const alsoNamed = named
-      .filter((m) => m !== first && m.person && m.name.toLowerCase() !== username.toLowerCase())
-      .map((m) => m.name);
+    const alsoNamed = named.filter((m) => m !== first && m.person && m.name.toLowerCase() !== username.toLowerCase()).map((m) => m.name);
     found.push({ username, alsoNamed, raw: line.raw.trimEnd() });
   }
   return found;

@@ -9,5 +9,7 @@ export function checkConfig(path: string): void {
     throw new Failure(`${result.errors.length} problem(s) in ${path}`);
   }
   const c = result.config;
-  process.stdout.write(`${path}: OK — ${c.boards.length} board(s)${c.signups ? ', sign-up calendars' : ''}, time zone ${c.timezone}${c.dryRun ? ', dry-run' : ''}\n`);
+  process.stdout.write(
+    `${path}: OK — ${c.boards.length} board(s)${c.signups ? ', sign-up calendars' : ''}, time zone ${c.timezone}${c.dryRun ? ', dry-run' : ''}\n`,
+  );
 }

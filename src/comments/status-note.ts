@@ -35,10 +35,7 @@ function whyLink(board: SkillsExchangeBoard, rule: Rule | undefined): string {
 
 function describeFix(fix: Fix): string {
   if (fix.kind === 'assign') return `Assigned ${fix.usernames.length === 1 ? 'one person' : `${fix.usernames.length} people`}.`;
-  const parts = [
-    ...fix.add.map((l) => `added \`${l}\``),
-    ...fix.remove.map((l) => `removed \`${l}\``),
-  ];
+  const parts = [...fix.add.map((l) => `added \`${l}\``), ...fix.remove.map((l) => `removed \`${l}\``)];
   const text = parts.join(', ');
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }

@@ -161,7 +161,7 @@ function problemFor(error: ErrorObject, path: KeyPath, envName: string | undefin
       return {
         path,
         message: `${where} must have "kind" set to one of: ${listValues(
-          ((error.parentSchema as { properties?: { kind?: { enum?: unknown[] } } })?.properties?.kind?.enum ?? []),
+          (error.parentSchema as { properties?: { kind?: { enum?: unknown[] } } })?.properties?.kind?.enum ?? [],
         )}`,
       };
     case 'oneOf':

@@ -7,7 +7,8 @@ export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'urn:rhythm:schema:config',
   title: 'Rhythm configuration (rhythm.yml)',
-  description: 'What Rhythm watches and enforces: the GitLab it talks to, the boards it keeps, and the monthly sign-up calendars it opens issues for. Strings may use ${VAR} or ${VAR:-default} to read the environment; secrets must.',
+  description:
+    'What Rhythm watches and enforces: the GitLab it talks to, the boards it keeps, and the monthly sign-up calendars it opens issues for. Strings may use ${VAR} or ${VAR:-default} to read the environment; secrets must.',
   type: 'object',
   additionalProperties: false,
   required: ['gitlab'],
@@ -25,7 +26,8 @@ export const configSchema = {
           pattern: '^https?://',
         },
         token: {
-          description: 'Access token of the bot user. Must be written as ${GITLAB_TOKEN} (or another ${VAR}), never literally. Taken from GITLAB_TOKEN when left out.',
+          description:
+            'Access token of the bot user. Must be written as ${GITLAB_TOKEN} (or another ${VAR}), never literally. Taken from GITLAB_TOKEN when left out.',
           type: 'string',
           minLength: 1,
         },
@@ -38,7 +40,8 @@ export const configSchema = {
       },
     },
     timezone: {
-      description: "The team's IANA time zone (e.g. America/Los_Angeles). Calendar dates such as 'today' and due dates are judged in it, and sessions without their own timezone use it.",
+      description:
+        "The team's IANA time zone (e.g. America/Los_Angeles). Calendar dates such as 'today' and due dates are judged in it, and sessions without their own timezone use it.",
       type: 'string',
       default: 'UTC',
     },
@@ -54,7 +57,8 @@ export const configSchema = {
       default: {},
       properties: {
         intervalMinutes: {
-          description: 'Minutes between sweeps while `rhythm serve` runs; 0 turns the timer off (a scheduled pipeline can run `rhythm sweep` instead).',
+          description:
+            'Minutes between sweeps while `rhythm serve` runs; 0 turns the timer off (a scheduled pipeline can run `rhythm sweep` instead).',
           type: 'integer',
           minimum: 0,
           default: 60,
@@ -74,7 +78,8 @@ export const configSchema = {
       required: ['project'],
       properties: {
         project: {
-          description: 'Path of the project the sign-up issues are opened in, e.g. gitlab-com/customer-success/customer-success-engineering/content.',
+          description:
+            'Path of the project the sign-up issues are opened in, e.g. gitlab-com/customer-success/customer-success-engineering/content.',
           $ref: '#/$defs/projectPath',
         },
         webinars: {
@@ -133,7 +138,8 @@ export const configSchema = {
       pattern: '^[a-z0-9][a-z0-9-]*$',
     },
     ruleMode: {
-      description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+      description:
+        'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
       type: 'string',
       enum: ['comment', 'fix', 'revert'],
     },
@@ -162,14 +168,16 @@ export const configSchema = {
           default: true,
         },
         mode: {
-          description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+          description:
+            'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
           $ref: '#/$defs/ruleMode',
           default: 'comment',
         },
       },
     },
     skillsExchangeBoard: {
-      description: 'A Skills Exchange board: backlog, status:plan and status:scheduled columns; each card is a session with a speaker, a moderator and a date.',
+      description:
+        'A Skills Exchange board: backlog, status:plan and status:scheduled columns; each card is a session with a speaker, a moderator and a date.',
       type: 'object',
       additionalProperties: false,
       required: ['kind', 'name', 'project', 'handbookUrl'],
@@ -179,7 +187,8 @@ export const configSchema = {
           const: 'skills-exchange',
         },
         name: {
-          description: "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
+          description:
+            "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
         },
         project: {
@@ -218,7 +227,8 @@ export const configSchema = {
           default: {},
           properties: {
             moderator: {
-              description: 'A scheduled card names exactly one moderator in a `Moderator: @username` line, who is a real user, is assigned, and is not the speaker. Fix mode assigns the named moderator.',
+              description:
+                'A scheduled card names exactly one moderator in a `Moderator: @username` line, who is a real user, is assigned, and is not the speaker. Fix mode assigns the named moderator.',
               $ref: '#/$defs/ruleSetting',
               default: {},
             },
@@ -233,7 +243,8 @@ export const configSchema = {
               default: {},
             },
             transition: {
-              description: 'A card reaches scheduled only from planning, and never carries both status labels. Revert mode puts it back in planning.',
+              description:
+                'A card reaches scheduled only from planning, and never carries both status labels. Revert mode puts it back in planning.',
               $ref: '#/$defs/ruleSetting',
               default: {},
             },
@@ -306,7 +317,8 @@ export const configSchema = {
           default: true,
         },
         mode: {
-          description: 'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+          description:
+            'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
           $ref: '#/$defs/ruleMode',
           default: 'comment',
         },
@@ -342,7 +354,8 @@ export const configSchema = {
           const: 'signups',
         },
         name: {
-          description: "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
+          description:
+            "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
         },
         project: {
@@ -385,7 +398,8 @@ export const configSchema = {
           default: ['cse-events::sign-up'],
         },
         template: {
-          description: 'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/webinar-signup.md.hbs.',
+          description:
+            'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/webinar-signup.md.hbs.',
           type: 'string',
           minLength: 1,
         },
@@ -419,7 +433,8 @@ export const configSchema = {
           default: ['cse-events::sign-up'],
         },
         template: {
-          description: 'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/lab-signup.md.hbs.',
+          description:
+            'Path of a Handlebars template for the issue body, relative to this file. Left out: the shipped templates/lab-signup.md.hbs.',
           type: 'string',
           minLength: 1,
         },
@@ -468,7 +483,8 @@ export const configSchema = {
           type: 'string',
         },
         rrule: {
-          description: 'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2 (the second Tuesday). Needs time.',
+          description:
+            'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2 (the second Tuesday). Needs time.',
           $ref: '#/$defs/rrule',
         },
         time: {
@@ -525,7 +541,8 @@ export const configSchema = {
           type: 'string',
         },
         rrule: {
-          description: 'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3 (the third Thursday). Needs time.',
+          description:
+            'An RFC 5545 recurrence rule without DTSTART, e.g. FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3 (the third Thursday). Needs time.',
           $ref: '#/$defs/rrule',
         },
         time: {

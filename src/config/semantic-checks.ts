@@ -225,7 +225,9 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
     }
     const country = text(signups.holidays);
     if (country !== undefined && !(country.toUpperCase() in (new Holidays().getCountries() ?? {}))) {
-      problems.push(at(['signups', 'holidays'], `must be a country code with a holiday calendar, such as US or DE (got ${JSON.stringify(country)})`));
+      problems.push(
+        at(['signups', 'holidays'], `must be a country code with a holiday calendar, such as US or DE (got ${JSON.stringify(country)})`),
+      );
     }
   }
   return problems;

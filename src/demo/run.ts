@@ -70,7 +70,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     ...loaded.config,
     dryRun: false,
     // The story is short: order the column soon after the last card moves.
-    boards: loaded.config.boards.map((b) => (b.kind === 'skills-exchange' ? { ...b, dryRun: false, order: { ...b.order, debounceMs: 300 } } : b)),
+    boards: loaded.config.boards.map((b) =>
+      b.kind === 'skills-exchange' ? { ...b, dryRun: false, order: { ...b.order, debounceMs: 300 } } : b,
+    ),
   };
   const board = config.boards.find((b): b is SkillsExchangeBoard => b.kind === 'skills-exchange');
   if (!board) throw new Error('the demo needs a skills-exchange board in the configuration');
@@ -78,7 +80,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   mkdirSync('.rhythm', { recursive: true });
   const dbPath = resolve('.rhythm/demo.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
-  const log = createLogger({ level: 'info', destination: (await import('pino')).default.destination({ dest: '.rhythm/demo.log', sync: false }) });
+  const log = createLogger({
+    level: 'info',
+    destination: (await import('pino')).default.destination({ dest: '.rhythm/demo.log', sync: false }),
+  });
   const secret = randomBytes(24).toString('hex');
   const service = await startService({
     config,
@@ -94,8 +99,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   say(`${stamp()} rhythm serve is up at ${service.url} (SQLite at .rhythm/demo.db, logs in .rhythm/demo.log)`);
 
   const transport = new Transport({ log });
-  const door = (token: string): CountingDoor =>
-    createDoor({ url: sandbox.url, token, log, transport });
+  const door = (token: string): CountingDoor => createDoor({ url: sandbox.url, token, log, transport });
   const botDoor = door(BOT_TOKEN);
   const hooks = await installHooks(botDoor, config, { url: `${service.url}/webhooks/gitlab`, secret, log });
   say(`${stamp()} webhooks registered through the sandbox's API on ${hooks.map((h) => h.project).join(' and ')}`);
@@ -119,26 +123,40 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   };
   const showIssue = async (iid: number) => {
     const issue = await botDoor.getIssue(project, iid);
-    bot(`#${iid} labels [${issue.labels.join(', ')}], assignees [${issue.assignees.map((a) => a.username).join(', ')}], due ${issue.due_date ?? '—'}`);
+    bot(
+      `#${iid} labels [${issue.labels.join(', ')}], assignees [${issue.assignees.map((a) => a.username).join(', ')}], due ${issue.due_date ?? '—'}`,
+    );
   };
   const today = DateTime.now().setZone(config.timezone);
   const date = (days: number) => today.plus({ days }).toISODate()!;
 
   // 1. A request without the template's sections.
-  step('alice', 'opens a request for a session but skips the template\'s sections');
+  step('alice', "opens a request for a session but skips the template's sections");
   const bare = await create(people.alice, project, 'Request: GitLab Duo for CSMs', 'I would like a session on Duo.', []);
   await settle();
   await showNote(bare.iid);
 
   // 2. Moved to plan with no speaker assigned.
   step('alice', 'opens a full request and moves it to status:plan, but assigns no speaker');
-  const noSpeaker = await create(people.alice, project, 'Kubernetes agent basics', FULL_REQUEST('The GitLab agent for Kubernetes.', 'alice'), [board.labels.plan]);
+  const noSpeaker = await create(
+    people.alice,
+    project,
+    'Kubernetes agent basics',
+    FULL_REQUEST('The GitLab agent for Kubernetes.', 'alice'),
+    [board.labels.plan],
+  );
   await settle();
   await showNote(noSpeaker.iid);
 
   // 3. Scheduled without a moderator or a date.
   step('bob', 'plans "Secure your supply chain", assigns himself, then moves it to status:scheduled with no moderator and no date');
-  const supply = await create(people.bob, project, 'Secure your supply chain', FULL_REQUEST('SBOMs, signing and dependency scanning.', 'bob'), [board.labels.plan]);
+  const supply = await create(
+    people.bob,
+    project,
+    'Secure your supply chain',
+    FULL_REQUEST('SBOMs, signing and dependency scanning.', 'bob'),
+    [board.labels.plan],
+  );
   await people.bob.editIssue(project, supply.iid, { assigneeIds: [await idOf(botDoor, 'bob')] });
   await settle();
   await people.bob.editIssue(project, supply.iid, { addLabels: [board.labels.scheduled], removeLabels: [board.labels.plan] });
@@ -157,11 +175,26 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   await showIssue(supply.iid);
   await showNote(supply.iid);
   const checklist = (await botDoor.listNotes(project, supply.iid)).find((n) => n.body.includes('rhythm:checklist'));
-  bot(checklist ? `posted the checklist for speaker and moderator, once: "${checklist.body.split('\n').find((l) => l.startsWith('####'))?.replace(/^#+\s*/, '') ?? ''}"` : 'no checklist (the card is not ready)');
+  bot(
+    checklist
+      ? `posted the checklist for speaker and moderator, once: "${
+          checklist.body
+            .split('\n')
+            .find((l) => l.startsWith('####'))
+            ?.replace(/^#+\s*/, '') ?? ''
+        }"`
+      : 'no checklist (the card is not ready)',
+  );
 
   // 5. Backlog straight to scheduled.
   step('dave', 'drags a backlog card straight to status:scheduled, skipping planning');
-  const skipper = await create(people.dave, project, 'Advanced CI/CD caching', FULL_REQUEST('Caches, artifacts and when to use which.', 'dave'), []);
+  const skipper = await create(
+    people.dave,
+    project,
+    'Advanced CI/CD caching',
+    FULL_REQUEST('Caches, artifacts and when to use which.', 'dave'),
+    [],
+  );
   await settle();
   await people.dave.editIssue(project, skipper.iid, { addLabels: [board.labels.scheduled] });
   await settle();
@@ -187,7 +220,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await people.carol.editIssue(project, issue.iid, { addLabels: [board.labels.scheduled], removeLabels: [board.labels.plan] });
   }
   await settle();
-  const column = await botDoor.listIssues(project, { labels: [board.labels.scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+  const column = await botDoor.listIssues(project, {
+    labels: [board.labels.scheduled],
+    state: 'opened',
+    orderBy: 'relative_position',
+    sort: 'asc',
+  });
   bot(`ordered the status:scheduled column by date: ${column.map((i) => `#${i.iid} ${i.due_date ?? '—'}`).join(' · ')}`);
 
   // 7. The monthly sign-up issues.

@@ -14,9 +14,7 @@ export interface ApplyContext {
   enqueue(key: string, delayMs: number): Promise<void>;
 }
 
-export type Applied =
-  | { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook }
-  | { step: Step; sent: false; dryRun: true };
+export type Applied = { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook } | { step: Step; sent: false; dryRun: true };
 
 export interface ApplyReport {
   applied: Applied[];

@@ -15,9 +15,7 @@ export type WorkKey =
 export type WorkKind = WorkKey['kind'];
 
 /** The spelled key as stored, before the config says whose issue it is. */
-export type SpelledKey =
-  | { kind: 'issue'; project: string; iid: number }
-  | Exclude<WorkKey, { kind: 'card' | 'signupIssue' }>;
+export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclude<WorkKey, { kind: 'card' | 'signupIssue' }>;
 
 export const issueKey = (project: string, iid: number) => `issue:${project}#${iid}`;
 export const columnKey = (project: string, label: string) => `column:${project}:${label}`;

@@ -63,7 +63,11 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
   for (const delivery of deliveries) {
     const event = decodeHookEvent(delivery.payload);
     if (event) events.push(event);
-    else deps.log.warn({ key, deliveryId: delivery.deliveryId }, 'a stored delivery could not be read; set aside (the job reads GitLab anyway)');
+    else
+      deps.log.warn(
+        { key, deliveryId: delivery.deliveryId },
+        'a stored delivery could not be read; set aside (the job reads GitLab anyway)',
+      );
   }
 
   const outcome = await workFor(work.kind).run(work, events, {

@@ -20,7 +20,11 @@ export interface OnceReport {
   failed: { key: string; error: string }[];
 }
 
-export async function runOnce(keys: readonly string[], deps: Omit<JobDeps, 'enqueue' | 'now'> & { clock?: () => Date }, opts: OnceOptions = {}): Promise<OnceReport> {
+export async function runOnce(
+  keys: readonly string[],
+  deps: Omit<JobDeps, 'enqueue' | 'now'> & { clock?: () => Date },
+  opts: OnceOptions = {},
+): Promise<OnceReport> {
   const store = await openStore(':memory:', process.cwd());
   const report: OnceReport = { outcomes: [], failed: [] };
   const initial = new Set(keys);

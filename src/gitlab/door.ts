@@ -6,12 +6,7 @@
 // its schema (entities.ts, answer.ts): what GitLab answers is verified here, not assumed later.
 import { IssueLabelEvents, IssueNotes, Issues, ProjectHooks, Users } from '@gitbeaker/rest';
 import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gitbeaker/rest';
-import {
-  createRequesterFn,
-  type BaseResourceOptions,
-  type RequestHandlerFn,
-  type ResponseBodyTypes,
-} from '@gitbeaker/requester-utils';
+import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
 import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
 import type { Transport, TransportLog } from './transport.js';
@@ -60,10 +55,14 @@ export function createDoor(opts: DoorOptions): CountingDoor {
   const counts = { reads: 0, writes: 0 };
   const userCache = opts.userCache ?? new Map<string, { user: GUser | null; until: number }>();
   const headers: Record<string, string> = opts.eventUuid ? { 'X-Gitlab-Event-UUID': opts.eventUuid } : {};
-  const handler = opts.transport.handler(headers, (method) => {
-    if (method === 'GET') counts.reads += 1;
-    else counts.writes += 1;
-  }, opts.signal);
+  const handler = opts.transport.handler(
+    headers,
+    (method) => {
+      if (method === 'GET') counts.reads += 1;
+      else counts.writes += 1;
+    },
+    opts.signal,
+  );
   const requesterFn = createRequesterFn((_service, reqo) => Promise.resolve(reqo), gitbeakerHandler(handler));
   // gitbeaker's own client-side throttle is replaced by the transport's pacing; its query
   // timeout covers all pages of a list, so it is set far beyond the transport's per-call one.
@@ -160,7 +159,10 @@ export function createDoor(opts: DoorOptions): CountingDoor {
 
     async reorderIssue(project, iid, to) {
       // GitLab answers the moved issue; Rhythm reads nothing from it.
-      await write(() => issues.reorder(project, iid, to), () => undefined);
+      await write(
+        () => issues.reorder(project, iid, to),
+        () => undefined,
+      );
     },
 
     async listNotes(project, iid) {

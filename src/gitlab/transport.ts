@@ -182,8 +182,7 @@ export class Transport {
    * When `signal` aborts, every call through this handler ends at once with an abort error.
    */
   handler(extraHeaders: Record<string, string>, count: (method: string) => void, signal?: AbortSignal) {
-    return (endpoint: string, options: GitbeakerRequestOptions) =>
-      this.send(endpoint, options, extraHeaders, count, signal);
+    return (endpoint: string, options: GitbeakerRequestOptions) => this.send(endpoint, options, extraHeaders, count, signal);
   }
 
   private async send(
@@ -271,7 +270,8 @@ export class Transport {
         factor: 2,
         randomize: true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof Retryable) this.opts.log.debug({ route, attemptNumber, err: error.message }, 'retrying GitLab call');
+          if (retriesLeft > 0 && error instanceof Retryable)
+            this.opts.log.debug({ route, attemptNumber, err: error.message }, 'retrying GitLab call');
         },
         shouldRetry: ({ error }) => error instanceof Retryable,
         // Ends a backoff sleep at once.

@@ -14,7 +14,8 @@ const DEFAULT_INLINE_LIMIT = 120;
 
 // C0/C1 controls (not tab or line ends), bidi embeddings, overrides, isolates and marks, and the
 // invisible characters that could hide or reorder text (the zero-width space is ours to add).
-const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+const INVISIBLE =
+  /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 const LINE_ENDS = /\r\n|[\r\u000B\u000C\u0085\u2028\u2029]/g;
 
 /** Text without the characters that can hide or reorder what people read. */
@@ -66,7 +67,9 @@ export function quoteUserText(text: string, limit = DEFAULT_QUOTE_LIMIT): string
 /** User text for the middle of a sentence (a title): one line, Markdown escaped, neutralised. */
 export function inlineUserText(text: string, limit = DEFAULT_INLINE_LIMIT): string {
   const head = text.slice(0, limit * 4);
-  const oneLine = normalise(head).replace(/[ \t\n]+/g, ' ').trim();
+  const oneLine = normalise(head)
+    .replace(/[ \t\n]+/g, ' ')
+    .trim();
   const escaped = truncate(oneLine, limit, head.length < text.length).replace(/[\\`*_[\]|~>]/g, (c) => `\\${c}`);
   return escaped.startsWith('/') ? `${ZWSP}${escaped}` : escaped;
 }

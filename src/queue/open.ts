@@ -15,9 +15,7 @@ export function storeLocation(databaseUrl: string | undefined, cwd: string): Sto
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
   let path = value.replace(/^sqlite:(\/\/)?/i, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    throw new Error(
-      `RHYTHM_DATABASE_URL must be a file path, sqlite:PATH or postgres://… (got a ${path.split(':')[0]}: URL)`,
-    );
+    throw new Error(`RHYTHM_DATABASE_URL must be a file path, sqlite:PATH or postgres://… (got a ${path.split(':')[0]}: URL)`);
   }
   if (path === '') path = join('.rhythm', 'rhythm.db');
   if (path === ':memory:') return { kind: 'sqlite', path };

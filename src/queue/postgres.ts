@@ -6,14 +6,7 @@
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type {
-  ClaimedJob,
-  DeadJob,
-  IncomingDelivery,
-  QueueStats,
-  Store,
-  StoredDelivery,
-} from './contract.js';
+import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store, StoredDelivery } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { postgresMigrations } from './postgres-schema.js';
 
@@ -151,9 +144,7 @@ class PostgresStore implements Store {
       // Replicas starting together queue here; each then sees the version the previous one left.
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS rhythm_meta (name text PRIMARY KEY, value text NOT NULL)');
-      const { rows } = await client.query<{ value: string }>(
-        "SELECT value FROM rhythm_meta WHERE name = 'schema_version'",
-      );
+      const { rows } = await client.query<{ value: string }>("SELECT value FROM rhythm_meta WHERE name = 'schema_version'");
       const current = rows[0] ? Number(rows[0].value) : 0;
       if (current > postgresMigrations.length) {
         throw new Error(
@@ -201,10 +192,10 @@ class PostgresStore implements Store {
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO rhythm_jobs AS j (key, state, due_at) VALUES ($1, 'pending', $2) ${WAKE_ON_CONFLICT}`,
-      [key, now + Math.max(0, delayMs)],
-    );
+    await this.pool.query(`INSERT INTO rhythm_jobs AS j (key, state, due_at) VALUES ($1, 'pending', $2) ${WAKE_ON_CONFLICT}`, [
+      key,
+      now + Math.max(0, delayMs),
+    ]);
   }
 
   async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
@@ -212,9 +203,13 @@ class PostgresStore implements Store {
     const { rows } = await this.pool.query<ClaimRow>(CLAIM_SQL, [now, max, workerId, now + leaseMs]);
     if (rows.length === 0) return [];
     rows.sort((a, b) => a.ready - b.ready || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const jobs = rows.map(
-      (r): ClaimedJob => ({ key: r.key, claim: r.claim, attempts: r.attempts, leaseUntil: r.lease_until, deliveries: [] }),
-    );
+    const jobs = rows.map((r): ClaimedJob => ({
+      key: r.key,
+      claim: r.claim,
+      attempts: r.attempts,
+      leaseUntil: r.lease_until,
+      deliveries: [],
+    }));
     const byKey = new Map(jobs.map((j) => [j.key, j]));
     try {
       const deliveries = await this.pool.query<KeyedDeliveryRow>(CLAIMED_DELIVERIES_SQL, [
@@ -362,4 +357,3 @@ class PostgresStore implements Store {
     await this.pool.end();
   }
 }
-

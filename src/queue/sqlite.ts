@@ -6,14 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type {
-  ClaimedJob,
-  DeadJob,
-  IncomingDelivery,
-  QueueStats,
-  Store,
-  StoredDelivery,
-} from './contract.js';
+import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store, StoredDelivery } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
@@ -60,8 +53,6 @@ interface DeadRow {
   last_error: string | null;
   failed_at: number | null;
 }
-
-
 
 // Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
 // waits out a retry (the backoff holds); a running key records that it was woken (due_at set), so
@@ -185,14 +176,10 @@ class SqliteStore implements Store {
   async migrate(): Promise<void> {
     const run = this.db.transaction(() => {
       this.db.exec('CREATE TABLE IF NOT EXISTS rhythm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      const row = this.db.prepare("SELECT value FROM rhythm_meta WHERE name = 'schema_version'").get() as
-        | { value: string }
-        | undefined;
+      const row = this.db.prepare("SELECT value FROM rhythm_meta WHERE name = 'schema_version'").get() as { value: string } | undefined;
       const current = row ? Number(row.value) : 0;
       if (current > sqliteMigrations.length) {
-        throw new Error(
-          `database schema version ${current} is newer than this Rhythm knows (${sqliteMigrations.length}); upgrade Rhythm`,
-        );
+        throw new Error(`database schema version ${current} is newer than this Rhythm knows (${sqliteMigrations.length}); upgrade Rhythm`);
       }
       for (let v = current; v < sqliteMigrations.length; v++) this.db.exec(sqliteMigrations[v] as string);
       this.db
@@ -267,9 +254,11 @@ class SqliteStore implements Store {
 
   async renew(job: ClaimedJob, leaseMs: number, now: number): Promise<boolean> {
     const leaseUntil = now + leaseMs;
-    const { changes } = this.sql(`
+    const { changes } = this.sql(
+      `
       UPDATE rhythm_jobs SET lease_until = @leaseUntil
-      WHERE key = @key AND claim = @claim AND state = 'running'`).run({ leaseUntil, key: job.key, claim: job.claim });
+      WHERE key = @key AND claim = @claim AND state = 'running'`,
+    ).run({ leaseUntil, key: job.key, claim: job.claim });
     if (changes === 0) return false;
     job.leaseUntil = leaseUntil;
     return true;
@@ -320,9 +309,11 @@ class SqliteStore implements Store {
   }
 
   async dead(): Promise<DeadJob[]> {
-    const rows = this.sql(`
+    const rows = this.sql(
+      `
       SELECT key, attempts, last_error, failed_at FROM rhythm_jobs
-      WHERE state = 'dead' ORDER BY failed_at DESC, key`).all() as DeadRow[];
+      WHERE state = 'dead' ORDER BY failed_at DESC, key`,
+    ).all() as DeadRow[];
     return rows.map((r) => ({
       key: r.key,
       attempts: r.attempts,
@@ -347,16 +338,20 @@ class SqliteStore implements Store {
 
   async stats(now: number): Promise<QueueStats> {
     // A running job whose lease ran out is waiting to be taken again: it counts as pending.
-    const jobs = this.sql(`
+    const jobs = this.sql(
+      `
       SELECT
         coalesce(sum(state = 'pending' OR (state = 'running' AND lease_until <= @now)), 0) AS pending,
         coalesce(sum(state = 'running' AND lease_until > @now), 0) AS running,
         coalesce(sum(state = 'dead'), 0) AS dead,
         min(CASE WHEN state = 'pending' AND due_at <= @now THEN due_at
                  WHEN state = 'running' AND lease_until <= @now THEN lease_until END) AS oldest
-      FROM rhythm_jobs WHERE state <> 'done'`).get({ now }) as Omit<StatsRow, 'deliveries'>;
-    const inbox = this.sql(`
-      SELECT count(*) AS n FROM rhythm_deliveries WHERE processed_at IS NULL`).get() as { n: number };
+      FROM rhythm_jobs WHERE state <> 'done'`,
+    ).get({ now }) as Omit<StatsRow, 'deliveries'>;
+    const inbox = this.sql(
+      `
+      SELECT count(*) AS n FROM rhythm_deliveries WHERE processed_at IS NULL`,
+    ).get() as { n: number };
     return toQueueStats({ ...jobs, deliveries: inbox.n }, now);
   }
 
@@ -379,11 +374,13 @@ class SqliteStore implements Store {
   async lead(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
     // The upsert only writes when the caller already holds the name or the last term has ended;
     // RETURNING yields a row exactly when it wrote.
-    const row = this.sql(`
+    const row = this.sql(
+      `
       INSERT INTO rhythm_leaders (name, holder, until) VALUES (@name, @holder, @until)
       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
       WHERE holder = excluded.holder OR until <= @now
-      RETURNING holder`).get({ name, holder: holderId, until: now + ttlMs, now });
+      RETURNING holder`,
+    ).get({ name, holder: holderId, until: now + ttlMs, now });
     return row !== undefined;
   }
 
@@ -420,9 +417,10 @@ class SqliteStore implements Store {
 
   /** The job row, when `job`'s claim still holds it. */
   private heldJob(job: ClaimedJob): JobRow | undefined {
-    return this.sql(`
+    return this.sql(
+      `
       SELECT key, state, due_at, claim, attempts FROM rhythm_jobs
-      WHERE key = ? AND claim = ? AND state = 'running'`).get(job.key, job.claim) as JobRow | undefined;
+      WHERE key = ? AND claim = ? AND state = 'running'`,
+    ).get(job.key, job.claim) as JobRow | undefined;
   }
 }
-

@@ -37,7 +37,13 @@ export const moderator: Rule = {
       ];
     }
     if (!first.username) {
-      return [problem('The Moderator line names no one with an @.', "Write it as `Moderator: @username`, with the moderator's GitLab username.", excerpt)];
+      return [
+        problem(
+          'The Moderator line names no one with an @.',
+          "Write it as `Moderator: @username`, with the moderator's GitLab username.",
+          excerpt,
+        ),
+      ];
     }
     if (first.alsoNamed.length > 0) {
       return [problem('The Moderator line names more than one person.', 'Name exactly one moderator on the line.', excerpt)];
@@ -45,7 +51,9 @@ export const moderator: Rule = {
     const user = ctx.users[first.username.toLowerCase()];
     if (user === undefined) return []; // not looked up: nothing can be said about this name yet
     if (user === null) {
-      return [problem('The Moderator line names a username that no GitLab user has.', 'Check the spelling of the username after the @.', excerpt)];
+      return [
+        problem('The Moderator line names a username that no GitLab user has.', 'Check the spelling of the username after the @.', excerpt),
+      ];
     }
     const name = user.username.toLowerCase();
     const assignees = issue.assignees.map((a) => a.toLowerCase());

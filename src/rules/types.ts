@@ -35,9 +35,7 @@ export interface RuleContext {
 }
 
 /** A safe change the engine may make, as data. Never a function. */
-export type Fix =
-  | { kind: 'assign'; usernames: string[] }
-  | { kind: 'labels'; add: string[]; remove: string[] };
+export type Fix = { kind: 'assign'; usernames: string[] } | { kind: 'labels'; add: string[]; remove: string[] };
 
 export type Severity = 'problem' | 'warning';
 

@@ -42,8 +42,20 @@ const MAX_DESCRIPTION = 1_048_576;
 const MAX_NOTE = 1_000_000;
 const MAX_TITLE = 255;
 const ISSUE_UPDATE_KEYS = [
-  'assignee_id', 'assignee_ids', 'confidential', 'created_at', 'description', 'discussion_locked', 'due_date',
-  'labels', 'add_labels', 'remove_labels', 'milestone_id', 'state_event', 'title', 'issue_type',
+  'assignee_id',
+  'assignee_ids',
+  'confidential',
+  'created_at',
+  'description',
+  'discussion_locked',
+  'due_date',
+  'labels',
+  'add_labels',
+  'remove_labels',
+  'milestone_id',
+  'state_event',
+  'title',
+  'issue_type',
 ];
 
 const ok = (body: unknown, status = 200): ApiReply => ({ status, body });
@@ -116,7 +128,8 @@ function assigneeIdsParam(ctx: ApiContext, project: ProjectRecord): number[] | u
 }
 
 function checkLengths(title: string | undefined, description: string | null | undefined): void {
-  if (title !== undefined && title.length > MAX_TITLE) throw new ApiError(400, { message: { title: [`is too long (maximum is ${MAX_TITLE} characters)`] } });
+  if (title !== undefined && title.length > MAX_TITLE)
+    throw new ApiError(400, { message: { title: [`is too long (maximum is ${MAX_TITLE} characters)`] } });
   if (description && description.length > MAX_DESCRIPTION) {
     throw new ApiError(400, { message: { description: [`is too long (maximum is ${MAX_DESCRIPTION} characters)`] } });
   }
@@ -125,7 +138,18 @@ function checkLengths(title: string | undefined, description: string | null | un
 // ---------- issues ----------
 
 type OrderBy = 'created_at' | 'updated_at' | 'relative_position' | 'due_date' | 'title';
-const ORDER_BY_ACCEPTED = ['created_at', 'updated_at', 'relative_position', 'due_date', 'title', 'label_priority', 'milestone_due', 'popularity', 'priority', 'weight'] as const;
+const ORDER_BY_ACCEPTED = [
+  'created_at',
+  'updated_at',
+  'relative_position',
+  'due_date',
+  'title',
+  'label_priority',
+  'milestone_due',
+  'popularity',
+  'priority',
+  'weight',
+] as const;
 
 export function filterIssues(world: World, project: ProjectRecord, params: Params): IssueRecord[] {
   const state = oneOf(params, 'state', ['opened', 'closed', 'all'] as const, 'all');
@@ -162,12 +186,15 @@ export function filterIssues(world: World, project: ProjectRecord, params: Param
     if (notLabels && notLabels.some((l) => names.includes(l))) return false;
     if (iids && !iids.includes(i.iid)) return false;
     if (search) {
-      const hay = [searchIn.includes('title') ? i.title : '', searchIn.includes('description') ? (i.description ?? '') : ''].join('\n').toLowerCase();
+      const hay = [searchIn.includes('title') ? i.title : '', searchIn.includes('description') ? (i.description ?? '') : '']
+        .join('\n')
+        .toLowerCase();
       if (!hay.includes(search)) return false;
     }
     if (assigneeRaw !== undefined) {
       const a = assigneeRaw.toLowerCase();
-      if (a === 'none' ? i.assigneeIds.length > 0 : a === 'any' ? i.assigneeIds.length === 0 : !i.assigneeIds.includes(Number(a))) return false;
+      if (a === 'none' ? i.assigneeIds.length > 0 : a === 'any' ? i.assigneeIds.length === 0 : !i.assigneeIds.includes(Number(a)))
+        return false;
     }
     if (assigneeNames && !assigneeNames.every((n) => i.assigneeIds.some((id) => world.user(id).username === n))) return false;
     if (authorId !== undefined && i.authorId !== authorId) return false;

@@ -59,8 +59,22 @@ export function boardOf(world: World, project: ProjectRecord, lists?: string[]):
   });
   const open = issues.filter((i) => i.state === 'opened');
   const columns: BoardColumn[] = [
-    { title: 'Open', label: null, cards: open.filter((i) => !names(i).some((n) => listLabels.includes(n))).sort(byPosition).map(card) },
-    ...listLabels.map((l) => ({ title: l, label: l, cards: open.filter((i) => names(i).includes(l)).sort(byPosition).map(card) })),
+    {
+      title: 'Open',
+      label: null,
+      cards: open
+        .filter((i) => !names(i).some((n) => listLabels.includes(n)))
+        .sort(byPosition)
+        .map(card),
+    },
+    ...listLabels.map((l) => ({
+      title: l,
+      label: l,
+      cards: open
+        .filter((i) => names(i).includes(l))
+        .sort(byPosition)
+        .map(card),
+    })),
     {
       title: 'Closed',
       label: null,
@@ -98,7 +112,9 @@ export function boardHtml(board: Board): string {
     .map((c) => {
       const cards = c.cards
         .map(
-          (k) => `<div class="card" data-iid="${k.iid}"><a href="${escapeHtml(k.web_url)}">#${k.iid}</a> ${escapeHtml(k.title)}${k.confidential ? ' (confidential)' : ''}
+          (
+            k,
+          ) => `<div class="card" data-iid="${k.iid}"><a href="${escapeHtml(k.web_url)}">#${k.iid}</a> ${escapeHtml(k.title)}${k.confidential ? ' (confidential)' : ''}
 <div class="meta">${k.due_date ? `due ${escapeHtml(k.due_date)}` : 'no due date'}${k.assignees.length > 0 ? ' · ' + k.assignees.map((a) => '@' + escapeHtml(a)).join(', ') : ''}</div>
 <div>${k.labels.map((l) => `<span class="label">${escapeHtml(l)}</span>`).join('')}</div></div>`,
         )
@@ -106,12 +122,18 @@ export function boardHtml(board: Board): string {
       return `<section class="column"><h2>${escapeHtml(c.title)} <small>${c.cards.length}</small></h2>\n${cards}</section>`;
     })
     .join('\n');
-  return page(`${board.project.path_with_namespace} board`, `<h1>${escapeHtml(board.project.path_with_namespace)}</h1><p><a href="/">all projects</a></p><div class="board">${columns}</div>`);
+  return page(
+    `${board.project.path_with_namespace} board`,
+    `<h1>${escapeHtml(board.project.path_with_namespace)}</h1><p><a href="/">all projects</a></p><div class="board">${columns}</div>`,
+  );
 }
 
 export function indexHtml(world: World): string {
   const items = [...world.projects.values()]
-    .map((p) => `<li><a href="/-/boards/${p.pathWithNamespace.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(p.pathWithNamespace)}</a></li>`)
+    .map(
+      (p) =>
+        `<li><a href="/-/boards/${p.pathWithNamespace.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(p.pathWithNamespace)}</a></li>`,
+    )
     .join('\n');
   return page('GitLab sandbox', `<h1>GitLab sandbox</h1><p>REST API at <code>/api/v4</code>. Boards:</p><ul>${items}</ul>`);
 }

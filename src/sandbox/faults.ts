@@ -86,10 +86,13 @@ export function matches(fault: Fault, req: RequestKey): boolean {
 }
 
 function validate(f: Fault): void {
-  if (f.probability !== undefined && !(f.probability >= 0 && f.probability <= 1)) throw new Error('fault probability must be between 0 and 1');
+  if (f.probability !== undefined && !(f.probability >= 0 && f.probability <= 1))
+    throw new Error('fault probability must be between 0 and 1');
   if (f.times !== undefined && !(Number.isInteger(f.times) && f.times > 0)) throw new Error('fault times must be a positive integer');
-  if (f.kind === 'status' && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) throw new Error('status fault needs a 4xx or 5xx status');
+  if (f.kind === 'status' && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599))
+    throw new Error('status fault needs a 4xx or 5xx status');
   if (f.kind === 'rateLimit' && !(f.retryAfterSec >= 0)) throw new Error('rateLimit fault needs retryAfterSec >= 0');
   if (f.kind === 'latency' && !(f.ms >= 0)) throw new Error('latency fault needs ms >= 0');
-  if (!['status', 'rateLimit', 'latency', 'drop', 'dropWebhook'].includes(f.kind)) throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
+  if (!['status', 'rateLimit', 'latency', 'drop', 'dropWebhook'].includes(f.kind))
+    throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
 }

@@ -139,7 +139,18 @@ const CHANGE_KEYS = [
 ] as const;
 
 // Columns set on creation (and so in the creation diff of an `open` event).
-const CREATION_KEYS = ['author_id', 'created_at', 'description', 'due_date', 'id', 'iid', 'project_id', 'relative_position', 'title', 'updated_at'] as const;
+const CREATION_KEYS = [
+  'author_id',
+  'created_at',
+  'description',
+  'due_date',
+  'id',
+  'iid',
+  'project_id',
+  'relative_position',
+  'title',
+  'updated_at',
+] as const;
 
 export function changesBetween(before: IssueSnapshot, after: IssueSnapshot): Payload {
   const changes: Payload = {};

@@ -113,7 +113,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       });
     };
 
-    const rate = rateLimit.hit(user ? `user:${user.id}` : `ip:${req.socket.remoteAddress ?? ''}`, user ? 'throttle_authenticated_api' : 'throttle_unauthenticated_api');
+    const rate = rateLimit.hit(
+      user ? `user:${user.id}` : `ip:${req.socket.remoteAddress ?? ''}`,
+      user ? 'throttle_authenticated_api' : 'throttle_unauthenticated_api',
+    );
 
     const latency = faults.take(key, ['latency']);
     if (latency?.kind === 'latency') await new Promise((r) => setTimeout(r, latency.ms));
@@ -223,7 +226,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     const lists = url.searchParams.get('lists');
-    const board = boardOf(world, project, lists === null ? undefined : lists.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    const board = boardOf(
+      world,
+      project,
+      lists === null
+        ? undefined
+        : lists
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+    );
     if (url.searchParams.get('format') === 'json') send(res, 200, board);
     else send(res, 200, boardHtml(board), { 'Content-Type': 'text/html; charset=utf-8' });
   }
@@ -285,7 +297,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     issues(project) {
       const p = projectOf(project);
-      return p ? world.projectIssues(p.id).sort((a, b) => a.iid - b.iid).map(view) : [];
+      return p
+        ? world
+            .projectIssues(p.id)
+            .sort((a, b) => a.iid - b.iid)
+            .map(view)
+        : [];
     },
     board(project, lists) {
       const p = projectOf(project);

@@ -62,7 +62,14 @@ export class IssueService {
     let change: IssueChange = {};
     let description = input.description ?? null;
     if (description !== null) {
-      const target = { projectId: project.id, persisted: false, state: 'opened' as const, labelIds: input.labelIds ?? [], assigneeIds: input.assigneeIds ?? [], dueDate: input.dueDate ?? null };
+      const target = {
+        projectId: project.id,
+        persisted: false,
+        state: 'opened' as const,
+        labelIds: input.labelIds ?? [],
+        assigneeIds: input.assigneeIds ?? [],
+        dueDate: input.dueDate ?? null,
+      };
       const qa = interpret(w, target, actor, description);
       description = qa.content;
       change = commandsToChange(qa.updates);
@@ -208,7 +215,13 @@ export class IssueService {
   }
 
   /** POST …/notes. A note of only commands is not saved: the caller answers 202 with the result. */
-  createNote(issue: IssueRecord, actor: UserRecord, body: string, internal: boolean, emit: Emit): { note: NoteRecord | null; commands: CommandsResult } {
+  createNote(
+    issue: IssueRecord,
+    actor: UserRecord,
+    body: string,
+    internal: boolean,
+    emit: Emit,
+  ): { note: NoteRecord | null; commands: CommandsResult } {
     const qa = interpret(this.world, targetOf(issue), actor, body);
     const commands = { commands_changes: qa.updates, summary: qa.messages };
     let note: NoteRecord | null = null;
@@ -274,11 +287,21 @@ export class IssueService {
   }
 
   private issueEvent(issue: IssueRecord, actor: UserRecord, action: 'open' | 'update' | 'close' | 'reopen', changes: Payload): HookEvent {
-    return { projectId: issue.projectId, kind: 'issue', confidential: issue.confidential, payload: issueHookPayload(this.world, issue, actor, action, changes) };
+    return {
+      projectId: issue.projectId,
+      kind: 'issue',
+      confidential: issue.confidential,
+      payload: issueHookPayload(this.world, issue, actor, action, changes),
+    };
   }
 
   private noteEvent(note: NoteRecord, issue: IssueRecord, action: 'create' | 'update'): HookEvent {
-    return { projectId: issue.projectId, kind: 'note', confidential: note.internal || issue.confidential, payload: noteHookPayload(this.world, note, issue, action) };
+    return {
+      projectId: issue.projectId,
+      kind: 'note',
+      confidential: note.internal || issue.confidential,
+      payload: noteHookPayload(this.world, note, issue, action),
+    };
   }
 }
 

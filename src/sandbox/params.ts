@@ -25,7 +25,10 @@ export function parseForm(search: URLSearchParams): Record<string, unknown> {
       out[key] = Array.isArray(prev) ? [...prev, value] : [value];
     } else if (nested) {
       const outer = nested[1] as string;
-      const obj = (typeof out[outer] === 'object' && out[outer] !== null && !Array.isArray(out[outer]) ? out[outer] : {}) as Record<string, unknown>;
+      const obj = (typeof out[outer] === 'object' && out[outer] !== null && !Array.isArray(out[outer]) ? out[outer] : {}) as Record<
+        string,
+        unknown
+      >;
       obj[nested[2] as string] = value;
       out[outer] = obj;
     } else {

@@ -78,14 +78,7 @@ export function interpretEdit(
   return { ...fresh, updates: kept as CommandUpdates };
 }
 
-function run(
-  world: World,
-  t: CommandTarget,
-  actor: UserRecord,
-  u: CommandUpdates,
-  name: string,
-  arg: string | undefined,
-): string | null {
+function run(world: World, t: CommandTarget, actor: UserRecord, u: CommandUpdates, name: string, arg: string | undefined): string | null {
   switch (name) {
     case 'label':
     case 'labels': {
@@ -226,8 +219,18 @@ export function parseDueDate(text: string, nowMs: number): string | null {
 
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 export const MONTHS_LONG = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 
 function mediumDate(iso: string): string {

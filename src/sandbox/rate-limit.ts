@@ -31,7 +31,14 @@ export class RateLimit {
   }
 }
 
-export function rateHeaders(limit: number, name: string, observed: number, resetAt: number, now: number, limited: boolean): Record<string, string> {
+export function rateHeaders(
+  limit: number,
+  name: string,
+  observed: number,
+  resetAt: number,
+  now: number,
+  limited: boolean,
+): Record<string, string> {
   const resetIn = Math.max(0, Math.ceil((resetAt - now) / 1000));
   const h: Record<string, string> = {
     'RateLimit-Limit': String(limit),

@@ -131,7 +131,14 @@ export function issueEntity(world: World, issue: IssueRecord, withLabelDetails =
     closed_at: restTime(issue.closedAt),
     closed_by: issue.closedById === null ? null : userBasic(world, world.user(issue.closedById)),
     labels: withLabelDetails
-      ? labels.map((l) => ({ id: l.id, name: l.name, color: l.color, description: l.description, description_html: l.description ?? '', text_color: textColor(l.color) }))
+      ? labels.map((l) => ({
+          id: l.id,
+          name: l.name,
+          color: l.color,
+          description: l.description,
+          description_html: l.description ?? '',
+          text_color: textColor(l.color),
+        }))
       : labels.map((l) => l.name),
     milestone: null,
     assignees,
@@ -202,7 +209,14 @@ export function labelEventEntity(world: World, e: LabelEventRecord): Record<stri
     resource_type: 'Issue',
     resource_id: e.issueId,
     label: label
-      ? { id: label.id, name: label.name, color: label.color, description: label.description, description_html: label.description ?? '', text_color: textColor(label.color) }
+      ? {
+          id: label.id,
+          name: label.name,
+          color: label.color,
+          description: label.description,
+          description_html: label.description ?? '',
+          text_color: textColor(label.color),
+        }
       : null,
     action: e.action,
   };

@@ -241,7 +241,8 @@ export class WebhookDelivery {
       return this.log(job, 'dropped', { error: 'the sandbox only delivers to loopback addresses', headers });
     }
     if (url.username || url.password) {
-      headers['Authorization'] = 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+      headers['Authorization'] =
+        'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
       url.username = '';
       url.password = '';
     }
@@ -274,7 +275,14 @@ export class WebhookDelivery {
   private log(
     job: Job,
     outcome: DeliveryOutcome,
-    r: { headers?: Record<string, string>; status?: number | null; responseHeaders?: Record<string, string>; responseBody?: string; error?: string | null; durationMs?: number },
+    r: {
+      headers?: Record<string, string>;
+      status?: number | null;
+      responseHeaders?: Record<string, string>;
+      responseBody?: string;
+      error?: string | null;
+      durationMs?: number;
+    },
   ): DeliveryRecord {
     const headers = { ...(r.headers ?? this.headers(job)) };
     // GitLab's hook logs never show the secret token.
@@ -315,33 +323,42 @@ function post(
 ): Promise<{ status: number | null; responseHeaders: Record<string, string>; responseBody: string; error: string | null }> {
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (r: { status: number | null; responseHeaders: Record<string, string>; responseBody: string; error: string | null }): void => {
+    const finish = (r: {
+      status: number | null;
+      responseHeaders: Record<string, string>;
+      responseBody: string;
+      error: string | null;
+    }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(r);
     };
-    const req = http.request(url, { method: 'POST', agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        if (size < MAX_RESPONSE_BODY) chunks.push(c);
-        size += c.length;
-      });
-      res.on('end', () => {
-        const responseHeaders: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers).slice(0, MAX_RESPONSE_HEADERS)) {
-          if (v !== undefined) responseHeaders[k] = (Array.isArray(v) ? v.join(', ') : v).slice(0, 1024);
-        }
-        finish({
-          status: res.statusCode ?? null,
-          responseHeaders,
-          responseBody: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BODY).toString('utf8'),
-          error: null,
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < MAX_RESPONSE_BODY) chunks.push(c);
+          size += c.length;
         });
-      });
-      res.on('error', (e) => finish({ status: res.statusCode ?? null, responseHeaders: {}, responseBody: '', error: e.message }));
-    });
+        res.on('end', () => {
+          const responseHeaders: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers).slice(0, MAX_RESPONSE_HEADERS)) {
+            if (v !== undefined) responseHeaders[k] = (Array.isArray(v) ? v.join(', ') : v).slice(0, 1024);
+          }
+          finish({
+            status: res.statusCode ?? null,
+            responseHeaders,
+            responseBody: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BODY).toString('utf8'),
+            error: null,
+          });
+        });
+        res.on('error', (e) => finish({ status: res.statusCode ?? null, responseHeaders: {}, responseBody: '', error: e.message }));
+      },
+    );
     const timer = setTimeout(() => {
       req.destroy();
       finish({ status: null, responseHeaders: {}, responseBody: '', error: `execution expired (timeout after ${timeoutMs} ms)` });

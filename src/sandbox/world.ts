@@ -1,15 +1,7 @@
 // The sandbox's in-memory GitLab: users, projects, labels, issues, notes, label events, hooks.
 // Only storage and lookups live here; the changes GitLab makes on a write live in issue-service.ts.
 
-import type {
-  HookRecord,
-  IssueRecord,
-  LabelEventRecord,
-  LabelRecord,
-  NoteRecord,
-  ProjectRecord,
-  UserRecord,
-} from './types.js';
+import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
 
 export const SEED_USERS: ReadonlyArray<{ username: string; name: string }> = [
   { username: 'rhythm-bot', name: 'Rhythm Bot' },

@@ -63,7 +63,9 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
       }
       claimFor(id);
       // People named outside code spans and comments; mass mentions and groups are no one.
-      const usernames = mentionsIn(read.words).filter((m) => m.person).map((m) => m.name);
+      const usernames = mentionsIn(read.words)
+        .filter((m) => m.person)
+        .map((m) => m.name);
       const list = named.get(id) ?? [];
       for (const u of usernames) if (!list.some((x) => x.toLowerCase() === u.toLowerCase())) list.push(u);
       named.set(id, list);

@@ -8,7 +8,9 @@ const SPECIAL = /[\\`*_[\]<>#|~&!$%{}]/g;
 
 /** Config or user text as one line of literal Markdown text. */
 export function plainText(text: string): string {
-  const line = removeInvisible(text.replace(/\r\n?|[\n\u0085]/g, ' ')).replace(/\s+/g, ' ').trim();
+  const line = removeInvisible(text.replace(/\r\n?|[\n\u0085]/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
   // A leading `/` would be a quick action, `+ = > -` a list, heading underline or quote.
   return defuseUrls(breakMentions(line.replace(SPECIAL, (c) => `\\${c}`))).replace(/^([/+=>-])/, '\\$1');
 }

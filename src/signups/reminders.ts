@@ -50,7 +50,12 @@ export function dueReminders(input: ReminderInput): Reminder[] {
     const name = `${plainText(s.title)} (${plainText(s.region)}, ${dayTitle(s.localDate)} at ${s.localTime} ${plainText(s.timezone)})`;
     if (!dri) {
       const dueDay = daysBefore(s.localDate, reminders.noDriDaysBefore);
-      add('no-dri', s, dueDay, `**No DRI yet** for ${name}. Who can take it? Write \`DRI: @your-username\` on its line in the description.`);
+      add(
+        'no-dri',
+        s,
+        dueDay,
+        `**No DRI yet** for ${name}. Who can take it? Write \`DRI: @your-username\` on its line in the description.`,
+      );
       continue;
     }
     if (s.kind === 'lab' && !claim?.checks['lab-environment']) {

@@ -9,13 +9,16 @@ export const noteEvents = new Set(['Note Hook', 'Confidential Note Hook']);
 
 const text = z.string().catch('');
 const label = z.object({ title: z.string().optional(), name: z.string().optional() }).catch({});
-const labels = z.array(z.unknown()).catch([]).transform((list) =>
-  list.flatMap((item) => {
-    const parsed = label.parse(item);
-    const name = parsed.title ?? parsed.name;
-    return name ? [name] : [];
-  }),
-);
+const labels = z
+  .array(z.unknown())
+  .catch([])
+  .transform((list) =>
+    list.flatMap((item) => {
+      const parsed = label.parse(item);
+      const name = parsed.title ?? parsed.name;
+      return name ? [name] : [];
+    }),
+  );
 
 const issuePayload = z.object({
   object_kind: text,
@@ -40,7 +43,10 @@ const notePayload = z.object({
   object_attributes: z
     .object({ noteable_type: z.string().optional().catch(undefined), updated_at: z.string().optional().catch(undefined) })
     .catch({}),
-  issue: z.object({ iid: z.number().int().positive().optional().catch(undefined) }).optional().catch(undefined),
+  issue: z
+    .object({ iid: z.number().int().positive().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 /** The event as stored in the queue. `v` lets a later Rhythm read what an earlier one stored. */
@@ -83,11 +89,7 @@ export function readHookEvent(eventName: string, payload: unknown): ReadEvent {
     const iid = body.object_attributes.iid;
     if (iid === undefined) return { ignore: 'no issue iid' };
     const changes = body.changes ?? {};
-    const change = z
-      .object({ previous: labels, current: labels })
-      .optional()
-      .catch(undefined)
-      .parse(changes.labels);
+    const change = z.object({ previous: labels, current: labels }).optional().catch(undefined).parse(changes.labels);
     return {
       event: {
         v: 1,

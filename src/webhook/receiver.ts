@@ -66,7 +66,11 @@ function isJsonMediaType(contentType: string | undefined): boolean {
   for (const param of params) {
     const eq = param.indexOf('=');
     if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8') return false;
   }
   return true;
@@ -168,7 +172,10 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
 
     const token = header(req, 'x-gitlab-token');
     if (token === undefined || !timingSafeEqual(sha256(token), secretDigest)) {
-      log.warn({ deliveryId: headerKey, event, result: 'unauthorized' }, token === undefined ? 'webhook without X-Gitlab-Token' : 'webhook with a wrong X-Gitlab-Token');
+      log.warn(
+        { deliveryId: headerKey, event, result: 'unauthorized' },
+        token === undefined ? 'webhook without X-Gitlab-Token' : 'webhook with a wrong X-Gitlab-Token',
+      );
       answer(req, res, 401, 'unauthorized', { error: 'unauthorized' }, { bodyUnread: true });
       return;
     }

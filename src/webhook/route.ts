@@ -6,8 +6,7 @@ import { readHookEvent, type HookEvent } from './event.js';
 export { issueEvents, noteEvents } from './event.js';
 
 export type RouteDecision =
-  | { action: 'store'; key: string | null; event: HookEvent; reason?: string }
-  | { action: 'ignore'; reason: string };
+  { action: 'store'; key: string | null; event: HookEvent; reason?: string } | { action: 'ignore'; reason: string };
 
 export interface RouteOptions {
   /** Configured project paths (path_with_namespace). */

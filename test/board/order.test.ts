@@ -115,7 +115,6 @@ class PositionedProject {
   }
 }
 
-
 /** The column handler through the runner, as every entry point runs it. */
 async function orderColumn(door: Door, project: string, label: string, opts: { dryRun: boolean; log: ReturnType<typeof recordingLog> }) {
   const config = { ...configWithBoard(project, { labels: { plan: 'status:plan', scheduled: label } }), dryRun: opts.dryRun };

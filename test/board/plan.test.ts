@@ -20,7 +20,8 @@ function keptLength(current: Card[]): number {
   return longest;
 }
 
-const dateOf = (day: number): string => `2025-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}`;
+const dateOf = (day: number): string =>
+  `2025-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}`;
 
 // A few dozen dates for up to 500 cards, so ties are common; about one card in six has no date.
 // The length is drawn first: left to itself fast-check keeps arrays short.
@@ -43,17 +44,15 @@ const shuffledColumn = columnCards;
 // Nearly sorted columns, like a board after a card or two was dragged or re-dated: the target order
 // with a few cards pulled out and dropped elsewhere.
 const nearlySortedColumn = columnCards.chain((cards) =>
-  fc
-    .array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 })
-    .map((drags) => {
-      const column = targetOrder(cards);
-      for (const [from, to] of drags) {
-        if (column.length === 0) break;
-        const [moved] = column.splice(from % column.length, 1);
-        column.splice(to % (column.length + 1), 0, moved!);
-      }
-      return column;
-    }),
+  fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }).map((drags) => {
+    const column = targetOrder(cards);
+    for (const [from, to] of drags) {
+      if (column.length === 0) break;
+      const [moved] = column.splice(from % column.length, 1);
+      column.splice(to % (column.length + 1), 0, moved!);
+    }
+    return column;
+  }),
 );
 
 const anyColumn = fc.oneof(shuffledColumn, nearlySortedColumn);
@@ -114,7 +113,10 @@ describe('planColumn', () => {
   it('moves nothing in an empty, single-card or already ordered column', () => {
     expect(planColumn([])).toEqual([]);
     expect(planColumn([card(1, null)])).toEqual([]);
-    fc.assert(fc.property(columnCards, (cards) => planColumn(targetOrder(cards)).length === 0), { numRuns: 50 });
+    fc.assert(
+      fc.property(columnCards, (cards) => planColumn(targetOrder(cards)).length === 0),
+      { numRuns: 50 },
+    );
   });
 
   it('moves all but one card of a column in reverse order', () => {
@@ -132,7 +134,10 @@ describe('planColumn', () => {
   });
 
   it('reaches the target order with exactly n − L moves, L the longest run already in order', () => {
-    fc.assert(fc.property(anyColumn, (current) => void checkPlan(current)), { numRuns: 150 });
+    fc.assert(
+      fc.property(anyColumn, (current) => void checkPlan(current)),
+      { numRuns: 150 },
+    );
   });
 
   it('anchors each move on its final neighbour, which never moves afterwards', () => {

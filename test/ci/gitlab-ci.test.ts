@@ -14,12 +14,18 @@ const ciFile = readFileSync(join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8');
 async function validatorForGitlabCi(): Promise<(doc: unknown) => ErrorObject[]> {
   const url = pathToFileURL(join(REPO_ROOT, 'node_modules/gitlab-ci-local/src/schema/index.js')).href;
   const schema = ((await import(url)) as { default: Record<string, unknown> }).default;
-  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, validateFormats: false, strictTypes: false, keywords: ['markdownDescription'] });
+  const ajv = new Ajv({
+    allErrors: true,
+    allowUnionTypes: true,
+    validateFormats: false,
+    strictTypes: false,
+    keywords: ['markdownDescription'],
+  });
   const validate = ajv.compile(schema);
   return (doc) => (validate(doc) ? [] : [...(validate.errors ?? [])]);
 }
 
-describe('.gitlab-ci.yml against GitLab\'s CI schema', () => {
+describe(".gitlab-ci.yml against GitLab's CI schema", () => {
   it('parses and validates with no errors', async () => {
     const doc: unknown = parse(ciFile);
     const errors = (await validatorForGitlabCi())(doc);
@@ -37,73 +43,79 @@ describe('.gitlab-ci.yml against GitLab\'s CI schema', () => {
 const unavailable = ciLocalUnavailable();
 if (unavailable) console.warn(`test/ci/gitlab-ci.test.ts: gitlab-ci-local tests skipped: ${unavailable}`);
 
-describe.skipIf(unavailable !== null)(unavailable ? `the pipeline under gitlab-ci-local (skipped: ${unavailable})` : 'the pipeline under gitlab-ci-local', () => {
-  let clone: CiClone;
-  beforeAll(async () => {
-    clone = await cloneWorkTree();
-  });
-  afterAll(async () => {
-    await clone?.remove();
-  });
-
-  /** Job name → how it would appear in the pipeline these variables create. */
-  async function pipeline(variables: Record<string, string>, unset: string[] = []): Promise<Map<string, Listed>> {
-    const jobs = await clone.list(variables, unset);
-    return new Map(jobs.map((j) => [j.name, j]));
-  }
-  const whenOf = (jobs: Map<string, Listed>) => Object.fromEntries([...jobs].map(([name, j]) => [name, j.when]));
-
-  it('a push to the default branch: test runs, dry-run waits for a person, no scheduled job', async () => {
-    const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'push' });
-    expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'manual', generate: 'never', sweep: 'never' });
-    expect(jobs.get('dry-run')?.allow_failure).toBe(true);
-    expect(jobs.get('test')?.allow_failure).toBe(false);
-  });
-
-  it('a push to another branch: test runs, no dry-run', async () => {
-    const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature/faster-sweep' });
-    expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'never', generate: 'never', sweep: 'never' });
-  });
-
-  it('a merge request: test runs, dry-run is manual and may fail without blocking', async () => {
-    // GitLab leaves CI_COMMIT_BRANCH unset in merge request pipelines.
-    const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'merge_request_event' }, ['CI_COMMIT_BRANCH']);
-    expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'manual', generate: 'never', sweep: 'never' });
-    expect(jobs.get('dry-run')?.allow_failure).toBe(true);
-  });
-
-  it('a schedule with RHYTHM_JOB=generate runs generate alone', async () => {
-    const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'schedule', RHYTHM_JOB: 'generate' });
-    expect(whenOf(jobs)).toEqual({ test: 'never', 'dry-run': 'never', generate: 'on_success', sweep: 'never' });
-  });
-
-  it('a schedule with RHYTHM_JOB=sweep runs sweep alone', async () => {
-    const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'schedule', RHYTHM_JOB: 'sweep' });
-    expect(whenOf(jobs)).toEqual({ test: 'never', 'dry-run': 'never', generate: 'never', sweep: 'on_success' });
-  });
-
-  it('a schedule without RHYTHM_JOB runs nothing, and RHYTHM_JOB alone does not make a push run a scheduled job', async () => {
-    expect(whenOf(await pipeline({ CI_PIPELINE_SOURCE: 'schedule' }))).toEqual({
-      test: 'never', 'dry-run': 'never', generate: 'never', sweep: 'never',
+describe.skipIf(unavailable !== null)(
+  unavailable ? `the pipeline under gitlab-ci-local (skipped: ${unavailable})` : 'the pipeline under gitlab-ci-local',
+  () => {
+    let clone: CiClone;
+    beforeAll(async () => {
+      clone = await cloneWorkTree();
     });
-    const push = whenOf(await pipeline({ CI_PIPELINE_SOURCE: 'push', RHYTHM_JOB: 'sweep' }));
-    expect(push.sweep).toBe('never');
-    expect(push.generate).toBe('never');
-  });
+    afterAll(async () => {
+      await clone?.remove();
+    });
 
-  it('the test job passes in shell mode and ends with the summary line CI reads', { timeout: 6 * 60_000 }, async () => {
-    const run = await clone.runJob(
-      'test',
-      {
-        // A small, fast subset, so the nested `npm test` does not run this file again.
-        RHYTHM_TEST_ARGS: 'test/rules',
-        ...QUICK_NPM_CI,
-      },
-      5 * 60_000,
-    );
-    expect(run.exitCode, run.transcript).toBe(0);
-    expect(run.log.at(-1), run.log.join('\n')).toMatch(/^[1-9]\d* passed, 0 failed/);
-    expect(run.log.some((l) => l.includes('test/rules/'))).toBe(true);
-    expect(run.log.some((l) => l.includes('test/ci/'))).toBe(false);
-  });
-});
+    /** Job name → how it would appear in the pipeline these variables create. */
+    async function pipeline(variables: Record<string, string>, unset: string[] = []): Promise<Map<string, Listed>> {
+      const jobs = await clone.list(variables, unset);
+      return new Map(jobs.map((j) => [j.name, j]));
+    }
+    const whenOf = (jobs: Map<string, Listed>) => Object.fromEntries([...jobs].map(([name, j]) => [name, j.when]));
+
+    it('a push to the default branch: test runs, dry-run waits for a person, no scheduled job', async () => {
+      const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'push' });
+      expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'manual', generate: 'never', sweep: 'never' });
+      expect(jobs.get('dry-run')?.allow_failure).toBe(true);
+      expect(jobs.get('test')?.allow_failure).toBe(false);
+    });
+
+    it('a push to another branch: test runs, no dry-run', async () => {
+      const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature/faster-sweep' });
+      expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'never', generate: 'never', sweep: 'never' });
+    });
+
+    it('a merge request: test runs, dry-run is manual and may fail without blocking', async () => {
+      // GitLab leaves CI_COMMIT_BRANCH unset in merge request pipelines.
+      const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'merge_request_event' }, ['CI_COMMIT_BRANCH']);
+      expect(whenOf(jobs)).toEqual({ test: 'on_success', 'dry-run': 'manual', generate: 'never', sweep: 'never' });
+      expect(jobs.get('dry-run')?.allow_failure).toBe(true);
+    });
+
+    it('a schedule with RHYTHM_JOB=generate runs generate alone', async () => {
+      const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'schedule', RHYTHM_JOB: 'generate' });
+      expect(whenOf(jobs)).toEqual({ test: 'never', 'dry-run': 'never', generate: 'on_success', sweep: 'never' });
+    });
+
+    it('a schedule with RHYTHM_JOB=sweep runs sweep alone', async () => {
+      const jobs = await pipeline({ CI_PIPELINE_SOURCE: 'schedule', RHYTHM_JOB: 'sweep' });
+      expect(whenOf(jobs)).toEqual({ test: 'never', 'dry-run': 'never', generate: 'never', sweep: 'on_success' });
+    });
+
+    it('a schedule without RHYTHM_JOB runs nothing, and RHYTHM_JOB alone does not make a push run a scheduled job', async () => {
+      expect(whenOf(await pipeline({ CI_PIPELINE_SOURCE: 'schedule' }))).toEqual({
+        test: 'never',
+        'dry-run': 'never',
+        generate: 'never',
+        sweep: 'never',
+      });
+      const push = whenOf(await pipeline({ CI_PIPELINE_SOURCE: 'push', RHYTHM_JOB: 'sweep' }));
+      expect(push.sweep).toBe('never');
+      expect(push.generate).toBe('never');
+    });
+
+    it('the test job passes in shell mode and ends with the summary line CI reads', { timeout: 6 * 60_000 }, async () => {
+      const run = await clone.runJob(
+        'test',
+        {
+          // A small, fast subset, so the nested `npm test` does not run this file again.
+          RHYTHM_TEST_ARGS: 'test/rules',
+          ...QUICK_NPM_CI,
+        },
+        5 * 60_000,
+      );
+      expect(run.exitCode, run.transcript).toBe(0);
+      expect(run.log.at(-1), run.log.join('\n')).toMatch(/^[1-9]\d* passed, 0 failed/);
+      expect(run.log.some((l) => l.includes('test/rules/'))).toBe(true);
+      expect(run.log.some((l) => l.includes('test/ci/'))).toBe(false);
+    });
+  },
+);

@@ -28,7 +28,11 @@ describe('the checklist posted when a card is scheduled', () => {
   });
 
   it('mentions only plain usernames: no @all, no smuggled commands, no one twice', () => {
-    const risky = renderScheduledChecklist({ speakers: ['all', 'evil\n/close', 'carol /close', 'Bob', 'alice'], moderator: 'bob', dueDate: null });
+    const risky = renderScheduledChecklist({
+      speakers: ['all', 'evil\n/close', 'carol /close', 'Bob', 'alice'],
+      moderator: 'bob',
+      dueDate: null,
+    });
     expect(risky).toContain('**Speaker** @alice');
     expect(risky).not.toMatch(/@all|@evil|@carol|\/close/);
     expect(risky).not.toMatch(/^\s*\//m);
@@ -48,7 +52,9 @@ describe('the reminders', () => {
     expect(text.split('\n')[0]).toBe('<!-- rhythm:reminder:before:2026-03-12 -->');
     expect(text).toContain('@alice, @bob: a friendly reminder that this session is tomorrow.');
     expect(renderReminder('before', { speakers: [], moderator: 'bob', dueDate: '2026-03-12', today: '2026-03-10' })).toContain('in 2 days');
-    expect(renderReminder('before', { speakers: [], moderator: null, dueDate: '2026-03-12' })).toContain('Hello: a friendly reminder that this session is on 2026-03-12.');
+    expect(renderReminder('before', { speakers: [], moderator: null, dueDate: '2026-03-12' })).toContain(
+      'Hello: a friendly reminder that this session is on 2026-03-12.',
+    );
   });
 
   it('after the session: asks the moderator first for the recording', () => {

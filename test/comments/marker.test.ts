@@ -33,7 +33,11 @@ describe('hidden markers', () => {
   });
 
   it('take the oldest when the bot somehow posted twice, and tell kinds apart', () => {
-    const notes = [note(40, 'rhythm-bot', noteMarker('status')), note(35, 'rhythm-bot', noteMarker('status')), note(36, 'rhythm-bot', noteMarker('checklist'))];
+    const notes = [
+      note(40, 'rhythm-bot', noteMarker('status')),
+      note(35, 'rhythm-bot', noteMarker('status')),
+      note(36, 'rhythm-bot', noteMarker('checklist')),
+    ];
     expect(findBotNote(notes, 'rhythm-bot', noteMarker('status'))?.id).toBe(35);
     expect(findBotNote(notes, 'rhythm-bot', noteMarker('checklist'))?.id).toBe(36);
     expect(findBotNote(notes, 'rhythm-bot', noteMarker('reminder:before:2026-03-12'))).toBeUndefined();

@@ -66,7 +66,10 @@ describe('the status note', () => {
   });
 
   it('renders the same text for the same findings in any order (no clock, stable order)', () => {
-    const findings = checkIssue(aCard({ description: 'x', assignees: [], dueDate: null, labels: ['status:plan', 'status:scheduled'] }), aContext());
+    const findings = checkIssue(
+      aCard({ description: 'x', assignees: [], dueDate: null, labels: ['status:plan', 'status:scheduled'] }),
+      aContext(),
+    );
     expect(findings.length).toBeGreaterThan(3);
     const once = render([...findings, clash]);
     expect(render([clash, ...findings].reverse())).toBe(once);
@@ -99,11 +102,15 @@ describe('the status note', () => {
 
   it('lets no quoted text start a quick action or mention anyone, whatever it is', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 120 }), fc.constantFrom('/close', '\n/label ~x', '@all', '\r/reopen'), (text, attack) => {
-        const out = render([{ ...clash, excerpt: `${text}${attack}${text}` }]);
-        expect(out.split(/\r\n|\r|\n|\u2028|\u2029/).some((line) => /^\s*\//.test(line))).toBe(false);
-        expect(out).not.toMatch(/@[A-Za-z0-9_]/);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 120 }),
+        fc.constantFrom('/close', '\n/label ~x', '@all', '\r/reopen'),
+        (text, attack) => {
+          const out = render([{ ...clash, excerpt: `${text}${attack}${text}` }]);
+          expect(out.split(/\r\n|\r|\n|\u2028|\u2029/).some((line) => /^\s*\//.test(line))).toBe(false);
+          expect(out).not.toMatch(/@[A-Za-z0-9_]/);
+        },
+      ),
       { numRuns: 100 },
     );
   });

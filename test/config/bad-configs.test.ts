@@ -177,7 +177,7 @@ const cases: Case[] = [
     text: `${head}signups:\n  project: a/content\n  labs:\n    title: "Lab sign-up {{#if month}"\n    template: templates/nowhere.md.hbs\n`,
     errors: [
       'rhythm.yml:12:5 signups.labs is enabled but has no sessions; add sessions or set enabled: false',
-      "rhythm.yml:12:12 signups.labs.title is not a valid Handlebars template: Parse error on line 1 (check that each {{ is closed by }} and each {{#block}} by {{/block}})",
+      'rhythm.yml:12:12 signups.labs.title is not a valid Handlebars template: Parse error on line 1 (check that each {{ is closed by }} and each {{#block}} by {{/block}})',
       `rhythm.yml:13:15 signups.labs.template names "templates/nowhere.md.hbs", which is not a file (paths are relative to the config file's folder)`,
     ],
   },

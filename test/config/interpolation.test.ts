@@ -61,7 +61,10 @@ describe('interpolation in rhythm.yml', () => {
   });
 
   it('interpolates inside lists and nested maps', () => {
-    const text = config('  url: http://h.example\n  token: ${GITLAB_TOKEN}', '    rules:\n      template:\n        required: [Topic, "${EXTRA}"]\n');
+    const text = config(
+      '  url: http://h.example\n  token: ${GITLAB_TOKEN}',
+      '    rules:\n      template:\n        required: [Topic, "${EXTRA}"]\n',
+    );
     const result = loadConfigText(text, 'rhythm.yml', { GITLAB_TOKEN: 't', EXTRA: 'Speaker' });
     const board = result.ok ? result.config.boards[0] : undefined;
     expect(board?.kind === 'skills-exchange' && board.rules.template.required).toEqual(['Topic', 'Speaker']);

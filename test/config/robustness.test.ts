@@ -37,7 +37,10 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({
     kind: fc.constant('insert' as const),
     at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(':', '-', ' ', '\n', '"', '${', '}', '[', '{', 'x', '  ', '#', '&a', '*a', token), fc.string({ maxLength: 4 })),
+    text: fc.oneof(
+      fc.constantFrom(':', '-', ' ', '\n', '"', '${', '}', '[', '{', 'x', '  ', '#', '&a', '*a', token),
+      fc.string({ maxLength: 4 }),
+    ),
   }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
 );

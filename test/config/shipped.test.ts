@@ -84,6 +84,8 @@ describe('loadConfig, as `rhythm check-config` reads a file', () => {
 
   it('never repeats the token or the credentials in GITLAB_URL in a problem', () => {
     const result = loadConfig(shipped, { GITLAB_TOKEN: 'glpat-do-not-print', GITLAB_URL: 'ftp://user:pw@gitlab.example.org/' });
-    expect(result.ok ? [] : result.errors).toEqual([`${shipped}:14:8 gitlab.url (from GITLAB_URL) must be a URL starting with http:// or https://`]);
+    expect(result.ok ? [] : result.errors).toEqual([
+      `${shipped}:14:8 gitlab.url (from GITLAB_URL) must be a URL starting with http:// or https://`,
+    ]);
   });
 });

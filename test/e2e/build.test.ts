@@ -59,7 +59,14 @@ describe('npm run build', () => {
     const { openStore } = (await import(pathToFileURL(join(out, 'queue', 'open.js')).href)) as typeof import('../../src/queue/open.js');
     const store = await openStore(`sqlite:${join(scratch, 'q.db')}`, scratch);
     try {
-      const delivery = { deliveryId: 'build-test-1', eventUuid: null, event: 'Issue Hook', key: 'issue:g/p#1', payload: '{}', receivedAt: Date.now() };
+      const delivery = {
+        deliveryId: 'build-test-1',
+        eventUuid: null,
+        event: 'Issue Hook',
+        key: 'issue:g/p#1',
+        payload: '{}',
+        receivedAt: Date.now(),
+      };
       expect(await store.accept(delivery)).toBe('stored');
       expect(await store.accept(delivery)).toBe('duplicate');
     } finally {

@@ -59,7 +59,15 @@ describe('rhythm check-config', () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(
       bad,
-      ['gitlab:', '  url: http://127.0.0.1:1', '  token: ${GITLAB_TOKEN}', '  botUsername: rhythm-bot', 'timezone: Mars/Olympus', 'boards: []', ''].join('\n'),
+      [
+        'gitlab:',
+        '  url: http://127.0.0.1:1',
+        '  token: ${GITLAB_TOKEN}',
+        '  botUsername: rhythm-bot',
+        'timezone: Mars/Olympus',
+        'boards: []',
+        '',
+      ].join('\n'),
     );
     const r = await rhythm(['check-config', bad]);
     expect(r.code).toBe(1);
@@ -68,7 +76,12 @@ describe('rhythm check-config', () => {
 
   it('refuses a token written literally, without echoing it', async () => {
     const bad = join(dir, 'literal.yml');
-    writeFileSync(bad, ['gitlab:', '  url: http://127.0.0.1:1', '  token: glpat-very-secret-value', '  botUsername: rhythm-bot', 'boards: []', ''].join('\n'));
+    writeFileSync(
+      bad,
+      ['gitlab:', '  url: http://127.0.0.1:1', '  token: glpat-very-secret-value', '  botUsername: rhythm-bot', 'boards: []', ''].join(
+        '\n',
+      ),
+    );
     const r = await rhythm(['check-config', bad]);
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(/literal\.yml:3:\d+/);
@@ -84,7 +97,8 @@ describe('rhythm --version and --help', () => {
     expect(v.out.trim()).toBe(version);
     const help = await rhythm(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'generate', 'sweep', 'check-config', 'hooks', 'queue', 'sandbox', 'demo']) expect(help.out).toContain(command);
+    for (const command of ['serve', 'generate', 'sweep', 'check-config', 'hooks', 'queue', 'sandbox', 'demo'])
+      expect(help.out).toContain(command);
   });
 });
 
@@ -114,7 +128,13 @@ describe('rhythm hooks install', () => {
       const hooks = await api(`/projects/${project}/hooks`);
       expect(hooks).toHaveLength(1);
       expect(hooks[0]!.url).toBe('http://127.0.0.1:4001/webhooks/gitlab');
-      expect(hooks[0]).toMatchObject({ issues_events: true, confidential_issues_events: true, note_events: true, confidential_note_events: true, push_events: false });
+      expect(hooks[0]).toMatchObject({
+        issues_events: true,
+        confidential_issues_events: true,
+        note_events: true,
+        confidential_note_events: true,
+        push_events: false,
+      });
     }
   });
 
@@ -135,8 +155,14 @@ describe('rhythm generate', () => {
     expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
   });
 
-  it('exits 1 with GitLab\'s reason when GitLab refuses the issue (spam check)', async () => {
-    const fault = sandbox.faults.add({ method: 'POST', path: 'POST /projects/:id/issues', kind: 'status', status: 400, message: 'Your issue has been recognized as spam.' });
+  it("exits 1 with GitLab's reason when GitLab refuses the issue (spam check)", async () => {
+    const fault = sandbox.faults.add({
+      method: 'POST',
+      path: 'POST /projects/:id/issues',
+      kind: 'status',
+      status: 400,
+      message: 'Your issue has been recognized as spam.',
+    });
     const r = await rhythm(['generate', '--month', '2027-01', '--only', 'webinars']);
     sandbox.faults.remove(fault);
     expect(r.code).toBe(1);
@@ -175,8 +201,11 @@ describe('rhythm sweep', () => {
 });
 
 describe('rhythm sandbox', () => {
-  it('prints its base URL on the first line, serves GitLab\'s API with the seeded tokens, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'sandbox', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  it("prints its base URL on the first line, serves GitLab's API with the seeded tokens, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'sandbox', '--port', '0'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const first = await new Promise<string>((resolve, reject) => {
       let text = '';
       child.stdout.on('data', (d) => {

@@ -6,7 +6,6 @@ import { columnKey } from '../../src/engine/keys.js';
 import { fullRequest, startWorld, type World } from '../support/world.js';
 import { runKey } from '../support/run-key.js';
 
-
 describe('ordering a column of 250 shuffled cards (no service, the door alone)', () => {
   let world: World;
   beforeAll(async () => {
@@ -39,11 +38,16 @@ describe('ordering a column of 250 shuffled cards (no service, the door alone)',
     expect(first.cards).toBe(250);
     expect(first.moves).toBeGreaterThan(0);
 
-    const api = await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+    const api = await world.bot.listIssues(world.project, {
+      labels: [scheduled],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    });
     const cards = api.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
     expect(cards.map((c) => c.iid)).toEqual(targetOrder(cards).map((c) => c.iid));
 
-    const page = await fetch(`${world.sandbox.url}/-/boards/${world.project}?format=json`).then((r) => r.json()) as {
+    const page = (await fetch(`${world.sandbox.url}/-/boards/${world.project}?format=json`).then((r) => r.json())) as {
       columns: { label: string | null; cards: { iid: number }[] }[];
     };
     const column = page.columns.find((c) => c.label === scheduled)!;
@@ -75,7 +79,7 @@ describe('ordering triggered by webhooks, through the service', () => {
     await world?.close();
   });
 
-  it('a burst of cards entering the column causes one pass, and the bot\'s own reorders cause none', async () => {
+  it("a burst of cards entering the column causes one pass, and the bot's own reorders cause none", async () => {
     const { plan, scheduled } = world.board.labels;
     const offsets = [30, 9, 21, 2, 16, 5];
     const iids: number[] = [];
@@ -101,7 +105,12 @@ describe('ordering triggered by webhooks, through the service', () => {
       .filter((c) => c.user === 'rhythm-bot' && c.route === 'GET /projects/:id/issues' && c.query.includes('relative_position'));
     expect(columnReads.length).toBeGreaterThanOrEqual(1);
     expect(columnReads.length).toBeLessThanOrEqual(2);
-    const api = await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+    const api = await world.bot.listIssues(world.project, {
+      labels: [scheduled],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    });
     expect(api.map((i) => i.due_date)).toEqual([...api.map((i) => i.due_date)].sort());
 
     // A sweep-driven pass carries no event UUID, so GitLab sends the reorders back as
@@ -122,7 +131,7 @@ describe('ordering triggered by webhooks, through the service', () => {
     expect(passes).toHaveLength(1);
     const positionHooks = world.sandbox
       .deliveries()
-      .filter((d) => JSON.stringify((d.body as { changes?: object }).changes ?? {}) .includes('relative_position'));
+      .filter((d) => JSON.stringify((d.body as { changes?: object }).changes ?? {}).includes('relative_position'));
     expect(positionHooks.length).toBeGreaterThan(0);
   });
 });

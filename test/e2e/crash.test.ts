@@ -39,7 +39,10 @@ describe('a crash in the middle of a burst', () => {
     const databaseUrl = `sqlite:${join(dir, 'rhythm.db')}`;
 
     const deliveries = issues.flatMap((issue) =>
-      Array.from({ length: 10 }, (_, n) => ({ key: `crash-${issue.iid}-${n}`, body: issueHook({ id: projectId, path: PROJECT }, issue, n + 1) })),
+      Array.from({ length: 10 }, (_, n) => ({
+        key: `crash-${issue.iid}-${n}`,
+        body: issueHook({ id: projectId, path: PROJECT }, issue, n + 1),
+      })),
     );
     // Interleave issues so the burst touches all of them from the start.
     deliveries.sort((a, b) => Number(a.key.split('-')[2]) - Number(b.key.split('-')[2]));

@@ -14,9 +14,7 @@ afterAll(() => {
 /** The files git would check out (tracked, plus new ones not ignored), in a fresh directory. */
 function cleanCheckout(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rhythm-demo-'));
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const file of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     try {
@@ -52,7 +50,9 @@ describe('npm run demo -- --exit', () => {
     expect(out).toMatch(/alice opens a request[\s\S]*?Some sections of the request are missing/);
     expect(out).toMatch(/assigns no speaker[\s\S]*?No one is assigned/);
     expect(out).toMatch(/no moderator and no date[\s\S]*?Moderator: @username[\s\S]*?no due date/);
-    expect(out).toMatch(/moves the card to status:scheduled again[\s\S]*?assignees \[bob, carol\][\s\S]*?All checks pass[\s\S]*?posted the checklist/);
+    expect(out).toMatch(
+      /moves the card to status:scheduled again[\s\S]*?assignees \[bob, carol\][\s\S]*?All checks pass[\s\S]*?posted the checklist/,
+    );
     expect(out).toMatch(/straight to status:scheduled[\s\S]*?labels \[status:plan\][\s\S]*?Moved the card back/);
     expect(out).toMatch(/ordered the status:scheduled column by date/);
     expect(out).toMatch(/webinars sign-up issue created[\s\S]*?labs sign-up issue created[\s\S]*?a second run changes nothing/);

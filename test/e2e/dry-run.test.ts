@@ -22,7 +22,10 @@ describe('a board in dry-run', () => {
     await world.as.dave.editIssue(world.project, skipper.iid, { addLabels: [scheduled] });
     for (const [i, days] of [20, 10].entries()) {
       const card = await world.create('carol', `Dated ${i}`, `${fullRequest('x', 'alice')}\n\nModerator: @carol`, [plan]);
-      await world.as.carol.editIssue(world.project, card.iid, { assigneeIds: [await world.userId('alice'), await world.userId('carol')], dueDate: world.date(days) });
+      await world.as.carol.editIssue(world.project, card.iid, {
+        assigneeIds: [await world.userId('alice'), await world.userId('carol')],
+        dueDate: world.date(days),
+      });
       await world.as.carol.editIssue(world.project, card.iid, { addLabels: [scheduled], removeLabels: [plan] });
     }
     await world.settle();

@@ -40,7 +40,11 @@ describe('quoting user text in bot notes', () => {
 
   it('quoted, the same text leaves the issue untouched and mentions no one', async () => {
     const issue = await world.create('alice', 'Quoted', 'Nothing to see.');
-    const note = await world.bot.createNote(world.project, issue.iid, `You wrote:\n\n${quoteUserText(hostileWithBreakouts)}\n\nThat was all.`);
+    const note = await world.bot.createNote(
+      world.project,
+      issue.iid,
+      `You wrote:\n\n${quoteUserText(hostileWithBreakouts)}\n\nThat was all.`,
+    );
     const after = await world.bot.getIssue(world.project, issue.iid);
     expect(after.state).toBe('opened');
     expect(after.labels).not.toContain('x');

@@ -63,9 +63,9 @@ describe('a service process', () => {
   });
 
   it('refuses to start without RHYTHM_WEBHOOK_SECRET', async () => {
-    await expect(spawnServe({ gitlabUrl: sandbox.url, databaseUrl: `sqlite:${join(dir, 'x.db')}`, env: { RHYTHM_WEBHOOK_SECRET: '' } })).rejects.toThrow(
-      /RHYTHM_WEBHOOK_SECRET/,
-    );
+    await expect(
+      spawnServe({ gitlabUrl: sandbox.url, databaseUrl: `sqlite:${join(dir, 'x.db')}`, env: { RHYTHM_WEBHOOK_SECRET: '' } }),
+    ).rejects.toThrow(/RHYTHM_WEBHOOK_SECRET/);
   });
 
   it('on SIGTERM stops accepting, leaves no job running, exits 0; logs carry the delivery id and no secret', async () => {

@@ -13,14 +13,17 @@ afterAll(async () => {
 });
 
 describe('claiming a DRI slot on the sign-up issue', () => {
-  it('is not fooled by a person\'s issue that carries the marker', async () => {
+  it("is not fooled by a person's issue that carries the marker", async () => {
     const project = world.config.signups!.project;
     const copy = await world.as.alice.createIssue(project, {
       title: 'My own list',
       description: '<!-- rhythm:signup:labs:2027-04 -->\nnot the real one',
       labels: ['cse-events::sign-up'],
     });
-    const report = await generateSignups({ config: world.config, configDir: REPO, door: world.bot, log: world.log }, { month: '2027-04', only: 'labs' });
+    const report = await generateSignups(
+      { config: world.config, configDir: REPO, door: world.bot, log: world.log },
+      { month: '2027-04', only: 'labs' },
+    );
     expect(report.results[0]).toMatchObject({ action: 'created' });
     expect(report.results[0]!.iid).not.toBe(copy!.iid);
     await world.settle();
@@ -29,7 +32,10 @@ describe('claiming a DRI slot on the sign-up issue', () => {
 
   it('updates the summary note as people sign up, and flags a claim it cannot read', async () => {
     const project = world.config.signups!.project;
-    const report = await generateSignups({ config: world.config, configDir: REPO, door: world.bot, log: world.log }, { month: '2026-12', only: 'webinars' });
+    const report = await generateSignups(
+      { config: world.config, configDir: REPO, door: world.bot, log: world.log },
+      { month: '2026-12', only: 'webinars' },
+    );
     const iid = report.results[0]!.iid!;
     await world.settle();
 

@@ -100,7 +100,10 @@ describe('the Skills Exchange board', () => {
   it('warns both sessions scheduled on the same date', async () => {
     const date = world.date(30);
     const cards = [];
-    for (const [title, speaker] of [['Pipelines A', 'alice'], ['Pipelines B', 'bob']] as const) {
+    for (const [title, speaker] of [
+      ['Pipelines A', 'alice'],
+      ['Pipelines B', 'bob'],
+    ] as const) {
       const card = await world.create('carol', title, `${fullRequest(title, speaker)}\n\nModerator: @carol`, [plan()]);
       await world.as.carol.editIssue(world.project, card.iid, {
         assigneeIds: [await world.userId(speaker), await world.userId('carol')],
@@ -184,5 +187,4 @@ describe('the Skills Exchange board', () => {
     const notes = await world.botNotes(issue.iid);
     expect(notes.filter((n) => n.body.includes('<!-- rhythm:status -->'))).toHaveLength(1);
   });
-
 });

@@ -13,7 +13,7 @@ const event = (id: number, at: string, by: string, action: 'add' | 'remove', nam
 });
 
 describe('label history', () => {
-  it('groups one person\'s simultaneous label events into one change, oldest first', () => {
+  it("groups one person's simultaneous label events into one change, oldest first", () => {
     const history = labelHistoryFromEvents([
       event(3, '2026-11-02T10:00:00Z', 'bob', 'add', 'status:scheduled'),
       event(4, '2026-11-02T10:00:00Z', 'bob', 'remove', 'status:plan'),

@@ -65,7 +65,12 @@ describe('the door against the sandbox', () => {
     expect(edited.due_date).toBe('2030-01-02');
 
     expect((await door.getIssue(PROJECT, created.iid)).iid).toBe(created.iid);
-    const listed = await door.listIssues(PROJECT, { labels: ['status:scheduled'], state: 'opened', orderBy: 'relative_position', sort: 'asc' });
+    const listed = await door.listIssues(PROJECT, {
+      labels: ['status:scheduled'],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    });
     expect(listed.map((i) => i.iid)).toContain(created.iid);
 
     const note = (await door.createNote(PROJECT, created.iid, 'a note from the typed door'))!;
@@ -129,7 +134,9 @@ describe('the door against a GitLab that answers something else', () => {
   it('names the route and the field when a listed issue has no labels', async () => {
     const { labels: _dropped, ...noLabels } = goodIssue(2);
     answers.set('/projects/7/issues', [goodIssue(1), noLabels]);
-    const error = await door().listIssues('7', {}).catch((e: unknown) => e);
+    const error = await door()
+      .listIssues('7', {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitLabAnswerError);
     const e = error as GitLabAnswerError;
     expect(e.call.route).toBe('GET /projects/:id/issues');
@@ -142,7 +149,9 @@ describe('the door against a GitLab that answers something else', () => {
 
   it('names the field when an issue iid is a string', async () => {
     answers.set('/projects/7/issues/3', { ...goodIssue(3), iid: '3' });
-    const error = await door().getIssue('7', 3).catch((e: unknown) => e);
+    const error = await door()
+      .getIssue('7', 3)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitLabAnswerError);
     expect((error as GitLabAnswerError).message).toContain('GET /projects/:id/issues/:iid (getIssue)');
     expect((error as GitLabAnswerError).message).toContain('iid: expected number, received string "3"');
@@ -150,19 +159,42 @@ describe('the door against a GitLab that answers something else', () => {
 
   it('refuses an answer that is not a list where GitLab answers one, and an unknown state', async () => {
     answers.set('/projects/7/issues', { message: 'not a list' });
-    expect(String(await door().listIssues('7', {}).catch((e: unknown) => e))).toContain('(answer): expected a list, received an object');
+    expect(
+      String(
+        await door()
+          .listIssues('7', {})
+          .catch((e: unknown) => e),
+      ),
+    ).toContain('(answer): expected a list, received an object');
     answers.set('/projects/7/issues/4', { ...goodIssue(4), state: 'locked' });
-    expect(String(await door().getIssue('7', 4).catch((e: unknown) => e))).toContain('state: expected one of "opened", "closed"');
+    expect(
+      String(
+        await door()
+          .getIssue('7', 4)
+          .catch((e: unknown) => e),
+      ),
+    ).toContain('state: expected one of "opened", "closed"');
   });
 
   it('keeps what GitLab may answer as null: a deleted label, a gone user, old hooks', async () => {
     answers.set('/projects/7/issues/5/resource_label_events', [
       { id: 1, user: null, created_at: '2025-03-01T10:00:00Z', resource_type: 'Issue', resource_id: 1005, label: null, action: 'remove' },
     ]);
-    expect(await door().labelEvents('7', 5)).toEqual([{ id: 1, user: null, created_at: '2025-03-01T10:00:00Z', label: null, action: 'remove' }]);
+    expect(await door().labelEvents('7', 5)).toEqual([
+      { id: 1, user: null, created_at: '2025-03-01T10:00:00Z', label: null, action: 'remove' },
+    ]);
     expect(labelEventEntity.safeParse({ id: 1, user: null, created_at: 'x', label: { id: 2 }, action: 'add' }).success).toBe(false);
     answers.set('/projects/7/hooks', [
-      { id: 9, url: 'http://x', issues_events: true, confidential_issues_events: false, note_events: true, confidential_note_events: null, push_events: false, enable_ssl_verification: null },
+      {
+        id: 9,
+        url: 'http://x',
+        issues_events: true,
+        confidential_issues_events: false,
+        note_events: true,
+        confidential_note_events: null,
+        push_events: false,
+        enable_ssl_verification: null,
+      },
     ]);
     const [hook] = await door().listHooks('7');
     expect(hook).toMatchObject({ confidential_note_events: null, enable_ssl_verification: null });

@@ -90,14 +90,26 @@ describe('planIssue', () => {
 
   it('assigns the moderator by id, keeping the speaker, and remembers the fix in the note', () => {
     const plan = planIssue(input({ findings: [assignCarol] }));
-    expect(plan.steps[0]).toEqual({ kind: 'editIssue', project: board.project, iid: 1, edit: { assigneeIds: [3, 4] }, because: ['moderator'] });
+    expect(plan.steps[0]).toEqual({
+      kind: 'editIssue',
+      project: board.project,
+      iid: 1,
+      edit: { assigneeIds: [3, 4] },
+      because: ['moderator'],
+    });
     const note = plan.steps.find((s) => s.kind === 'createNote');
     expect(note && 'body' in note ? appliedHistory(note.body) : []).toEqual([assignCarol]);
   });
 
   it('a revert moves the labels and posts no checklist, since the card leaves the column', () => {
     const plan = planIssue(input({ issue: issue({ labels: ['status:scheduled'], dueDate: '2026-12-10' }), findings: [revert] }));
-    expect(plan.steps[0]).toEqual({ kind: 'editIssue', project: board.project, iid: 1, edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] }, because: ['transition'] });
+    expect(plan.steps[0]).toEqual({
+      kind: 'editIssue',
+      project: board.project,
+      iid: 1,
+      edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] },
+      because: ['transition'],
+    });
     expect(plan.steps.some((s) => 'marker' in s && s.marker === noteMarker('checklist'))).toBe(false);
   });
 
@@ -132,6 +144,8 @@ describe('planIssue', () => {
     const asks = planIssue(input({ issue: past, notes }));
     expect(asks.steps.some((s) => 'marker' in s && s.marker === noteMarker('reminder:recording:2026-11-20'))).toBe(true);
     const withLink = { ...past, description: `${past.description}\n\nRecording: https://youtu.be/abc123def45` };
-    expect(planIssue(input({ issue: withLink, notes })).steps.some((s) => 'marker' in s && s.marker.includes('reminder:recording'))).toBe(false);
+    expect(planIssue(input({ issue: withLink, notes })).steps.some((s) => 'marker' in s && s.marker.includes('reminder:recording'))).toBe(
+      false,
+    );
   });
 });

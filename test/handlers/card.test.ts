@@ -132,6 +132,10 @@ describe('deciding a card', () => {
     const note = decision.steps.find((s) => s.kind === 'createNote');
     expect(note && 'body' in note ? note.body : '').toContain('I moved the card back to `status:plan`');
     // The column lost a card: it gets a pass.
-    expect(decision.steps.at(-1)).toEqual({ kind: 'enqueue', key: 'column:gitlab-com/sales-team/cs-skills-exchange:status:scheduled', delayMs: 2000 });
+    expect(decision.steps.at(-1)).toEqual({
+      kind: 'enqueue',
+      key: 'column:gitlab-com/sales-team/cs-skills-exchange:status:scheduled',
+      delayMs: 2000,
+    });
   });
 });

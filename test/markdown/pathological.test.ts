@@ -40,14 +40,43 @@ describe('every reader stays linear on pathological text', () => {
   });
 
   it('holds for random mixes of Markdown punctuation, nesting and unclosed constructs (fixed seed)', () => {
-    const piece = fc.constantFrom('`', '``', '```', '~~~', '*', '_', '[', '](', '![', '<!--', '-->', '<', '>', '>>>', '#', '|', '- ', '1. ', '    ', '\t', '\n', '\r\n', '@', '@a.', '/', '\\', 'x', ' ');
+    const piece = fc.constantFrom(
+      '`',
+      '``',
+      '```',
+      '~~~',
+      '*',
+      '_',
+      '[',
+      '](',
+      '![',
+      '<!--',
+      '-->',
+      '<',
+      '>',
+      '>>>',
+      '#',
+      '|',
+      '- ',
+      '1. ',
+      '    ',
+      '\t',
+      '\n',
+      '\r\n',
+      '@',
+      '@a.',
+      '/',
+      '\\',
+      'x',
+      ' ',
+    );
     const shape = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 200_000 })).map(([parts, times]) => {
       const unit = parts.join('');
       return unit.repeat(Math.max(1, Math.floor(times / unit.length)));
     });
     fc.assert(
       fc.property(shape, (text) => {
-        const budget = Math.max(200, (BUDGET_MS_PER_MB * text.length) / 1_000_000 * 4);
+        const budget = Math.max(200, ((BUDGET_MS_PER_MB * text.length) / 1_000_000) * 4);
         for (const read of Object.values(readers)) expect(timed(read, text)).toBeLessThan(budget);
       }),
       { seed: 20240611, numRuns: 25 },

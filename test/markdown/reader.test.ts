@@ -1,20 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { parseModeratorLines } from '../../src/card/index.js';
 import {
-  USERNAME_PATTERN, defuseQuickActions, inlineUserText, isUsername, mentions, mentionsIn, quickActionLines,
-  quoteUserText, readDocument, safeUsername, stripHtmlComments,
+  USERNAME_PATTERN,
+  defuseQuickActions,
+  inlineUserText,
+  isUsername,
+  mentions,
+  mentionsIn,
+  quickActionLines,
+  quoteUserText,
+  readDocument,
+  safeUsername,
+  stripHtmlComments,
 } from '../../src/markdown/index.js';
 import { codeLines } from '../../src/signups/blocks.js';
 
 const moderator = (text: string) => parseModeratorLines(text).map((l) => l.username);
-const prose = (text: string) => readDocument(text).lines.map((l) => l.prose.trim()).filter(Boolean);
+const prose = (text: string) =>
+  readDocument(text)
+    .lines.map((l) => l.prose.trim())
+    .filter(Boolean);
 
 // Where the copies of the reader disagreed before src/markdown, each case says what is right now.
-describe('usernames: GitLab\'s grammar', () => {
+describe("usernames: GitLab's grammar", () => {
   it.each([
-    ['bob', true], ['bob.smith', true], ['bob_1-x', true], ['bob-', true], ['_bob', true], ['.bob', true],
-    ['bob.', false], ['-bob', false], ['bob.git', false], ['bob.atom', false], ['a'.repeat(255), true], ['a'.repeat(256), false],
-    ['bo b', false], ['zoë', false], ['', false], ['group/sub', false],
+    ['bob', true],
+    ['bob.smith', true],
+    ['bob_1-x', true],
+    ['bob-', true],
+    ['_bob', true],
+    ['.bob', true],
+    ['bob.', false],
+    ['-bob', false],
+    ['bob.git', false],
+    ['bob.atom', false],
+    ['a'.repeat(255), true],
+    ['a'.repeat(256), false],
+    ['bo b', false],
+    ['zoë', false],
+    ['', false],
+    ['group/sub', false],
   ])('%s is a username: %s', (name, expected) => {
     expect(isUsername(name)).toBe(expected);
     expect(new RegExp(USERNAME_PATTERN).test(name)).toBe(expected);
@@ -29,7 +54,11 @@ describe('usernames: GitLab\'s grammar', () => {
     ['a group path is no person', '@group/sub', []],
     ['@all, @here, @channel, @everyone are no one', '@all @here @channel @everyone @ALL', []],
   ])('mentions: %s', (_case, text, expected) => {
-    expect(mentionsIn(text).filter((m) => m.person).map((m) => m.name)).toEqual(expected);
+    expect(
+      mentionsIn(text)
+        .filter((m) => m.person)
+        .map((m) => m.name),
+    ).toEqual(expected);
   });
 
   it('never mentions a mass mention or a malformed name on purpose', () => {
@@ -69,7 +98,9 @@ describe('fences, comments, quotes: one reading', () => {
   it('finds task items with their raw lines, never in code', () => {
     const doc = readDocument('- [x] done\n- [ ] open\n```\n- [x] code\n```\n> - [X] quoted');
     expect(doc.taskItems.map((t) => [t.line, t.checked, t.raw])).toEqual([
-      [0, true, '- [x] done'], [1, false, '- [ ] open'], [5, true, '> - [X] quoted'],
+      [0, true, '- [x] done'],
+      [1, false, '- [ ] open'],
+      [5, true, '> - [X] quoted'],
     ]);
   });
 
@@ -84,7 +115,12 @@ describe('fences, comments, quotes: one reading', () => {
 
 describe('quick actions: one guard', () => {
   it.each([
-    ['/close', [1]], ['  /close', [1]], ['\u200B/close', [1]], ['a\n/close\nb', [2]], ['a /close', []], ['a\u2028/close', [1]],
+    ['/close', [1]],
+    ['  /close', [1]],
+    ['\u200B/close', [1]],
+    ['a\n/close\nb', [2]],
+    ['a /close', []],
+    ['a\u2028/close', [1]],
   ])('%j starts a quick action on lines %j', (text, lines) => {
     expect(quickActionLines(text)).toEqual(lines);
   });
@@ -95,7 +131,7 @@ describe('quick actions: one guard', () => {
   });
 });
 
-describe('quoting people\'s words', () => {
+describe("quoting people's words", () => {
   it.each([
     ['a Markdown link', '[Verify your account](https://evil.example)', '> \u200B\\[Verify your account\\](https:\u200B//evil.example)'],
     ['an image', '![x](https://evil.example/a.png)', '> !\\[x\\](https:\u200B//evil.example/a.png)'],
@@ -113,6 +149,8 @@ describe('quoting people\'s words', () => {
   });
 
   it('keeps inline text inert too', () => {
-    expect(inlineUserText('[Verify](https://evil.example) @all\u202E #1')).toBe('\\[Verify\\](https:\u200B//evil.example) @\u200Ball #\u200B1');
+    expect(inlineUserText('[Verify](https://evil.example) @all\u202E #1')).toBe(
+      '\\[Verify\\](https:\u200B//evil.example) @\u200Ball #\u200B1',
+    );
   });
 });

@@ -461,9 +461,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
     it('elects exactly one of many concurrent candidates', async () => {
       const a = await fresh();
       const b = reopen ? await second(a) : a;
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).lead('timers', `replica-${i}`, 10_000, T0)),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).lead('timers', `replica-${i}`, 10_000, T0)));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 

@@ -44,7 +44,12 @@ describe('checking a card', () => {
     const cards = [
       aCard({ confidential: true, title: SECRET_TITLE, description: `${SECRET_TEXT}\nModerator: ${SECRET_TEXT}`, dueDate: null }),
       aCard({ confidential: true, title: SECRET_TITLE, description: `${SECRET_TEXT}\nModerator: @bob\nModerator: @carol` }),
-      aCard({ confidential: true, title: SECRET_TITLE, description: `## Topic\n${SECRET_TEXT}\nModerator: @ghost`, labels: ['status:plan', 'status:scheduled'] }),
+      aCard({
+        confidential: true,
+        title: SECRET_TITLE,
+        description: `## Topic\n${SECRET_TEXT}\nModerator: @ghost`,
+        labels: ['status:plan', 'status:scheduled'],
+      }),
     ];
     let seen = 0;
     for (const ctx of contexts) {

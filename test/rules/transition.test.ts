@@ -71,7 +71,13 @@ describe('the column-move rule', () => {
 
   it.each([
     ['fix, ready: keeps it scheduled', 'fix', aCard({ labels: ['status:plan', 'status:scheduled'] }), undefined, 'status:plan'],
-    ['fix, not ready: keeps it in plan', 'fix', aCard({ ...NOT_READY, labels: ['status:plan', 'status:scheduled'] }), undefined, 'status:scheduled'],
+    [
+      'fix, not ready: keeps it in plan',
+      'fix',
+      aCard({ ...NOT_READY, labels: ['status:plan', 'status:scheduled'] }),
+      undefined,
+      'status:scheduled',
+    ],
     [
       'revert: takes off the label just added',
       'revert',

@@ -213,8 +213,20 @@ describe('notes', () => {
 
 describe('hooks', () => {
   it('adds, lists, shows, edits and removes a project hook; the token never comes back', async () => {
-    const hook = await bot.ProjectHooks.add(SKILLS, receiver.url, { issuesEvents: true, noteEvents: true, token: 's3cret', pushEvents: false });
-    expect(hook).toMatchObject({ url: receiver.url, issues_events: true, note_events: true, push_events: false, alert_status: 'executable', disabled_until: null });
+    const hook = await bot.ProjectHooks.add(SKILLS, receiver.url, {
+      issuesEvents: true,
+      noteEvents: true,
+      token: 's3cret',
+      pushEvents: false,
+    });
+    expect(hook).toMatchObject({
+      url: receiver.url,
+      issues_events: true,
+      note_events: true,
+      push_events: false,
+      alert_status: 'executable',
+      disabled_until: null,
+    });
     expect(JSON.stringify(hook)).not.toContain('s3cret');
     expect((await bot.ProjectHooks.all(SKILLS)).map((h) => h.id)).toContain(hook.id);
     const edited = await bot.ProjectHooks.edit(SKILLS, hook.id, receiver.url, { confidentialIssuesEvents: true });

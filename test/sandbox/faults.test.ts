@@ -35,13 +35,24 @@ function createIssue(title: string): Promise<Response> {
 
 describe('status faults', () => {
   it('refuses an issue with 422 like a spam check, changes nothing, then retires after `times`', async () => {
-    sandbox.faults.add({ kind: 'status', status: 422, message: 'Your issue has been recognized as spam.', path: 'POST /projects/:id/issues', times: 1 });
+    sandbox.faults.add({
+      kind: 'status',
+      status: 422,
+      message: 'Your issue has been recognized as spam.',
+      path: 'POST /projects/:id/issues',
+      times: 1,
+    });
     const refused = await createIssue('spammy');
     expect(refused.status).toBe(422);
     expect(await refused.json()).toEqual({ message: 'Your issue has been recognized as spam.' });
     expect(sandbox.issues(SKILLS).map((i) => i['title'])).not.toContain('spammy');
     expect((await createIssue('fine')).status).toBe(201);
-    expect(sandbox.calls().filter((c) => c.route === 'POST /projects/:id/issues').map((c) => [c.status, c.fault ?? null])).toEqual([
+    expect(
+      sandbox
+        .calls()
+        .filter((c) => c.route === 'POST /projects/:id/issues')
+        .map((c) => [c.status, c.fault ?? null]),
+    ).toEqual([
       [422, 'status'],
       [201, null],
     ]);
@@ -116,7 +127,12 @@ describe('dropped webhook deliveries', () => {
     await createIssue('seen event');
     await sandbox.idle();
     expect(receiver.received.map((r) => (r.body['object_attributes'] as Record<string, unknown>)['title'])).toEqual(['seen event']);
-    expect(sandbox.deliveries(hook.id).map((d) => d.outcome).sort()).toEqual(['delivered', 'dropped']);
+    expect(
+      sandbox
+        .deliveries(hook.id)
+        .map((d) => d.outcome)
+        .sort(),
+    ).toEqual(['delivered', 'dropped']);
     await gl.ProjectHooks.remove(SKILLS, hook.id);
   });
 });
@@ -161,7 +177,11 @@ describe('HTTP controls under /-/sandbox/', () => {
     expect((await fetch(`${sandbox.url}/-/sandbox/faults`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(`${sandbox.url}/api/v4/projects/${P}/issues/1`, { headers })).status).toBe(200);
 
-    const bad = await fetch(`${sandbox.url}/-/sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"kind":"status"}' });
+    const bad = await fetch(`${sandbox.url}/-/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"kind":"status"}',
+    });
     expect(bad.status).toBe(400);
 
     const idle = await fetch(`${sandbox.url}/-/sandbox/idle`);
@@ -172,7 +192,10 @@ describe('HTTP controls under /-/sandbox/', () => {
     const hook = await gl.ProjectHooks.add(SKILLS, receiver.url, { issuesEvents: true, pushEvents: false });
     const created = (await (await createIssue('logged')).json()) as { iid: number };
     await sandbox.idle();
-    const log = (await (await fetch(`${sandbox.url}/-/sandbox/hooks/${hook.id}/deliveries`)).json()) as Array<{ outcome: string; event: string }>;
+    const log = (await (await fetch(`${sandbox.url}/-/sandbox/hooks/${hook.id}/deliveries`)).json()) as Array<{
+      outcome: string;
+      event: string;
+    }>;
     expect(log).toEqual([expect.objectContaining({ outcome: 'delivered', event: 'Issue Hook' })]);
     const issue = (await (await fetch(`${sandbox.url}/-/sandbox/projects/${P}/issues/${created.iid}`)).json()) as Record<string, unknown>;
     expect(typeof issue['relative_position']).toBe('number');

@@ -12,7 +12,11 @@ const headers = { 'PRIVATE-TOKEN': 'sandbox-alice-token', 'Content-Type': 'appli
 const P = encodeURIComponent('gitlab-com/sales-team/cs-skills-exchange');
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${sandbox.url}/api/v4/projects/${P}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${sandbox.url}/api/v4/projects/${P}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

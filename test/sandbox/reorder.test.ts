@@ -106,7 +106,11 @@ describe('reorder', () => {
 
   it('refuses a neighbour from another top-level namespace', async () => {
     const other = sandbox.addProject('elsewhere/board');
-    const res = await fetch(`${sandbox.url}/api/v4/projects/${other.id}/issues`, { method: 'POST', headers, body: JSON.stringify({ title: 'far' }) });
+    const res = await fetch(`${sandbox.url}/api/v4/projects/${other.id}/issues`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'far' }),
+    });
     const far = (await res.json()) as { id: number };
     expect((await reorder('B', { move_after_id: far.id })).status).toBe(422);
   });

@@ -22,7 +22,14 @@ async function api(method: string, path: string, body?: unknown, extra: Record<s
 }
 
 async function addHook(flags: Record<string, unknown> = {}): Promise<number> {
-  const res = await api('POST', '/hooks', { url: receiver.url, token: 'hook-secret', issues_events: true, note_events: true, push_events: false, ...flags });
+  const res = await api('POST', '/hooks', {
+    url: receiver.url,
+    token: 'hook-secret',
+    issues_events: true,
+    note_events: true,
+    push_events: false,
+    ...flags,
+  });
   expect(res.status).toBe(201);
   return res.json['id'] as number;
 }
@@ -140,14 +147,24 @@ describe('notes and confidentiality', () => {
     await sandbox.idle();
     const notesRes = await api('GET', `/issues/${issue['iid']}/notes`);
     const notes = notesRes.json as unknown as Array<{ system: boolean; body: string }>;
-    expect(notes.filter((x) => x.system).map((x) => x.body).sort()).toEqual(['assigned to @bob', 'changed due date to January 1, 2031']);
+    expect(
+      notes
+        .filter((x) => x.system)
+        .map((x) => x.body)
+        .sort(),
+    ).toEqual(['assigned to @bob', 'changed due date to January 1, 2031']);
     const noteHooks = receiver.received.filter((r) => r.headers['x-gitlab-event'] === 'Note Hook');
     expect(noteHooks.map((r) => (r.body['object_attributes'] as Record<string, unknown>)['note'])).toEqual(['A real comment']);
   });
 
   it('sends Confidential Issue Hook only to hooks that ask for it', async () => {
     await addHook();
-    const wantsConfidential = await addHook({ issues_events: false, note_events: false, confidential_issues_events: true, confidential_note_events: true });
+    const wantsConfidential = await addHook({
+      issues_events: false,
+      note_events: false,
+      confidential_issues_events: true,
+      confidential_note_events: true,
+    });
     const issue = await newIssue({ confidential: true });
     await api('POST', `/issues/${issue['iid']}/notes`, { body: 'secret talk' });
     await sandbox.idle();
@@ -187,7 +204,12 @@ describe('recursion detection', () => {
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.headers['x-gitlab-event-uuid']).toBe(fresh);
     // Blocked deliveries are logged when the event happens, sent ones when the answer comes back.
-    expect(sandbox.deliveries(hookId).map((d) => d.outcome).sort()).toEqual(['blocked', 'blocked', 'delivered', 'delivered']);
+    expect(
+      sandbox
+        .deliveries(hookId)
+        .map((d) => d.outcome)
+        .sort(),
+    ).toEqual(['blocked', 'blocked', 'delivered', 'delivered']);
   });
 
   it('starts a new chain for requests without the header', async () => {

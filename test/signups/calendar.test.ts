@@ -8,25 +8,97 @@ const starts = (cal: ReturnType<typeof calendar>, month: string) =>
 describe('sessionsIn across daylight-saving changes', () => {
   it.each([
     // America/Los_Angeles: DST starts 2026-03-08, ends 2026-11-01.
-    ['Los Angeles before spring forward', 'America/Los_Angeles', 'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=1', '2026-03', '2026-03-01', '2026-03-01T17:00:00Z'],
-    ['Los Angeles on the spring-forward Sunday', 'America/Los_Angeles', 'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=2', '2026-03', '2026-03-08', '2026-03-08T16:00:00Z'],
-    ['Los Angeles on the fall-back Sunday', 'America/Los_Angeles', 'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=1', '2026-11', '2026-11-01', '2026-11-01T17:00:00Z'],
-    ['Los Angeles the Sunday before fall-back', 'America/Los_Angeles', 'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=-1', '2026-10', '2026-10-25', '2026-10-25T16:00:00Z'],
+    [
+      'Los Angeles before spring forward',
+      'America/Los_Angeles',
+      'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=1',
+      '2026-03',
+      '2026-03-01',
+      '2026-03-01T17:00:00Z',
+    ],
+    [
+      'Los Angeles on the spring-forward Sunday',
+      'America/Los_Angeles',
+      'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=2',
+      '2026-03',
+      '2026-03-08',
+      '2026-03-08T16:00:00Z',
+    ],
+    [
+      'Los Angeles on the fall-back Sunday',
+      'America/Los_Angeles',
+      'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=1',
+      '2026-11',
+      '2026-11-01',
+      '2026-11-01T17:00:00Z',
+    ],
+    [
+      'Los Angeles the Sunday before fall-back',
+      'America/Los_Angeles',
+      'FREQ=MONTHLY;BYDAY=SU;BYSETPOS=-1',
+      '2026-10',
+      '2026-10-25',
+      '2026-10-25T16:00:00Z',
+    ],
     // Australia/Sydney: DST ends 2026-04-05, starts 2026-10-04 (southern hemisphere).
-    ['Sydney the Tuesday before DST ends', 'Australia/Sydney', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1', '2026-03', '2026-03-31', '2026-03-30T22:00:00Z'],
-    ['Sydney the Tuesday after DST ends', 'Australia/Sydney', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', '2026-04', '2026-04-07', '2026-04-06T23:00:00Z'],
-    ['Sydney the Tuesday before DST starts', 'Australia/Sydney', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1', '2026-09', '2026-09-29', '2026-09-28T23:00:00Z'],
-    ['Sydney the Tuesday after DST starts', 'Australia/Sydney', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', '2026-10', '2026-10-06', '2026-10-05T22:00:00Z'],
+    [
+      'Sydney the Tuesday before DST ends',
+      'Australia/Sydney',
+      'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1',
+      '2026-03',
+      '2026-03-31',
+      '2026-03-30T22:00:00Z',
+    ],
+    [
+      'Sydney the Tuesday after DST ends',
+      'Australia/Sydney',
+      'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1',
+      '2026-04',
+      '2026-04-07',
+      '2026-04-06T23:00:00Z',
+    ],
+    [
+      'Sydney the Tuesday before DST starts',
+      'Australia/Sydney',
+      'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1',
+      '2026-09',
+      '2026-09-29',
+      '2026-09-28T23:00:00Z',
+    ],
+    [
+      'Sydney the Tuesday after DST starts',
+      'Australia/Sydney',
+      'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1',
+      '2026-10',
+      '2026-10-06',
+      '2026-10-05T22:00:00Z',
+    ],
     // Europe/London: BST starts 2026-03-29.
-    ['London the last Thursday of March (GMT)', 'Europe/London', 'FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1', '2026-03', '2026-03-26', '2026-03-26T09:00:00Z'],
-    ['London the last Tuesday of March (BST)', 'Europe/London', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1', '2026-03', '2026-03-31', '2026-03-31T08:00:00Z'],
+    [
+      'London the last Thursday of March (GMT)',
+      'Europe/London',
+      'FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1',
+      '2026-03',
+      '2026-03-26',
+      '2026-03-26T09:00:00Z',
+    ],
+    [
+      'London the last Tuesday of March (BST)',
+      'Europe/London',
+      'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1',
+      '2026-03',
+      '2026-03-31',
+      '2026-03-31T08:00:00Z',
+    ],
   ])('%s', (_name, timezone, rrule, month, localDate, start) => {
     const cal = calendar([series({ title: 'Advanced CI', region: 'AMER', timezone, rrule, time: '09:00' })]);
     expect(starts(cal, month)).toEqual([[localDate, '09:00', start]]);
   });
 
   it('keeps the wall-clock time of a weekly rule on both sides of the change', () => {
-    const cal = calendar([series({ title: 'Office hours', region: 'EMEA', timezone: 'Europe/London', rrule: 'FREQ=WEEKLY;BYDAY=TH', time: '14:00' })]);
+    const cal = calendar([
+      series({ title: 'Office hours', region: 'EMEA', timezone: 'Europe/London', rrule: 'FREQ=WEEKLY;BYDAY=TH', time: '14:00' }),
+    ]);
     expect(starts(cal, '2026-03').map(([, , s]) => s)).toEqual([
       '2026-03-05T14:00:00Z',
       '2026-03-12T14:00:00Z',
@@ -64,7 +136,9 @@ describe('sessionsIn with fifth weekdays and year ends', () => {
   });
 
   it('keeps an every-other-week rule in step from one month to the next', () => {
-    const cal = calendar([series({ title: 'Clinic', region: 'EMEA', timezone: 'UTC', rrule: 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO', time: '10:00' })]);
+    const cal = calendar([
+      series({ title: 'Clinic', region: 'EMEA', timezone: 'UTC', rrule: 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO', time: '10:00' }),
+    ]);
     const days = [...starts(cal, '2026-12'), ...starts(cal, '2027-01')].map(([d]) => Date.parse(`${d}T00:00:00Z`));
     expect(days.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < days.length; i++) expect((days[i]! - days[i - 1]!) / 86_400_000).toBe(14);
@@ -105,7 +179,13 @@ describe('sessionsIn with fifth weekdays and year ends', () => {
 
   it('sorts by start across zones and gives readable ids that stay unique', () => {
     const cal = calendar([
-      series({ title: 'Advanced CI', region: 'AMER', timezone: 'America/Los_Angeles', dates: ['2026-12-08T16:00', '2026-12-08T09:00'], registrationUrl: 'https://example.com/r' }),
+      series({
+        title: 'Advanced CI',
+        region: 'AMER',
+        timezone: 'America/Los_Angeles',
+        dates: ['2026-12-08T16:00', '2026-12-08T09:00'],
+        registrationUrl: 'https://example.com/r',
+      }),
       series({ title: 'Advanced CI', region: 'APAC', timezone: 'Australia/Sydney', dates: ['2026-12-08T09:00'] }),
     ]);
     const sessions = sessionsIn(cal, 'webinar', '2026-12');
@@ -135,11 +215,23 @@ describe('sessionsIn with fifth weekdays and year ends', () => {
   });
 
   it.each([
-    ['an unknown time zone', series({ title: 'X', region: 'R', timezone: 'Mars/Olympus', dates: ['2026-12-01T09:00'] }), /unknown time zone "Mars\/Olympus"/],
+    [
+      'an unknown time zone',
+      series({ title: 'X', region: 'R', timezone: 'Mars/Olympus', dates: ['2026-12-01T09:00'] }),
+      /unknown time zone "Mars\/Olympus"/,
+    ],
     ['a rule without a time', series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'FREQ=WEEKLY;BYDAY=MO' }), /needs a "time"/],
     ['a rule that is not one', series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'EVERY TUESDAY', time: '09:00' }), /rrule/],
-    ['a rule carrying its own DTSTART', series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'DTSTART:20260101T000000Z\nRRULE:FREQ=WEEKLY', time: '09:00' }), /DTSTART/],
-    ['a rule with COUNT, which has no start to count from', series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'FREQ=WEEKLY;COUNT=4', time: '09:00' }), /COUNT/],
+    [
+      'a rule carrying its own DTSTART',
+      series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'DTSTART:20260101T000000Z\nRRULE:FREQ=WEEKLY', time: '09:00' }),
+      /DTSTART/,
+    ],
+    [
+      'a rule with COUNT, which has no start to count from',
+      series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'FREQ=WEEKLY;COUNT=4', time: '09:00' }),
+      /COUNT/,
+    ],
     ['a one-off date without a time', series({ title: 'X', region: 'R', timezone: 'UTC', dates: ['2026-12-01'] }), /YYYY-MM-DDTHH:MM/],
     ['a time past midnight', series({ title: 'X', region: 'R', timezone: 'UTC', rrule: 'FREQ=WEEKLY;BYDAY=MO', time: '25:00' }), /HH:MM/],
   ])('explains %s, naming the series', (_name, bad, message) => {

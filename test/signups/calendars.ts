@@ -17,13 +17,41 @@ export const REMINDERS: SignupsConfig['reminders'] = {
 
 /** A month of webinars in three regions, like the team's calendar. */
 export const WEBINARS = calendar([
-  series({ title: 'Advanced CI', region: 'AMER', timezone: 'America/Los_Angeles', rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2', time: '09:00', registrationUrl: 'https://example.com/register/advanced-ci-amer' }),
+  series({
+    title: 'Advanced CI',
+    region: 'AMER',
+    timezone: 'America/Los_Angeles',
+    rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2',
+    time: '09:00',
+    registrationUrl: 'https://example.com/register/advanced-ci-amer',
+  }),
   series({ title: 'Advanced CI', region: 'EMEA', timezone: 'Europe/London', rrule: 'FREQ=MONTHLY;BYDAY=WE;BYSETPOS=2', time: '14:00' }),
-  series({ title: 'Security Scanning', region: 'APAC', timezone: 'Australia/Sydney', rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', time: '09:00' }),
+  series({
+    title: 'Security Scanning',
+    region: 'APAC',
+    timezone: 'Australia/Sydney',
+    rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1',
+    time: '09:00',
+  }),
 ]);
 
 /** Labs, one with a fixed access period. */
 export const LABS = calendar([
-  series({ title: 'Hands-on GitLab CI', region: 'AMER', timezone: 'America/New_York', rrule: 'FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3', time: '11:00', accessDays: 2, durationMinutes: 120 }),
-  series({ title: 'Security and Compliance', region: 'EMEA', timezone: 'Europe/Berlin', dates: ['2026-12-03T10:00'], accessDays: 4, durationMinutes: 120 }),
+  series({
+    title: 'Hands-on GitLab CI',
+    region: 'AMER',
+    timezone: 'America/New_York',
+    rrule: 'FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3',
+    time: '11:00',
+    accessDays: 2,
+    durationMinutes: 120,
+  }),
+  series({
+    title: 'Security and Compliance',
+    region: 'EMEA',
+    timezone: 'Europe/Berlin',
+    dates: ['2026-12-03T10:00'],
+    accessDays: 4,
+    durationMinutes: 120,
+  }),
 ]);

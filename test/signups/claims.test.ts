@@ -4,7 +4,14 @@ import { parseClaims, type ClaimProblem } from '../../src/signups/claims.js';
 import { renderSignup } from '../../src/signups/render.js';
 import { LABS, REMINDERS } from './calendars.js';
 
-const rendered = renderSignup({ kind: 'labs', month: '2026-12', calendar: LABS, sessions: sessionsIn(LABS, 'lab', '2026-12'), reminders: REMINDERS, configDir: '.' });
+const rendered = renderSignup({
+  kind: 'labs',
+  month: '2026-12',
+  calendar: LABS,
+  sessions: sessionsIn(LABS, 'lab', '2026-12'),
+  reminders: REMINDERS,
+  configDir: '.',
+});
 const EMEA = '2026-12-03-emea-security-and-compliance';
 const AMER = '2026-12-17-amer-hands-on-gitlab-ci';
 const slot = (id: string) => `- [ ] DRI: <!-- rhythm:dri:${id} -->`;
@@ -23,7 +30,13 @@ describe('parseClaims', () => {
       [EMEA, null, false],
       [AMER, null, false],
     ]);
-    expect(claims.sessions[0]?.checks).toEqual({ 'lab-environment': false, deck: false, codes: false, 'run-through': false, 'paste-notes': false });
+    expect(claims.sessions[0]?.checks).toEqual({
+      'lab-environment': false,
+      deck: false,
+      codes: false,
+      'run-through': false,
+      'paste-notes': false,
+    });
   });
 
   it.each<[string, string, string | null, ClaimProblem[]]>([
@@ -32,10 +45,30 @@ describe('parseClaims', () => {
     ['a capital X and a note after the name', `- [X] DRI: @alice.smith (back-up welcome) <!-- rhythm:dri:${EMEA} -->`, 'alice.smith', []],
     ['a bold key and a trailing full stop', `- [ ] **DRI:** @bob. <!-- rhythm:dri:${EMEA} -->`, 'bob', []],
     ['the same person twice', `- [ ] DRI: @bob @Bob <!-- rhythm:dri:${EMEA} -->`, 'bob', []],
-    ['two people on one slot', `- [ ] DRI: @alice @bob <!-- rhythm:dri:${EMEA} -->`, null, [{ kind: 'several-dris', sessionId: EMEA, usernames: ['alice', 'bob'] }]],
-    ['a name without @', `- [ ] DRI: alice <!-- rhythm:dri:${EMEA} -->`, null, [{ kind: 'missing-username', sessionId: EMEA, text: 'alice' }]],
-    ['an e-mail address is not a username', `- [ ] DRI: alice@example.com <!-- rhythm:dri:${EMEA} -->`, null, [{ kind: 'missing-username', sessionId: EMEA, text: 'alice@example.com' }]],
-    ['a ticked box with no name', `- [x] DRI: <!-- rhythm:dri:${EMEA} -->`, null, [{ kind: 'missing-username', sessionId: EMEA, text: '' }]],
+    [
+      'two people on one slot',
+      `- [ ] DRI: @alice @bob <!-- rhythm:dri:${EMEA} -->`,
+      null,
+      [{ kind: 'several-dris', sessionId: EMEA, usernames: ['alice', 'bob'] }],
+    ],
+    [
+      'a name without @',
+      `- [ ] DRI: alice <!-- rhythm:dri:${EMEA} -->`,
+      null,
+      [{ kind: 'missing-username', sessionId: EMEA, text: 'alice' }],
+    ],
+    [
+      'an e-mail address is not a username',
+      `- [ ] DRI: alice@example.com <!-- rhythm:dri:${EMEA} -->`,
+      null,
+      [{ kind: 'missing-username', sessionId: EMEA, text: 'alice@example.com' }],
+    ],
+    [
+      'a ticked box with no name',
+      `- [x] DRI: <!-- rhythm:dri:${EMEA} -->`,
+      null,
+      [{ kind: 'missing-username', sessionId: EMEA, text: '' }],
+    ],
   ])('%s', (_name, line, dri, problems) => {
     const claims = parseClaims(withLine(EMEA, line), rendered.sessions);
     expect(claims.sessions.find((c) => c.sessionId === EMEA)?.dri).toBe(dri);
@@ -58,7 +91,10 @@ describe('parseClaims', () => {
 
   it('reads ticked boxes, with the CRLF line ends a browser sends', () => {
     const text = withLine(AMER, `- [x] DRI: @bob <!-- rhythm:dri:${AMER} -->`)
-      .replace(`- [ ] Lab environment requested (by Thu 10 Dec 2026) <!-- rhythm:check:lab-environment:${AMER} -->`, `- [x] Lab environment requested (by Thu 10 Dec 2026) <!-- rhythm:check:lab-environment:${AMER} -->`)
+      .replace(
+        `- [ ] Lab environment requested (by Thu 10 Dec 2026) <!-- rhythm:check:lab-environment:${AMER} -->`,
+        `- [x] Lab environment requested (by Thu 10 Dec 2026) <!-- rhythm:check:lab-environment:${AMER} -->`,
+      )
       .replace(/\n/g, '\r\n');
     const claim = parseClaims(text, rendered.sessions).sessions.find((c) => c.sessionId === AMER);
     expect(claim?.dri).toBe('bob');

@@ -46,7 +46,9 @@ const generate = (config: RhythmConfig, extra: { dryRun?: boolean; month?: strin
 /** The bot's note on a sign-up issue, through the sign-up issue's handler (what a webhook runs). */
 async function reconcileSignupIssue(config: RhythmConfig, iid: number) {
   const outcome = await runKey(issueKey(PROJECT, iid), { config, door: doorAs('rhythm-bot') });
-  const noteId = outcome.applied.flatMap((a) => (a.sent && a.note ? [a.note.id] : []))[0] ?? outcome.steps.flatMap((s) => (s.kind === 'editNote' ? [s.noteId] : []))[0];
+  const noteId =
+    outcome.applied.flatMap((a) => (a.sent && a.note ? [a.note.id] : []))[0] ??
+    outcome.steps.flatMap((s) => (s.kind === 'editNote' ? [s.noteId] : []))[0];
   return { action: outcome.note, noteId };
 }
 
@@ -85,7 +87,10 @@ beforeEach(() => {
 describe('rhythm generate, against the sandbox', () => {
   it('on a dry run, reads GitLab, says it would create both issues, and sends nothing', async () => {
     const report = await generate(configWith(), { dryRun: true });
-    expect(report.results.map((r) => [r.kind, r.action])).toEqual([['webinars', 'dry-run'], ['labs', 'dry-run']]);
+    expect(report.results.map((r) => [r.kind, r.action])).toEqual([
+      ['webinars', 'dry-run'],
+      ['labs', 'dry-run'],
+    ]);
     expect(report.writes).toBe(0);
     expect(writes()).toEqual([]);
     const steps = report.results.flatMap((r) => r.outcome.steps);
@@ -130,7 +135,10 @@ describe('rhythm generate, against the sandbox', () => {
   });
 
   it('updates the issue when the calendar changes, keeping alice and her ticked box', async () => {
-    const moved: SignupCalendar = { ...WEBINARS, sessions: WEBINARS.sessions.map((s) => (s.region === 'EMEA' ? { ...s, time: '16:00' } : s)) };
+    const moved: SignupCalendar = {
+      ...WEBINARS,
+      sessions: WEBINARS.sessions.map((s) => (s.region === 'EMEA' ? { ...s, time: '16:00' } : s)),
+    };
     const report = await generate(configWith({ webinars: moved }));
     expect(report.results.map((r) => r.action)).toEqual(['updated', 'unchanged']);
     expect(report.writes).toBe(1);
@@ -156,7 +164,13 @@ describe('rhythm generate, against the sandbox', () => {
   });
 
   it("fails with GitLab's reason when GitLab refuses the issue as spam, and opens nothing", async () => {
-    sandbox.faults.add({ kind: 'status', status: 400, message: 'Your issue has been recognized as spam.', method: 'POST', path: '/projects/:id/issues' });
+    sandbox.faults.add({
+      kind: 'status',
+      status: 400,
+      message: 'Your issue has been recognized as spam.',
+      method: 'POST',
+      path: '/projects/:id/issues',
+    });
     const before = sandbox.issues(PROJECT).length;
     const run = await generate(configWith(), { month: '2027-01' });
     expect(run.failed.map((f) => f.error)).toEqual([

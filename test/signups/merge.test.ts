@@ -8,7 +8,14 @@ import { renderSignup } from '../../src/signups/render.js';
 import { calendar, REMINDERS, series, WEBINARS } from './calendars.js';
 
 const render = (cal: SignupCalendar) =>
-  renderSignup({ kind: 'webinars', month: '2026-12', calendar: cal, sessions: sessionsIn(cal, 'webinar', '2026-12'), reminders: REMINDERS, configDir: '.' });
+  renderSignup({
+    kind: 'webinars',
+    month: '2026-12',
+    calendar: cal,
+    sessions: sessionsIn(cal, 'webinar', '2026-12'),
+    reminders: REMINDERS,
+    configDir: '.',
+  });
 
 const AMER = '2026-12-08-amer-advanced-ci';
 const EMEA = '2026-12-09-emea-advanced-ci';
@@ -33,7 +40,10 @@ const signedUp = (() => {
   text = tick(signUp(text, AMER, 'alice'), 'webinar-mp4', AMER);
   text = signUp(text, EMEA, 'bob');
   text = signUp(text, APAC, 'carol');
-  return text.replace('### Tue 8 Dec 2026 · AMER · Advanced CI', '### Tue 8 Dec 2026 · AMER · Advanced CI\n\nalice: I can swap with bob if needed');
+  return text.replace(
+    '### Tue 8 Dec 2026 · AMER · Advanced CI',
+    '### Tue 8 Dec 2026 · AMER · Advanced CI\n\nalice: I can swap with bob if needed',
+  );
 })();
 
 const moved: SignupCalendar = {
@@ -50,7 +60,10 @@ describe('mergeSignupDescription', () => {
   it('keeps every sign-up and ticked box when a session moves and another is added', () => {
     const edited: SignupCalendar = {
       ...moved,
-      sessions: [...moved.sessions, series({ title: 'Agile Planning', region: 'AMER', timezone: 'America/Chicago', dates: ['2026-12-16T10:00'] })],
+      sessions: [
+        ...moved.sessions,
+        series({ title: 'Agile Planning', region: 'AMER', timezone: 'America/Chicago', dates: ['2026-12-16T10:00'] }),
+      ],
     };
     const fresh = render(edited);
     const merged = mergeSignupDescription(signedUp, fresh.description, fresh.sessions);
@@ -102,8 +115,11 @@ describe('mergeSignupDescription', () => {
     expect(driOf(merged, WEBINARS)).toEqual({ [APAC]: 'carol', [AMER]: 'alice', [EMEA]: 'bob' });
   });
 
-  it('never carries a line that GitLab would run as a quick action into the bot\'s edit', () => {
-    const text = render(WEBINARS).description.replace(`- [ ] DRI: <!-- rhythm:dri:${APAC} -->`, `/close @carol <!-- rhythm:dri:${APAC} -->`);
+  it("never carries a line that GitLab would run as a quick action into the bot's edit", () => {
+    const text = render(WEBINARS).description.replace(
+      `- [ ] DRI: <!-- rhythm:dri:${APAC} -->`,
+      `/close @carol <!-- rhythm:dri:${APAC} -->`,
+    );
     const fresh = render(withoutApac);
     const merged = mergeSignupDescription(text, fresh.description, fresh.sessions);
     expect(merged).toContain(`\\/close @carol <!-- rhythm:dri:${APAC} -->`);
@@ -121,7 +137,13 @@ describe('mergeSignupDescription', () => {
     const people = ['alice', 'bob', 'carol', 'dave'];
     const base = calendar(
       regions.map((region, i) =>
-        series({ title: `Topic ${i}`, region, timezone: 'UTC', rrule: `FREQ=MONTHLY;BYDAY=${['TU', 'WE', 'TH'][i]};BYSETPOS=${i + 1}`, time: '10:00' }),
+        series({
+          title: `Topic ${i}`,
+          region,
+          timezone: 'UTC',
+          rrule: `FREQ=MONTHLY;BYDAY=${['TU', 'WE', 'TH'][i]};BYSETPOS=${i + 1}`,
+          time: '10:00',
+        }),
       ),
     );
     fc.assert(

@@ -6,14 +6,23 @@ import { calendar, REMINDERS, series } from './calendars.js';
 
 // A webinar on Monday 7 Dec 2026 at 09:00 in Los Angeles (17:00 UTC) and a lab on Tuesday 15 Dec
 // 2026 at 10:00 in Berlin (09:00 UTC).
-const webinars = sessionsIn(calendar([series({ title: 'Advanced CI', region: 'AMER', timezone: 'America/Los_Angeles', dates: ['2026-12-07T09:00'] })]), 'webinar', '2026-12');
-const labs = sessionsIn(calendar([series({ title: 'CI Lab', region: 'EMEA', timezone: 'Europe/Berlin', dates: ['2026-12-15T10:00'] })]), 'lab', '2026-12');
+const webinars = sessionsIn(
+  calendar([series({ title: 'Advanced CI', region: 'AMER', timezone: 'America/Los_Angeles', dates: ['2026-12-07T09:00'] })]),
+  'webinar',
+  '2026-12',
+);
+const labs = sessionsIn(
+  calendar([series({ title: 'CI Lab', region: 'EMEA', timezone: 'Europe/Berlin', dates: ['2026-12-15T10:00'] })]),
+  'lab',
+  '2026-12',
+);
 const WEBINAR = '2026-12-07-amer-advanced-ci';
 const LAB = '2026-12-15-emea-ci-lab';
 
 function claims(id: string, dri: string | null, ticked: string[] = []) {
   const lines = [`- [ ] DRI: ${dri ? `@${dri}` : ''} <!-- rhythm:dri:${id} -->`];
-  for (const key of ['lab-environment', 'webinar-mp4']) lines.push(`- [${ticked.includes(key) ? 'x' : ' '}] box <!-- rhythm:check:${key}:${id} -->`);
+  for (const key of ['lab-environment', 'webinar-mp4'])
+    lines.push(`- [${ticked.includes(key) ? 'x' : ' '}] box <!-- rhythm:check:${key}:${id} -->`);
   return lines.join('\n');
 }
 
@@ -43,14 +52,21 @@ describe('dueReminders', () => {
 
   it('judges the day in the team zone, not in UTC', () => {
     // 2026-11-26T14:00Z is the 27th in Sydney but still the 26th in Los Angeles.
-    expect(due({ sessions: webinars, text: claims(WEBINAR, null), now: '2026-11-26T14:00:00Z', timezone: 'Australia/Sydney' })).toEqual([`no-dri ${WEBINAR}`]);
+    expect(due({ sessions: webinars, text: claims(WEBINAR, null), now: '2026-11-26T14:00:00Z', timezone: 'Australia/Sydney' })).toEqual([
+      `no-dri ${WEBINAR}`,
+    ]);
     expect(due({ sessions: webinars, text: claims(WEBINAR, null), now: '2026-11-26T14:00:00Z' })).toEqual([]);
   });
 
   it.each([
     ['not on the Wednesday', '2026-12-02T20:00:00Z', undefined, []],
     ['on the Thursday, two business days before the Monday', '2026-12-03T08:00:00Z', undefined, [`webinar-mp4 ${WEBINAR} @alice`]],
-    ['a business day earlier when the Thursday is a holiday', '2026-12-02T20:00:00Z', new Set(['2026-12-03']), [`webinar-mp4 ${WEBINAR} @alice`]],
+    [
+      'a business day earlier when the Thursday is a holiday',
+      '2026-12-02T20:00:00Z',
+      new Set(['2026-12-03']),
+      [`webinar-mp4 ${WEBINAR} @alice`],
+    ],
   ])('reminds the webinar DRI to download the MP4 %s', (_name, now, holidays, expected) => {
     expect(due({ sessions: webinars, text: claims(WEBINAR, 'alice'), now, ...(holidays ? { holidays } : {}) })).toEqual(expected);
   });
@@ -72,7 +88,13 @@ describe('dueReminders', () => {
   });
 
   it('writes a note body that carries its marker and only the DRI as a mention', () => {
-    const [r] = dueReminders({ sessions: labs, claims: parseClaims(claims(LAB, 'bob'), labs), now: new Date('2026-12-09T08:00:00Z'), timezone: 'UTC', reminders: REMINDERS });
+    const [r] = dueReminders({
+      sessions: labs,
+      claims: parseClaims(claims(LAB, 'bob'), labs),
+      now: new Date('2026-12-09T08:00:00Z'),
+      timezone: 'UTC',
+      reminders: REMINDERS,
+    });
     expect(r?.marker).toBe(`rhythm:reminder:lab-environment:${LAB}`);
     expect(r?.body.split('\n')[0]).toBe(`<!-- rhythm:reminder:lab-environment:${LAB} -->`);
     expect(r?.body).toMatch(/^@bob a friendly reminder for CI Lab \(EMEA, Tue 15 Dec 2026 at 10:00 Europe\/Berlin\)/m);

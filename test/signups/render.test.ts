@@ -11,7 +11,14 @@ const dir = mkdtempSync(join(tmpdir(), 'rhythm-signup-render-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function input(kind: 'webinars' | 'labs', cal = kind === 'labs' ? LABS : WEBINARS, month = '2026-12'): SignupRenderInput {
-  return { kind, month, calendar: cal, sessions: sessionsIn(cal, kind === 'labs' ? 'lab' : 'webinar', month), reminders: REMINDERS, configDir: dir };
+  return {
+    kind,
+    month,
+    calendar: cal,
+    sessions: sessionsIn(cal, kind === 'labs' ? 'lab' : 'webinar', month),
+    reminders: REMINDERS,
+    configDir: dir,
+  };
 }
 
 describe('renderSignup with the shipped templates', () => {
@@ -32,7 +39,9 @@ describe('renderSignup with the shipped templates', () => {
     expect(r.description).toContain('- When: 09:00 Australia/Sydney (Mon 30 Nov 22:00 UTC), 60 minutes');
     expect(r.description).toContain('- Registration: <https://example.com/register/advanced-ci-amer>');
     expect(r.description).toContain('- [ ] DRI: <!-- rhythm:dri:2026-12-08-amer-advanced-ci -->');
-    expect(r.description).toContain('- [ ] MP4 downloaded (by Fri 4 Dec 2026) <!-- rhythm:check:webinar-mp4:2026-12-08-amer-advanced-ci -->');
+    expect(r.description).toContain(
+      '- [ ] MP4 downloaded (by Fri 4 Dec 2026) <!-- rhythm:check:webinar-mp4:2026-12-08-amer-advanced-ci -->',
+    );
     expect(r.description).toMatch(/two business days|2 business days/);
     expect(r.description).toMatch(/10 minutes before/);
     expect(r.description).toMatch(/feedback poll/i);
@@ -44,7 +53,9 @@ describe('renderSignup with the shipped templates', () => {
     expect(r.description).toContain('- Deck title: Security and Compliance - EMEA - 2026-12-03');
     expect(r.description).toContain('- Deck title: Hands-on GitLab CI - AMER - 2026-12-17');
     expect(r.description).toContain('- Attendees keep lab access for: 4 days');
-    expect(r.description).toContain('- [ ] Lab environment requested (by Thu 26 Nov 2026) <!-- rhythm:check:lab-environment:2026-12-03-emea-security-and-compliance -->');
+    expect(r.description).toContain(
+      '- [ ] Lab environment requested (by Thu 26 Nov 2026) <!-- rhythm:check:lab-environment:2026-12-03-emea-security-and-compliance -->',
+    );
     expect(r.description).toMatch(/Demo Architect portal/);
     expect(r.description).toMatch(/paste-notes/i);
     expect(r.description).toMatch(/10 minutes before/);
@@ -88,7 +99,8 @@ describe('renderSignup with a team template', () => {
     writeFileSync(join(dir, name), text);
     return name;
   };
-  const block = '{{#each sessions}}\n{{begin}}\n{{title}}\n{{dri}}\n{{#each checks}}\n{{this}}\n{{/each}}\n{{end}}\n{{/each}}\n{{sessionsEnd}}\n';
+  const block =
+    '{{#each sessions}}\n{{begin}}\n{{title}}\n{{dri}}\n{{#each checks}}\n{{this}}\n{{/each}}\n{{end}}\n{{/each}}\n{{sessionsEnd}}\n';
 
   it('reads calendar.template relative to the config directory', () => {
     const template = write('ours.md.hbs', `Our own words for {{monthName}}.\n${block}`);
@@ -100,7 +112,11 @@ describe('renderSignup with a team template', () => {
   it.each([
     ['a field that does not exist', `{{nope}}\n${block}`, /"nope" not defined/],
     ['a syntax error', `{{#each sessions}}\n${block}`, /ours-bad/],
-    ['no DRI line', '{{#each sessions}}\n{{begin}}\n{{end}}\n{{/each}}\n{{sessionsEnd}}', /rhythm:dri:2026-12-08-amer-advanced-ci --> once, found it 0 times/],
+    [
+      'no DRI line',
+      '{{#each sessions}}\n{{begin}}\n{{end}}\n{{/each}}\n{{sessionsEnd}}',
+      /rhythm:dri:2026-12-08-amer-advanced-ci --> once, found it 0 times/,
+    ],
     ['no end of the session list', block.replace('{{sessionsEnd}}\n', ''), /sessionsEnd/],
     ['a line that GitLab would run as a quick action', `/assign @alice\n${block}`, /line 3 starts with "\/"/],
   ])('fails before anything is sent on %s', (_name, text, message) => {

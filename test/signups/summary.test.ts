@@ -10,7 +10,8 @@ const sessions = sessionsIn(WEBINARS, 'webinar', '2026-12');
 const fresh = renderSignup({ kind: 'webinars', month: '2026-12', calendar: WEBINARS, sessions, reminders: REMINDERS, configDir: '.' });
 const line = (id: string, rest: string) => `- [ ] DRI: ${rest} <!-- rhythm:dri:${id} -->`;
 const edit = (id: string, rest: string, text = fresh.description) => text.replace(`- [ ] DRI: <!-- rhythm:dri:${id} -->`, line(id, rest));
-const summary = (text: string) => renderSignupSummary({ kind: 'webinars', month: '2026-12', sessions, claims: parseClaims(text, sessions) });
+const summary = (text: string) =>
+  renderSignupSummary({ kind: 'webinars', month: '2026-12', sessions, claims: parseClaims(text, sessions) });
 
 describe('renderSignupSummary', () => {
   it('starts with its marker and counts the sessions that have a DRI', () => {
@@ -30,9 +31,17 @@ describe('renderSignupSummary', () => {
   });
 
   it.each([
-    ['two people on one slot', '@alice @bob', /Tue 8 Dec 2026 · AMER · Advanced CI: the DRI line names @\u200balice and @\u200bbob\. One DRI per session/],
+    [
+      'two people on one slot',
+      '@alice @bob',
+      /Tue 8 Dec 2026 · AMER · Advanced CI: the DRI line names @\u200balice and @\u200bbob\. One DRI per session/,
+    ],
     ['a name without @', 'alice please', /the DRI line says "alice please", which is not a username\. Write it as `DRI: @your-username`\./],
-    ['an everyone-mention on the DRI line', '/close @all **x**', /the DRI line says "\\\/close @\u200ball \\\*\\\*x\\\*\\\*", which is not a username/],
+    [
+      'an everyone-mention on the DRI line',
+      '/close @all **x**',
+      /the DRI line says "\\\/close @\u200ball \\\*\\\*x\\\*\\\*", which is not a username/,
+    ],
   ])('explains %s in one friendly line', (_name, rest, expected) => {
     const note = summary(edit('2026-12-08-amer-advanced-ci', rest));
     expect(note).toMatch(/\*\*Needs a look:\*\*/);
@@ -62,8 +71,12 @@ describe('renderSignupSummary', () => {
   it('speaks of one lab, and of a month with none', () => {
     const one = calendar([series({ title: 'CI Lab', region: 'EMEA', timezone: 'UTC', dates: ['2026-12-03T10:00'] })]);
     const s = sessionsIn(one, 'lab', '2026-12');
-    expect(renderSignupSummary({ kind: 'labs', month: '2026-12', sessions: s, claims: parseClaims('', s) })).toContain('0 of 1 lab in December 2026 has a DRI.');
+    expect(renderSignupSummary({ kind: 'labs', month: '2026-12', sessions: s, claims: parseClaims('', s) })).toContain(
+      '0 of 1 lab in December 2026 has a DRI.',
+    );
     const none = sessionsIn(calendar([]), 'lab', '2026-02');
-    expect(renderSignupSummary({ kind: 'labs', month: '2026-02', sessions: none, claims: parseClaims('', none) })).toContain('there are no labs in February 2026.');
+    expect(renderSignupSummary({ kind: 'labs', month: '2026-02', sessions: none, claims: parseClaims('', none) })).toContain(
+      'there are no labs in February 2026.',
+    );
   });
 });

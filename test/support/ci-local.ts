@@ -147,9 +147,11 @@ export async function cloneWorkTree(): Promise<CiClone> {
       GITLAB_CI_LOCAL,
       [
         '--no-color',
-        '--home', home,
+        '--home',
+        home,
         // The tests set CI_PIPELINE_SOURCE and CI_COMMIT_BRANCH on purpose, to play schedules and MRs.
-        '--ignore-predefined-vars', 'CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH',
+        '--ignore-predefined-vars',
+        'CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH',
         ...variableArgs(variables),
         ...args,
       ],

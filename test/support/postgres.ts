@@ -19,9 +19,7 @@ export function testServerUrl(): string | null {
   }
   if (!toldSkip) {
     toldSkip = true;
-    console.warn(
-      'PostgreSQL tests skipped: RHYTHM_TEST_DATABASE_URL is not set (run scripts/pg-start.sh and export the line it prints)',
-    );
+    console.warn('PostgreSQL tests skipped: RHYTHM_TEST_DATABASE_URL is not set (run scripts/pg-start.sh and export the line it prints)');
   }
   return null;
 }

@@ -47,16 +47,7 @@ export interface World {
 }
 
 export const fullRequest = (topic: string, speaker: string) =>
-  [
-    '## Topic',
-    topic,
-    '',
-    '## Why is this valuable',
-    'Teams keep asking about it.',
-    '',
-    '## Speaker',
-    `@${speaker}`,
-  ].join('\n');
+  ['## Topic', topic, '', '## Why is this valuable', 'Teams keep asking about it.', '', '## Speaker', `@${speaker}`].join('\n');
 
 export async function startWorld(
   opts: {

@@ -20,15 +20,21 @@ interface Case {
 
 const issueText = fixture('issue-hook-update-labels.json').trim();
 const noteText = fixture('note-hook-issue.json').trim();
-const printable = (max: number) =>
-  fc.array(fc.integer({ min: 0x21, max: 0x7e }), { maxLength: max }).map((a) => String.fromCharCode(...a));
+const printable = (max: number) => fc.array(fc.integer({ min: 0x21, max: 0x7e }), { maxLength: max }).map((a) => String.fromCharCode(...a));
 
 const authorised = (event: string, extra: Record<string, string> = {}) => hookHeaders(event, extra);
 
 /** Values of the wrong type for a field of the given JSON type. */
 function wrongFor(type: 'int' | 'string' | 'object'): fc.Arbitrary<unknown> {
   const common = [fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 })];
-  if (type === 'int') return fc.oneof(...common, fc.string(), fc.integer({ max: 0 }), fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((d) => !Number.isInteger(d)), fc.constant({}));
+  if (type === 'int')
+    return fc.oneof(
+      ...common,
+      fc.string(),
+      fc.integer({ max: 0 }),
+      fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((d) => !Number.isInteger(d)),
+      fc.constant({}),
+    );
   if (type === 'string') return fc.oneof(...common, fc.integer(), fc.constant(''), fc.constant({}));
   return fc.oneof(...common, fc.integer(), fc.string());
 }
@@ -65,9 +71,7 @@ const wrongTypes: fc.Arbitrary<Case> = fc
     fc.tuple(fc.constant('Issue Hook'), fc.constant(issueText), fc.constantFrom(...issueFields)),
     fc.tuple(fc.constant('Note Hook'), fc.constant(noteText), fc.constantFrom(...noteFields)),
   )
-  .chain(([event, text, [path, type]]) =>
-    fc.tuple(fc.constant(event), fc.constant(text), fc.constant(path), wrongFor(type), fc.boolean()),
-  )
+  .chain(([event, text, [path, type]]) => fc.tuple(fc.constant(event), fc.constant(text), fc.constant(path), wrongFor(type), fc.boolean()))
   .map(([event, text, path, value, remove]) => {
     const payload = JSON.parse(text) as Record<string, any>;
     setPath(payload, path, value, remove);
@@ -92,14 +96,31 @@ const noToken: fc.Arbitrary<Case> = fc.constantFrom(issueText, noteText, '{').ma
 const wrongToken: fc.Arbitrary<Case> = fc
   .oneof(printable(80), fc.constant(SECRET.toUpperCase()), fc.constant(SECRET.slice(0, -1)), fc.constant(`${SECRET}x`))
   .filter((t) => t.trim() !== SECRET)
-  .map((token) => ({ kind: 'wrong token', request: { headers: authorised('Issue Hook', { 'x-gitlab-token': token }), body: issueText }, expect: [401] }));
+  .map((token) => ({
+    kind: 'wrong token',
+    request: { headers: authorised('Issue Hook', { 'x-gitlab-token': token }), body: issueText },
+    expect: [401],
+  }));
 
 const wrongMedia: fc.Arbitrary<Case> = fc
   .oneof(
-    fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/jsonp', 'json', 'application/json+x'),
+    fc.constantFrom(
+      'text/plain',
+      'application/xml',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+      'application/jsonp',
+      'json',
+      'application/json+x',
+    ),
     printable(30).map((s) => `x-${s}`),
   )
-  .map((type) => ({ kind: 'wrong content type', request: { headers: authorised('Issue Hook', { 'content-type': type }), body: issueText }, expect: [415] }));
+  .map((type) => ({
+    kind: 'wrong content type',
+    request: { headers: authorised('Issue Hook', { 'content-type': type }), body: issueText },
+    expect: [415],
+  }));
 
 const truncated: fc.Arbitrary<Case> = fc
   .tuple(fc.constantFrom(['Issue Hook', issueText], ['Note Hook', noteText]), fc.double({ min: 0, max: 1, noNaN: true }))
@@ -119,16 +140,26 @@ const randomBytes: fc.Arbitrary<Case> = fc
   }));
 
 const unknownEvent: fc.Arbitrary<Case> = fc
-  .tuple(fc.oneof(printable(40), fc.constantFrom('Push Hook', 'Emoji Hook', 'System Hook', 'Merge Request Hook', 'Issue hook', 'issue hook')), fc.constantFrom(issueText, noteText, '{}', 'not json'))
+  .tuple(
+    fc.oneof(printable(40), fc.constantFrom('Push Hook', 'Emoji Hook', 'System Hook', 'Merge Request Hook', 'Issue hook', 'issue hook')),
+    fc.constantFrom(issueText, noteText, '{}', 'not json'),
+  )
   .filter(([event]) => !handled.has(event.trim()))
   .map(([event, body]) => ({ kind: 'unknown event', request: { headers: authorised(event), body }, expect: [200] }));
 
 const unknownProject: fc.Arbitrary<Case> = fc
-  .tuple(fc.constantFrom(['Issue Hook', issueText], ['Note Hook', noteText]), printable(60).filter((p) => p.length > 0 && p.toLowerCase() !== PROJECT))
+  .tuple(
+    fc.constantFrom(['Issue Hook', issueText], ['Note Hook', noteText]),
+    printable(60).filter((p) => p.length > 0 && p.toLowerCase() !== PROJECT),
+  )
   .map(([[event, text], path]) => {
     const payload = JSON.parse(text) as Record<string, any>;
     payload.project.path_with_namespace = path;
-    return { kind: 'unknown project', request: { headers: authorised(event, { 'idempotency-key': `fuzz-${path.length}` }), body: JSON.stringify(payload) }, expect: [200] };
+    return {
+      kind: 'unknown project',
+      request: { headers: authorised(event, { 'idempotency-key': `fuzz-${path.length}` }), body: JSON.stringify(payload) },
+      expect: [200],
+    };
   });
 
 const deepNesting: fc.Arbitrary<Case> = fc
@@ -144,7 +175,9 @@ const deepNesting: fc.Arbitrary<Case> = fc
   });
 
 const pollution: fc.Arbitrary<Case> = fc.constantFrom('__proto__', 'constructor', 'prototype').map((key) => {
-  const body = issueText.replace(/^\{/, `{"${key}": {"polluted": true, "prototype": {"polluted": true}},`).replaceAll(PROJECT, 'elsewhere/board');
+  const body = issueText
+    .replace(/^\{/, `{"${key}": {"polluted": true, "prototype": {"polluted": true}},`)
+    .replaceAll(PROJECT, 'elsewhere/board');
   return { kind: 'prototype keys, unknown project', request: { headers: authorised('Issue Hook'), body }, expect: [200] };
 });
 
@@ -152,9 +185,11 @@ const wrongMethod: fc.Arbitrary<Case> = fc
   .constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS')
   .map((method) => ({ kind: 'wrong method', request: { method, headers: authorised('Issue Hook') }, expect: [405] }));
 
-const badIdempotencyKey: fc.Arbitrary<Case> = fc
-  .integer({ min: 201, max: 4000 })
-  .map((n) => ({ kind: 'bad idempotency key', request: { headers: authorised('Issue Hook', { 'idempotency-key': 'k'.repeat(n) }), body: issueText }, expect: [422] }));
+const badIdempotencyKey: fc.Arbitrary<Case> = fc.integer({ min: 201, max: 4000 }).map((n) => ({
+  kind: 'bad idempotency key',
+  request: { headers: authorised('Issue Hook', { 'idempotency-key': 'k'.repeat(n) }), body: issueText },
+  expect: [422],
+}));
 
 const hostile = fc.oneof(
   noToken,

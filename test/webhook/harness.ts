@@ -43,9 +43,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  overrides: Partial<ReceiverOptions> & { wrapStore?: (s: Store) => Store } = {},
-): Promise<Harness> {
+export async function startHarness(overrides: Partial<ReceiverOptions> & { wrapStore?: (s: Store) => Store } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'rhythm-webhook-'));
   const realStore = await openSqliteStore(join(dir, 'rhythm.db'));
   await realStore.migrate();
@@ -114,19 +112,15 @@ export function send(baseUrl: string, s: Send, retried = false): Promise<Reply> 
       headers['content-length'] = Buffer.byteLength(s.body);
     }
     let answered = false;
-    const req = request(
-      `${baseUrl}${s.path ?? '/webhooks/gitlab'}`,
-      { method: s.method ?? 'POST', headers, agent },
-      (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => undefined);
-        res.on('close', () =>
-          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
+    const req = request(`${baseUrl}${s.path ?? '/webhooks/gitlab'}`, { method: s.method ?? 'POST', headers, agent }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', () => undefined);
+      res.on('close', () =>
+        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (answered) return;
       // The keep-alive race Node documents: the server closed an idle socket as we reused it.

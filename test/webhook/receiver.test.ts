@@ -5,18 +5,7 @@ import type { Store } from '../../src/queue/contract.js';
 import { createLogger } from '../../src/observability/log.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { BODY_LIMIT, createReceiver } from '../../src/webhook/receiver.js';
-import {
-  BOT,
-  PROJECT,
-  SECRET,
-  fixture,
-  gitlabDoc,
-  gitlabDocsSkipNote,
-  hasGitlabDocs,
-  hookHeaders,
-  send,
-  startHarness,
-} from './harness.js';
+import { BOT, PROJECT, SECRET, fixture, gitlabDoc, gitlabDocsSkipNote, hasGitlabDocs, hookHeaders, send, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
 
 const labelsMoved = fixture('issue-hook-update-labels.json');
@@ -121,18 +110,63 @@ describe('the webhook receiver', () => {
   describe('refusals store nothing', () => {
     const cases: { name: string; status: number; headers: Record<string, string>; body: string }[] = [
       { name: 'no token', status: 401, headers: hookHeaders('Issue Hook', { 'x-gitlab-token': '' }), body: labelsMoved },
-      { name: 'a wrong token of the same length', status: 401, headers: hookHeaders('Issue Hook', { 'x-gitlab-token': SECRET.replace(/.$/, 'x') }), body: labelsMoved },
-      { name: 'a wrong, longer token', status: 401, headers: hookHeaders('Issue Hook', { 'x-gitlab-token': `${SECRET}${SECRET}` }), body: labelsMoved },
-      { name: 'a form body', status: 415, headers: hookHeaders('Issue Hook', { 'content-type': 'application/x-www-form-urlencoded' }), body: 'a=1' },
-      { name: 'JSON in another charset', status: 415, headers: hookHeaders('Issue Hook', { 'content-type': 'application/json; charset=latin1' }), body: labelsMoved },
+      {
+        name: 'a wrong token of the same length',
+        status: 401,
+        headers: hookHeaders('Issue Hook', { 'x-gitlab-token': SECRET.replace(/.$/, 'x') }),
+        body: labelsMoved,
+      },
+      {
+        name: 'a wrong, longer token',
+        status: 401,
+        headers: hookHeaders('Issue Hook', { 'x-gitlab-token': `${SECRET}${SECRET}` }),
+        body: labelsMoved,
+      },
+      {
+        name: 'a form body',
+        status: 415,
+        headers: hookHeaders('Issue Hook', { 'content-type': 'application/x-www-form-urlencoded' }),
+        body: 'a=1',
+      },
+      {
+        name: 'JSON in another charset',
+        status: 415,
+        headers: hookHeaders('Issue Hook', { 'content-type': 'application/json; charset=latin1' }),
+        body: labelsMoved,
+      },
       { name: 'no content type', status: 415, headers: hookHeaders('Issue Hook', { 'content-type': '' }), body: labelsMoved },
       { name: 'broken JSON', status: 400, headers: hookHeaders('Issue Hook'), body: labelsMoved.slice(0, 200) },
-      { name: 'an iid that is a string', status: 422, headers: hookHeaders('Issue Hook'), body: labelsMoved.replace('"iid": 57', '"iid": "57"') },
-      { name: 'a note body under an Issue Hook header', status: 422, headers: hookHeaders('Issue Hook'), body: fixture('note-hook-issue.json') },
-      { name: 'a note on an issue without the issue', status: 422, headers: hookHeaders('Note Hook'), body: JSON.stringify({ ...JSON.parse(fixture('note-hook-issue.json')), issue: undefined }) },
+      {
+        name: 'an iid that is a string',
+        status: 422,
+        headers: hookHeaders('Issue Hook'),
+        body: labelsMoved.replace('"iid": 57', '"iid": "57"'),
+      },
+      {
+        name: 'a note body under an Issue Hook header',
+        status: 422,
+        headers: hookHeaders('Issue Hook'),
+        body: fixture('note-hook-issue.json'),
+      },
+      {
+        name: 'a note on an issue without the issue',
+        status: 422,
+        headers: hookHeaders('Note Hook'),
+        body: JSON.stringify({ ...JSON.parse(fixture('note-hook-issue.json')), issue: undefined }),
+      },
       { name: 'an array', status: 422, headers: hookHeaders('Issue Hook'), body: '[1,2,3]' },
-      { name: 'nesting far deeper than any GitLab payload', status: 422, headers: hookHeaders('Issue Hook'), body: `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}` },
-      { name: 'an Idempotency-Key that is not an id', status: 422, headers: hookHeaders('Issue Hook', { 'idempotency-key': 'k'.repeat(500) }), body: labelsMoved },
+      {
+        name: 'nesting far deeper than any GitLab payload',
+        status: 422,
+        headers: hookHeaders('Issue Hook'),
+        body: `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      },
+      {
+        name: 'an Idempotency-Key that is not an id',
+        status: 422,
+        headers: hookHeaders('Issue Hook', { 'idempotency-key': 'k'.repeat(500) }),
+        body: labelsMoved,
+      },
     ];
     for (const c of cases) {
       it(`answers ${c.status} to ${c.name}`, async () => {
@@ -146,7 +180,10 @@ describe('the webhook receiver', () => {
     }
 
     it('answers 400 to a body that is not UTF-8', async () => {
-      const r = await send(h.url, { headers: hookHeaders('Issue Hook'), body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) });
+      const r = await send(h.url, {
+        headers: hookHeaders('Issue Hook'),
+        body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+      });
       expect(r.status).toBe(400);
     });
 
@@ -193,7 +230,10 @@ describe('the webhook receiver', () => {
 
     it('ignores comments on merge requests', async () => {
       const id = randomUUID();
-      const r = await send(h.url, { headers: hookHeaders('Note Hook', { 'idempotency-key': id }), body: fixture('note-hook-merge-request.json') });
+      const r = await send(h.url, {
+        headers: hookHeaders('Note Hook', { 'idempotency-key': id }),
+        body: fixture('note-hook-merge-request.json'),
+      });
       expect(r.status).toBe(200);
       expect(await h.store.hasDelivery(id)).toBe(false);
     });
@@ -209,7 +249,10 @@ describe('the webhook receiver', () => {
   it('carries the delivery id on every line of a delivery and never logs the secret', async () => {
     const id = randomUUID();
     const from = h.logs.length;
-    await send(h.url, { headers: hookHeaders('Issue Hook', { 'idempotency-key': id }), body: labelsMoved.replace('"iid": 57', '"iid": 70') });
+    await send(h.url, {
+      headers: hookHeaders('Issue Hook', { 'idempotency-key': id }),
+      body: labelsMoved.replace('"iid": 57', '"iid": 70'),
+    });
     await send(h.url, { headers: hookHeaders('Issue Hook', { 'idempotency-key': id }), body: '{"broken' });
     const lines = h.logs.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThanOrEqual(2);
@@ -273,7 +316,10 @@ describe('the webhook receiver', () => {
     }
     it('acknowledges and ignores the emoji example', async () => {
       const id = randomUUID();
-      const r = await send(docs.url, { headers: hookHeaders('Emoji Hook', { 'idempotency-key': id }), body: gitlabDoc('emoji-hook-issue-note.json') });
+      const r = await send(docs.url, {
+        headers: hookHeaders('Emoji Hook', { 'idempotency-key': id }),
+        body: gitlabDoc('emoji-hook-issue-note.json'),
+      });
       expect(r.status).toBe(200);
       expect(await docs.store.hasDelivery(id)).toBe(false);
     });
@@ -300,10 +346,16 @@ describe('the Express app on its own', () => {
       ready: async () => ({ ok: true, checks: {} }),
     });
     const id = randomUUID();
-    const stored = await request(app).post('/webhooks/gitlab').set(hookHeaders('Issue Hook', { 'idempotency-key': id })).send(labelsMoved);
+    const stored = await request(app)
+      .post('/webhooks/gitlab')
+      .set(hookHeaders('Issue Hook', { 'idempotency-key': id }))
+      .send(labelsMoved);
     expect(stored.status).toBe(202);
     expect(await h.store.hasDelivery(id)).toBe(true);
-    const refused = await request(app).post('/webhooks/gitlab').set(hookHeaders('Issue Hook', { 'x-gitlab-token': 'nope' })).send(labelsMoved);
+    const refused = await request(app)
+      .post('/webhooks/gitlab')
+      .set(hookHeaders('Issue Hook', { 'x-gitlab-token': 'nope' }))
+      .send(labelsMoved);
     expect(refused.status).toBe(401);
   });
 });

@@ -21,19 +21,39 @@ const table: [string, string, () => unknown, Expected][] = [
   ['a confidential issue changes', 'Confidential Issue Hook', issue, { action: 'store', key: `issue:${PROJECT}#57` }],
   ['alice comments on the issue', 'Note Hook', note, { action: 'store', key: `issue:${PROJECT}#57` }],
   ['an internal note on the issue', 'Confidential Note Hook', note, { action: 'store', key: `issue:${PROJECT}#57` }],
-  ['someone comments on a merge request', 'Note Hook', () => JSON.parse(fixture('note-hook-merge-request.json')), { action: 'ignore', reason: 'note on MergeRequest, not an issue' }],
+  [
+    'someone comments on a merge request',
+    'Note Hook',
+    () => JSON.parse(fixture('note-hook-merge-request.json')),
+    { action: 'ignore', reason: 'note on MergeRequest, not an issue' },
+  ],
   ['a push', 'Push Hook', () => ({ object_kind: 'push' }), { action: 'ignore', reason: 'event not handled: Push Hook' }],
   ['an emoji award', 'Emoji Hook', note, { action: 'ignore', reason: 'event not handled: Emoji Hook' }],
   ['a delivery with no event header', '', issue, { action: 'ignore', reason: 'event not handled: (none)' }],
-  ['a task (work item) on an issue hook', 'Issue Hook', () => ({ ...issue(), object_kind: 'work_item' }), { action: 'ignore', reason: 'not an issue: work_item' }],
+  [
+    'a task (work item) on an issue hook',
+    'Issue Hook',
+    () => ({ ...issue(), object_kind: 'work_item' }),
+    { action: 'ignore', reason: 'not an issue: work_item' },
+  ],
   [
     'an issue in a project that is not configured',
     'Issue Hook',
     () => ({ ...issue(), project: { id: 9, path_with_namespace: 'other/board' } }),
     { action: 'ignore', reason: 'project not configured' },
   ],
-  ['the bot edits the issue', 'Issue Hook', () => ({ ...issue(), user: { username: 'rhythm-bot' } }), { action: 'store', key: null, reason: 'acted by the bot' }],
-  ['the bot, spelled in other case', 'Note Hook', () => ({ ...note(), user: { username: 'Rhythm-Bot' } }), { action: 'store', key: null, reason: 'acted by the bot' }],
+  [
+    'the bot edits the issue',
+    'Issue Hook',
+    () => ({ ...issue(), user: { username: 'rhythm-bot' } }),
+    { action: 'store', key: null, reason: 'acted by the bot' },
+  ],
+  [
+    'the bot, spelled in other case',
+    'Note Hook',
+    () => ({ ...note(), user: { username: 'Rhythm-Bot' } }),
+    { action: 'store', key: null, reason: 'acted by the bot' },
+  ],
   [
     'alice drags the card within its column',
     'Issue Hook',
@@ -59,7 +79,12 @@ const table: [string, string, () => unknown, Expected][] = [
     () => withChanges({ relative_position: change(1, 2), labels: change([], []) }),
     { action: 'store', key: `issue:${PROJECT}#57` },
   ],
-  ['an update with only bookkeeping changes', 'Issue Hook', () => withChanges({ updated_at: change('a', 'b') }), { action: 'store', key: `issue:${PROJECT}#57` }],
+  [
+    'an update with only bookkeeping changes',
+    'Issue Hook',
+    () => withChanges({ updated_at: change('a', 'b') }),
+    { action: 'store', key: `issue:${PROJECT}#57` },
+  ],
 ];
 
 describe('routing a delivery', () => {
@@ -78,7 +103,15 @@ describe('routing a delivery', () => {
   });
 
   it('ignores shapes it cannot read instead of throwing', () => {
-    for (const payload of [null, 42, 'x', [], {}, { project: [] }, { project: { path_with_namespace: PROJECT }, object_attributes: { iid: -1 } }]) {
+    for (const payload of [
+      null,
+      42,
+      'x',
+      [],
+      {},
+      { project: [] },
+      { project: { path_with_namespace: PROJECT }, object_attributes: { iid: -1 } },
+    ]) {
       expect(routeDelivery('Issue Hook', payload, opts).action).toBe('ignore');
     }
   });

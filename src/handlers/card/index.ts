@@ -67,9 +67,7 @@ function touchesColumn(events: readonly HookEvent[], steps: readonly Step[], boa
     if (change && change.previous.includes(label) !== change.current.includes(label)) return true;
     if (inColumn && (event.action === 'open' || event.action === 'reopen' || event.action === 'close')) return true;
   }
-  return steps.some(
-    (s) => s.kind === 'editIssue' && (s.edit.addLabels?.includes(label) || s.edit.removeLabels?.includes(label)),
-  );
+  return steps.some((s) => s.kind === 'editIssue' && (s.edit.addLabels?.includes(label) || s.edit.removeLabels?.includes(label)));
 }
 
 export const card: HandlerFor<'card', CardState> = {

@@ -7,14 +7,7 @@ import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
-import {
-  findBotNote,
-  noteMarker,
-  renderReminder,
-  renderScheduledChecklist,
-  renderStatusNote,
-} from '../../comments/index.js';
-
+import { findBotNote, noteMarker, renderReminder, renderScheduledChecklist, renderStatusNote } from '../../comments/index.js';
 
 export interface IssuePlanInput {
   issue: IssueSnapshot;
@@ -120,12 +113,10 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
   const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
-  const body = withHistory(
-    renderStatusNote({ issue: after, findings: openAfter, applied: history, board }),
-    history,
-  );
+  const body = withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history);
   if (existing) {
-    if (existing.body.trim() !== body.trim()) steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
+    if (existing.body.trim() !== body.trim())
+      steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
   } else if (openAfter.length > 0 || applied.length > 0) {
     // Nothing to say about a card that was always fine: no note at all.
     steps.push({ kind: 'createNote', project, iid, marker: statusMarker, body });

@@ -27,8 +27,20 @@ function assertInColumn(issues: GIssue[], label: string): void {
 function stepOf(move: Move, state: ColumnState): Step {
   const iidOf = (id: number) => state.cards.find((c) => c.id === id)?.iid;
   return move.moveBeforeId !== undefined
-    ? { kind: 'reorderIssue', project: state.project, iid: move.iid, to: { moveBeforeId: move.moveBeforeId }, what: `below #${iidOf(move.moveBeforeId)}` }
-    : { kind: 'reorderIssue', project: state.project, iid: move.iid, to: { moveAfterId: move.moveAfterId! }, what: `above #${iidOf(move.moveAfterId!)}` };
+    ? {
+        kind: 'reorderIssue',
+        project: state.project,
+        iid: move.iid,
+        to: { moveBeforeId: move.moveBeforeId },
+        what: `below #${iidOf(move.moveBeforeId)}`,
+      }
+    : {
+        kind: 'reorderIssue',
+        project: state.project,
+        iid: move.iid,
+        to: { moveAfterId: move.moveAfterId! },
+        what: `above #${iidOf(move.moveAfterId!)}`,
+      };
 }
 
 export const column: HandlerFor<'column', ColumnState> = {

@@ -44,7 +44,12 @@ export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
     if (!signups[key.signup].enabled) return { skip: `signups.${key.signup} is disabled` };
     const rendered = renderMonth(signups, key.signup, key.month, ctx.configDir);
     const lists = new SignupLists(ctx.gitlab, signups.project, 'all');
-    const found = findByMarker(await lists.withLabel(signups[key.signup].labels[0]), rendered.marker, ctx.config.gitlab.botUsername, ctx.log);
+    const found = findByMarker(
+      await lists.withLabel(signups[key.signup].labels[0]),
+      rendered.marker,
+      ctx.config.gitlab.botUsername,
+      ctx.log,
+    );
     // The list may be a moment old; merge against what the issue says right now.
     const existing = found ? await ctx.gitlab.getIssue(signups.project, found.iid) : null;
     return { state: { project: signups.project, rendered, existing } };

@@ -40,7 +40,12 @@ export const signupReminders: HandlerFor<'signupReminders', SignupRemindersState
     const issues: SignupIssueSeen[] = [];
     for (const month of months) {
       for (const kind of KINDS.filter((k: SignupKind) => signups[k].enabled)) {
-        const issue = findByMarker(await lists.withLabel(signups[kind].labels[0]), issueMarker(kind, month), config.gitlab.botUsername, ctx.log);
+        const issue = findByMarker(
+          await lists.withLabel(signups[kind].labels[0]),
+          issueMarker(kind, month),
+          config.gitlab.botUsername,
+          ctx.log,
+        );
         if (!issue) continue;
         const notes = await ctx.gitlab.listNotes(signups.project, issue.iid);
         issues.push({
