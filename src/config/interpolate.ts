@@ -90,6 +90,6 @@ function walk(node: Node | null, path: KeyPath, env: Env, problems: ConfigProble
 /** Replace references in place; returns one problem per value that could not be expanded. */
 export function interpolateDocument(doc: Document, env: Env): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  walk(doc.contents as Node | null, [], env, problems);
+  walk(doc.contents, [], env, problems);
   return problems;
 }

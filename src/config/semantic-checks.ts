@@ -45,7 +45,7 @@ export function rruleFault(body: string): string | undefined {
   if (/TZID/i.test(body)) return 'put the zone in timezone, not TZID';
   let options: Record<string, unknown>;
   try {
-    options = RRule.parseString(body) as Record<string, unknown>;
+    options = RRule.parseString(body);
   } catch (error) {
     return (error as Error).message;
   }

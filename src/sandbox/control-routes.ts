@@ -28,7 +28,7 @@ export function faultFromJson(json: unknown): Fault {
   if (!json || typeof json !== 'object') throw new Error('fault must be a JSON object');
   const f = { ...(json as Record<string, unknown>) };
   if (typeof f['path'] !== 'string') throw new Error('fault needs a string path');
-  if (f['regex'] === true) f['path'] = new RegExp(f['path'] as string);
+  if (f['regex'] === true) f['path'] = new RegExp(f['path']);
   delete f['regex'];
   return f as unknown as Fault;
 }

@@ -75,7 +75,7 @@ export function interpretEdit(
   for (const [key, value] of Object.entries(fresh.updates)) {
     if (!(key in old) || JSON.stringify(old[key]) !== JSON.stringify(value)) kept[key] = value;
   }
-  return { ...fresh, updates: kept as CommandUpdates };
+  return { ...fresh, updates: kept };
 }
 
 function run(world: World, t: CommandTarget, actor: UserRecord, u: CommandUpdates, name: string, arg: string | undefined): string | null {

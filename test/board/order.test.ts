@@ -76,7 +76,7 @@ class PositionedProject {
     const order = this.byPosition().filter((s) => s !== moving);
     const at = order.findIndex((s) => s.issue.id === anchorId);
     if (!moving || at === -1 || order[at]!.position === null) throw new Error('422 Unprocessable Entity');
-    const anchor = order[at]!.position!;
+    const anchor = order[at]!.position;
     if (to.moveBeforeId !== undefined) {
       const next = order[at + 1]?.position ?? null;
       moving.position = next === null ? anchor + 1000 : (anchor + next) / 2;

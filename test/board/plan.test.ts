@@ -79,35 +79,35 @@ describe('targetOrder', () => {
 
 describe('applyMoves follows GitLab: move_before_id ends up above, move_after_id below', () => {
   const [a, b, c, d] = [card(1, null), card(2, null), card(3, null), card(4, null)];
-  const column = [a!, b!, c!, d!];
+  const column = [a, b, c, d];
 
   it('places the card directly below the move_before_id card', () => {
-    expect(iids(applyMoves(column, [{ iid: 1, id: a!.id, moveBeforeId: c!.id }]))).toEqual([2, 3, 1, 4]);
+    expect(iids(applyMoves(column, [{ iid: 1, id: a.id, moveBeforeId: c.id }]))).toEqual([2, 3, 1, 4]);
   });
 
   it('places the card directly above the move_after_id card', () => {
-    expect(iids(applyMoves(column, [{ iid: 4, id: d!.id, moveAfterId: b!.id }]))).toEqual([1, 4, 2, 3]);
+    expect(iids(applyMoves(column, [{ iid: 4, id: d.id, moveAfterId: b.id }]))).toEqual([1, 4, 2, 3]);
   });
 
   it('places the card between two neighbouring anchors whichever way round they are given', () => {
-    expect(iids(applyMoves(column, [{ iid: 1, id: a!.id, moveBeforeId: c!.id, moveAfterId: d!.id }]))).toEqual([2, 3, 1, 4]);
-    expect(iids(applyMoves(column, [{ iid: 1, id: a!.id, moveBeforeId: d!.id, moveAfterId: c!.id }]))).toEqual([2, 3, 1, 4]);
+    expect(iids(applyMoves(column, [{ iid: 1, id: a.id, moveBeforeId: c.id, moveAfterId: d.id }]))).toEqual([2, 3, 1, 4]);
+    expect(iids(applyMoves(column, [{ iid: 1, id: a.id, moveBeforeId: d.id, moveAfterId: c.id }]))).toEqual([2, 3, 1, 4]);
   });
 
   it('refuses moves GitLab could not make as meant', () => {
-    expect(() => applyMoves(column, [{ iid: 1, id: a!.id }])).toThrow(/no anchor/);
-    expect(() => applyMoves(column, [{ iid: 1, id: a!.id, moveBeforeId: a!.id }])).toThrow(/itself/);
-    expect(() => applyMoves(column, [{ iid: 1, id: a!.id, moveBeforeId: 99 }])).toThrow(/not in the column/);
-    expect(() => applyMoves(column, [{ iid: 2, id: a!.id, moveBeforeId: c!.id }])).toThrow(/iid 2/);
-    expect(() => applyMoves(column, [{ iid: 2, id: b!.id, moveBeforeId: a!.id, moveAfterId: d!.id }])).toThrow(/neighbours/);
+    expect(() => applyMoves(column, [{ iid: 1, id: a.id }])).toThrow(/no anchor/);
+    expect(() => applyMoves(column, [{ iid: 1, id: a.id, moveBeforeId: a.id }])).toThrow(/itself/);
+    expect(() => applyMoves(column, [{ iid: 1, id: a.id, moveBeforeId: 99 }])).toThrow(/not in the column/);
+    expect(() => applyMoves(column, [{ iid: 2, id: a.id, moveBeforeId: c.id }])).toThrow(/iid 2/);
+    expect(() => applyMoves(column, [{ iid: 2, id: b.id, moveBeforeId: a.id, moveAfterId: d.id }])).toThrow(/neighbours/);
   });
 });
 
 describe('planColumn', () => {
   it('moves the one late card directly below the card it follows, by global id', () => {
     const [x, y, z] = [card(10, '2025-01-01'), card(11, '2025-01-02'), card(12, '2025-01-03')];
-    expect(planColumn([y!, z!, x!])).toEqual([{ iid: 10, id: x!.id, moveAfterId: y!.id }]);
-    expect(planColumn([x!, z!, y!])).toEqual([{ iid: 12, id: z!.id, moveBeforeId: y!.id }]);
+    expect(planColumn([y, z, x])).toEqual([{ iid: 10, id: x.id, moveAfterId: y.id }]);
+    expect(planColumn([x, z, y])).toEqual([{ iid: 12, id: z.id, moveBeforeId: y.id }]);
   });
 
   it('moves nothing in an empty, single-card or already ordered column', () => {

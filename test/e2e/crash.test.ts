@@ -34,7 +34,7 @@ describe('a crash in the middle of a burst', () => {
     const alice = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport: new Transport({ log }) });
     // 100 requests missing the template's sections: each one earns exactly one bot note.
     const issues = [];
-    for (let i = 0; i < 100; i += 1) issues.push((await alice.createIssue(PROJECT, { title: `Request ${i}`, description: 'please' }))!);
+    for (let i = 0; i < 100; i += 1) issues.push(await alice.createIssue(PROJECT, { title: `Request ${i}`, description: 'please' }));
     const projectId = issues[0]!.project_id;
     const databaseUrl = `sqlite:${join(dir, 'rhythm.db')}`;
 

@@ -50,8 +50,8 @@ describe('quoting user text in bot notes', () => {
     expect(after.labels).not.toContain('x');
     expect(after.assignees).toHaveLength(0);
     expect(note?.body).toBeTruthy();
-    expect(note!.body).not.toMatch(/(^|\s)@all\b/);
-    expect(note!.body.split('\n').some((line) => line.startsWith('/'))).toBe(false);
+    expect(note.body).not.toMatch(/(^|\s)@all\b/);
+    expect(note.body.split('\n').some((line) => line.startsWith('/'))).toBe(false);
   });
 
   it('a hostile Moderator line is quoted in the status note without acting or mentioning', async () => {

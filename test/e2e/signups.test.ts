@@ -25,9 +25,9 @@ describe('claiming a DRI slot on the sign-up issue', () => {
       { month: '2027-04', only: 'labs' },
     );
     expect(report.results[0]).toMatchObject({ action: 'created' });
-    expect(report.results[0]!.iid).not.toBe(copy!.iid);
+    expect(report.results[0]!.iid).not.toBe(copy.iid);
     await world.settle();
-    expect(await world.botNotes(copy!.iid, project)).toHaveLength(0);
+    expect(await world.botNotes(copy.iid, project)).toHaveLength(0);
   });
 
   it('updates the summary note as people sign up, and flags a claim it cannot read', async () => {

@@ -55,12 +55,12 @@ describe('the door against the sandbox', () => {
     expect(await door.findUser('Carol')).toMatchObject({ username: 'carol' });
     expect(await door.findUser('nobody-here')).toBeNull();
 
-    const created = (await door.createIssue(PROJECT, { title: 'typed door', description: 'x', labels: ['status:plan'] }))!;
+    const created = await door.createIssue(PROJECT, { title: 'typed door', description: 'x', labels: ['status:plan'] });
     expect(Object.keys(created).sort()).toEqual(Object.keys(issueEntity.shape).sort());
     expect(created).toMatchObject({ title: 'typed door', labels: ['status:plan'], due_date: null, closed_at: null });
     expect('_links' in created).toBe(false);
 
-    const edited = (await door.editIssue(PROJECT, created.iid, { addLabels: ['status:scheduled'], dueDate: '2030-01-02' }))!;
+    const edited = await door.editIssue(PROJECT, created.iid, { addLabels: ['status:scheduled'], dueDate: '2030-01-02' });
     expect(edited.labels).toContain('status:scheduled');
     expect(edited.due_date).toBe('2030-01-02');
 
@@ -73,10 +73,10 @@ describe('the door against the sandbox', () => {
     });
     expect(listed.map((i) => i.iid)).toContain(created.iid);
 
-    const note = (await door.createNote(PROJECT, created.iid, 'a note from the typed door'))!;
+    const note = await door.createNote(PROJECT, created.iid, 'a note from the typed door');
     expect(note).toMatchObject({ body: 'a note from the typed door', system: false, author: { username: 'rhythm-bot' } });
     expect(Object.keys(note).sort()).toEqual(['author', 'body', 'created_at', 'id', 'system', 'updated_at']);
-    expect((await door.editNote(PROJECT, created.iid, note.id, 'edited'))!.body).toBe('edited');
+    expect((await door.editNote(PROJECT, created.iid, note.id, 'edited')).body).toBe('edited');
     const notes = await door.listNotes(PROJECT, created.iid);
     expect(notes.some((n) => n.id === note.id)).toBe(true);
 
@@ -93,17 +93,17 @@ describe('the door against the sandbox', () => {
       pushEvents: false,
       enableSslVerification: false,
     };
-    const hook = (await door.addHook(PROJECT, spec))!;
+    const hook = await door.addHook(PROJECT, spec);
     expect(hook).toMatchObject({ url: spec.url, push_events: false, confidential_note_events: true, alert_status: 'executable' });
     expect(Object.keys(hook).sort()).toEqual(Object.keys(hookEntity.shape).sort());
-    expect((await door.editHook(PROJECT, hook.id, { ...spec, noteEvents: false }))!.note_events).toBe(false);
+    expect((await door.editHook(PROJECT, hook.id, { ...spec, noteEvents: false })).note_events).toBe(false);
     expect((await door.listHooks(PROJECT)).map((h) => h.id)).toContain(hook.id);
   });
 
   it('says so when GitLab runs a note as quick actions only and saves none (202)', async () => {
     const transport = new Transport({ log });
     const door = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
-    const issue = (await door.createIssue(PROJECT, { title: 'commands only', description: 'x' }))!;
+    const issue = await door.createIssue(PROJECT, { title: 'commands only', description: 'x' });
     const error = await door.createNote(PROJECT, issue.iid, '/label ~"status:plan"').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitLabAnswerError);
     expect(String(error)).toContain('POST /projects/:id/issues/:iid/notes (createNote)');

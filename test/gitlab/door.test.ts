@@ -76,7 +76,7 @@ describe('the door', () => {
     const transport = new Transport({ log });
     const admin = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
     // A hook to a closed loopback port: the delivery fails, but its request headers are logged.
-    const hook = (await admin.addHook(PROJECT, {
+    const hook = await admin.addHook(PROJECT, {
       url: 'http://127.0.0.1:9/webhooks/gitlab',
       token: 't',
       issuesEvents: true,
@@ -85,7 +85,7 @@ describe('the door', () => {
       confidentialNoteEvents: false,
       pushEvents: false,
       enableSslVerification: false,
-    }))!;
+    });
     const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport }).forEvent({ eventUuid: 'e-123' });
     await door.createIssue(PROJECT, { title: 'uuid', description: 'x' });
     await sandbox.idle();
@@ -98,7 +98,7 @@ describe('the door', () => {
 
   it('in dry-run the executor logs the write in full and the door sends nothing', async () => {
     const lines: string[] = [];
-    const capture = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } as never });
+    const capture = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } });
     const transport = new Transport({ log: capture });
     const door = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log: capture, transport });
     const config = { ...shippedConfig(), dryRun: true };

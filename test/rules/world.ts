@@ -4,7 +4,7 @@ import type { RuleMode, SkillsExchangeBoard } from '../../src/config/types.js';
 import type { IssueSnapshot, RuleContext } from '../../src/rules/types.js';
 
 export function aBoard(modes: Partial<Record<keyof SkillsExchangeBoard['rules'], RuleMode>> = {}): SkillsExchangeBoard {
-  const setting = (id: keyof SkillsExchangeBoard['rules']) => ({ enabled: true, mode: modes[id] ?? ('comment' as RuleMode) });
+  const setting = (id: keyof SkillsExchangeBoard['rules']) => ({ enabled: true, mode: modes[id] ?? 'comment' });
   return {
     kind: 'skills-exchange',
     name: 'skills-exchange',

@@ -21,7 +21,7 @@ export async function openBareRequests(sandbox: Sandbox, count: number): Promise
   const alice = doorAs(sandbox, 'sandbox-alice-token');
   const issues: GIssue[] = [];
   for (let i = 0; i < count; i += 1) {
-    issues.push((await alice.createIssue(SKILLS_PROJECT, { title: `Request ${i}`, description: 'please' }))!);
+    issues.push(await alice.createIssue(SKILLS_PROJECT, { title: `Request ${i}`, description: 'please' }));
   }
   return issues;
 }

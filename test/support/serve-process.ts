@@ -39,13 +39,13 @@ export async function spawnServe(opts: {
   );
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     stderr += String(d);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`rhythm serve did not start:\n${stderr}`)), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let parsed: Record<string, unknown>;
       try {
         parsed = JSON.parse(line);

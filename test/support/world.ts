@@ -147,7 +147,7 @@ export async function startWorld(
     },
     async create(who, title, description, labels = []) {
       const issue = await as[who].createIssue(board.project, { title, description, labels });
-      return issue!;
+      return issue;
     },
     async botNotes(iid, project = board.project) {
       return (await bot.listNotes(project, iid)).filter((n) => n.author.username === BOT && !n.system);
