@@ -12,7 +12,10 @@ const node = Object.fromEntries(
 );
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.build-test-*/', '.rhythm/']),
+  // Besides the build and the runtime state: the npm cache the CI job keeps in the project
+  // (.gitlab-ci.yml), and gitlab-ci-local's state, which holds a copy of the work tree while
+  // test/ci runs the test job in a clone.
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.build-test-*/', '.rhythm/', '.npm/', '.gitlab-ci-local/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -23,6 +26,18 @@ export default defineConfig(
       // Handlers, doors and their test fakes implement promise-returning interfaces; an async
       // function without an await is how they say so (and a throw in it still becomes a rejection).
       '@typescript-eslint/require-await': 'off',
+      // A leading _ names what is unused on purpose: an Express error handler's fourth argument
+      // (the arity is how Express knows it), a key dropped by destructuring, a type that is only
+      // a compile-time check.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
+      ],
     },
   },
   // bin/, scripts/, the SQLite worker and this file are in no tsconfig: no type-aware rules there.

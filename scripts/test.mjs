@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then run vitest, then print the one plain summary line CI reads.
-// Extra arguments are passed to vitest (e.g. `npm test -- test/rules`).
+// `npm test`: type-check, lint, check the formatting, then run vitest, then print the one plain
+// summary line CI reads; each check that fails counts as one failed test. Extra arguments are
+// passed to vitest (e.g. `npm test -- test/rules`); the checks always cover the whole project.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -10,6 +11,14 @@ const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).p
 const tsc = spawnSync(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 const typecheckFailed = tsc.status !== 0;
 console.log(typecheckFailed ? 'typecheck: FAILED' : 'typecheck: ok');
+
+const eslint = spawnSync(bin('eslint'), ['.'], { stdio: 'inherit' });
+const lintFailed = eslint.status !== 0;
+console.log(lintFailed ? 'lint: FAILED' : 'lint: ok');
+
+const prettier = spawnSync(bin('prettier'), ['--check', '.'], { stdio: 'inherit' });
+const formatFailed = prettier.status !== 0;
+console.log(formatFailed ? 'format: FAILED' : 'format: ok');
 
 const report = '.vitest.json';
 rmSync(report, { force: true });
@@ -30,8 +39,10 @@ try {
 } catch {
   failed += 1; // vitest died before writing its report
 }
-if (typecheckFailed) failed += 1;
+// vitest failed without a failed test (an unhandled error, say): count that before the checks,
+// so that a failed check does not hide it.
 if (vitest.status !== 0 && failed === 0) failed += 1;
+failed += [typecheckFailed, lintFailed, formatFailed].filter(Boolean).length;
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);

@@ -97,18 +97,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const projects = new Set<string>(config.boards.map((b) => b.project));
   if (config.signups) projects.add(config.signups.project);
 
-  let worker: Worker;
-  const receiver = createReceiver({
-    store,
-    secret: opts.secret,
-    projects,
-    botUsername: config.gitlab.botUsername,
-    log,
-    metrics,
-    ready,
-    onStored: () => worker?.wake(),
-  });
-
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];
     const jobLog = deliveryLog(log, last?.deliveryId ?? null).child({ key: job.key });
@@ -134,7 +122,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
   };
 
-  worker = new Worker({
+  const worker = new Worker({
     store,
     workerId,
     log,
@@ -144,6 +132,17 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     pollMs: opts.pollMs ?? 250,
     backoffBaseMs: opts.backoffBaseMs ?? 1000,
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
+  });
+
+  const receiver = createReceiver({
+    store,
+    secret: opts.secret,
+    projects,
+    botUsername: config.gitlab.botUsername,
+    log,
+    metrics,
+    ready,
+    onStored: () => worker.wake(),
   });
 
   const sweep = async () => {

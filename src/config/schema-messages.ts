@@ -51,13 +51,13 @@ function kindOf(value: unknown): string {
   return 'a number';
 }
 
-function shown(value: unknown, hidden: boolean): string {
-  if (value === null || value === undefined || typeof value === 'object') return kindOf(value);
+function shown(value: unknown): string {
   if (typeof value === 'string') {
     const quoted = JSON.stringify(value);
     return quoted.length > 60 ? `${quoted.slice(0, 56)}…"` : quoted;
   }
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return kindOf(value);
 }
 
 function listValues(values: readonly unknown[]): string {
@@ -90,7 +90,7 @@ function problemFor(error: ErrorObject, path: KeyPath, envName: string | undefin
   const hidden = envName !== undefined || isSecretPath(path);
   const where = showPath(path) + (envName ? ` (from ${envName})` : '');
   // A secret's or an environment variable's text is never repeated; its kind is harmless.
-  const got = hidden && typeof error.data === 'string' ? '' : ` (got ${shown(error.data, hidden)})`;
+  const got = hidden && typeof error.data === 'string' ? '' : ` (got ${shown(error.data)})`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type': {
@@ -145,7 +145,7 @@ function problemFor(error: ErrorObject, path: KeyPath, envName: string | undefin
       const items = Array.isArray(error.data) ? error.data : [];
       return {
         path: [...path, later],
-        message: `${showPath([...path, later])} repeats ${shown(items[later], hidden)}, already listed at [${earlier}]`,
+        message: `${showPath([...path, later])} repeats ${shown(items[later])}, already listed at [${earlier}]`,
       };
     }
     case 'pattern': {

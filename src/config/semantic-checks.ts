@@ -7,6 +7,7 @@ import Handlebars from 'handlebars';
 import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
 import rrule from 'rrule';
+import type { Options } from 'rrule';
 import type { ConfigProblem, KeyPath } from './problem.js';
 import { showPath } from './problem.js';
 
@@ -43,14 +44,14 @@ export function rruleFault(body: string): string | undefined {
     return 'write only the rule, without DTSTART or RRULE: (time and timezone give the start)';
   }
   if (/TZID/i.test(body)) return 'put the zone in timezone, not TZID';
-  let options: Record<string, unknown>;
+  let options: Partial<Options>;
   try {
     options = RRule.parseString(body);
   } catch (error) {
     return (error as Error).message;
   }
   if (options.freq === undefined) return 'it needs FREQ, e.g. FREQ=MONTHLY';
-  if ((options.freq as number) > RRule.DAILY) {
+  if (options.freq > RRule.DAILY) {
     return 'sessions repeat at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)';
   }
   // rrule's parser is lenient: an unknown day becomes null, a bad number stays a string.

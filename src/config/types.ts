@@ -52,5 +52,7 @@ type Holds<Wide, Narrow extends Wide> = Narrow;
 type WebinarSession = WebinarCalendar['sessions'][number];
 // These fail to compile when a webinar calendar or session gains a key the lab's does not have,
 // or one of another type: code reading a SignupCalendar would not see it, or would misread it.
-type WebinarsFit = Holds<SignupCalendar, WebinarCalendar>;
-type NoWebinarOnlyKeys = Holds<never, Exclude<keyof WebinarCalendar, keyof SignupCalendar>>;
+// (Named with a leading _: nothing uses them; compiling them is the check.)
+type _WebinarsFit = Holds<SignupCalendar, WebinarCalendar>;
+type _NoWebinarOnlyKeys = Holds<never, Exclude<keyof WebinarCalendar, keyof SignupCalendar>>;
+type _NoWebinarSessionOnlyKeys = Holds<never, Exclude<keyof WebinarSession, keyof SessionSeries>>;

@@ -85,7 +85,12 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
   const { steps, summary, facts } = outcome.decision;
   // Follow-up work re-reads what it looks at: a cached listing of it is stale from now on.
   for (const step of steps) if (step.kind === 'enqueue') deps.columns.forget(step.key);
-  const report = await apply(steps, { door, config: deps.config, log: deps.log, enqueue: deps.enqueue });
+  const report = await apply(steps, {
+    door,
+    config: deps.config,
+    log: deps.log,
+    enqueue: (nextKey, delayMs) => deps.enqueue(nextKey, delayMs),
+  });
   deps.log.info(
     { key, kind: work.kind, ...facts, steps: steps.map((s) => s.kind), writes: report.writes, dryRunWrites: report.dryRunWrites },
     'job done',

@@ -34,7 +34,7 @@ export function readOne<S extends z.ZodType>(schema: S, body: unknown, call: Cal
 /** A list answer (all pages, concatenated by gitbeaker): every element through the schema. */
 export function readList<S extends z.ZodType>(schema: S, body: unknown, call: Call): z.output<S>[] {
   if (!Array.isArray(body)) throw new GitLabAnswerError(call, '(answer)', `expected a list, received ${kindOf(body)}`);
-  const out: z.output<S>[] = new Array(body.length);
+  const out = new Array<z.output<S>>(body.length);
   for (let i = 0; i < body.length; i += 1) {
     const parsed = schema.safeParse(body[i]);
     if (!parsed.success) throw mismatch(call, [i], parsed.error, body[i]);

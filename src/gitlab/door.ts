@@ -269,11 +269,8 @@ function transportRequest(options: Record<string, unknown>): TransportRequest {
 function responseBody(body: unknown): ResponseBodyTypes {
   if (body === null || body === undefined) return null;
   if (typeof body === 'string' || typeof body === 'number') return body;
-  if (Array.isArray(body)) return body;
+  if (Array.isArray(body)) return body as Record<string, unknown>[];
   if (typeof body === 'object') return Object.fromEntries(Object.entries(body));
-  return String(body);
-}
-
-function redactToken<T extends { token?: string }>(spec: T): T {
-  return { ...spec, token: spec.token ? '[secret]' : '' };
+  // What is left of parsed JSON is true or false.
+  return body === true ? 'true' : 'false';
 }

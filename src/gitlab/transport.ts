@@ -126,6 +126,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
       },
       (err: unknown) => {
         signal.removeEventListener('abort', onAbort);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own rejection, passed on as it came
         reject(err);
       },
     );
@@ -326,7 +327,7 @@ async function parseResponse(response: Response): Promise<ResponseShape> {
   if (response.status === 204) return { body: null, headers, status: response.status };
   const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const text = await response.text();
-  const body = type === 'application/json' && text ? JSON.parse(text) : text;
+  const body: unknown = type === 'application/json' && text ? JSON.parse(text) : text;
   return { body: body ?? {}, headers, status: response.status };
 }
 

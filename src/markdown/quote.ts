@@ -15,8 +15,9 @@ const DEFAULT_INLINE_LIMIT = 120;
 // C0/C1 controls (not tab or line ends), bidi embeddings, overrides, isolates and marks, and the
 // invisible characters that could hide or reorder text (the zero-width space is ours to add).
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- removing control characters is what this class is for
   /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
-const LINE_ENDS = /\r\n|[\r\u000B\u000C\u0085\u2028\u2029]/g;
+const LINE_ENDS = /\r\n|[\r\v\f\u0085\u2028\u2029]/g;
 
 /** Text without the characters that can hide or reorder what people read. */
 export function removeInvisible(text: string): string {

@@ -6,7 +6,7 @@
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store, StoredDelivery } from './contract.js';
+import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { postgresMigrations } from './postgres-schema.js';
 
@@ -31,7 +31,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     max: opts.poolSize ?? 10,
     // bigint columns hold epoch ms and counts, all far below 2^53: read them as numbers.
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });

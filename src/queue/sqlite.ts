@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store, StoredDelivery } from './contract.js';
+import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';

@@ -22,7 +22,8 @@ export function parseForm(search: URLSearchParams): Record<string, unknown> {
     if (arr) {
       const key = arr[1] as string;
       const prev = out[key];
-      out[key] = Array.isArray(prev) ? [...prev, value] : [value];
+      const earlier: unknown[] = Array.isArray(prev) ? prev : [];
+      out[key] = [...earlier, value];
     } else if (nested) {
       const outer = nested[1] as string;
       const obj = (typeof out[outer] === 'object' && out[outer] !== null && !Array.isArray(out[outer]) ? out[outer] : {}) as Record<
@@ -36,6 +37,13 @@ export function parseForm(search: URLSearchParams): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** What String() makes of a value from a form or a JSON body, whose only objects are lists and maps. */
+function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? v.join(',') : '[object Object]';
 }
 
 export class Params {
@@ -83,7 +91,7 @@ export class Params {
     const v = this.values[key];
     if (v === undefined || v === null || v === '') return undefined;
     if (typeof v === 'boolean') return v;
-    const s = String(v).toLowerCase();
+    const s = asText(v).toLowerCase();
     if (['true', '1', 't', 'yes'].includes(s)) return true;
     if (['false', '0', 'f', 'no'].includes(s)) return false;
     throw invalid(key);
@@ -93,7 +101,7 @@ export class Params {
   list(key: string): string[] | undefined {
     const v = this.values[key];
     if (v === undefined || v === null) return v === null ? [] : undefined;
-    const parts = Array.isArray(v) ? v.map(String) : [String(v)];
+    const parts = Array.isArray(v) ? v.map(String) : [asText(v)];
     return parts
       .flatMap((p) => p.split(','))
       .map((s) => s.trim())

@@ -1,6 +1,7 @@
 // Which sessions fall in a month, from the config's calendar: recurrence rules, one-off dates and
 // skipped dates, each placed in its own time zone. Pure: no clock, no I/O.
 import rrulePkg from 'rrule';
+import type { Frequency } from 'rrule';
 import { DateTime } from 'luxon';
 import type { SessionSeries, SignupCalendar } from '../config/types.js';
 
@@ -108,7 +109,7 @@ function ruleDates(series: SessionSeries, year: number, month: number, where: st
  * The anchor moved forward by whole periods of the rule to just before the month, so expanding
  * the rule gives the same dates as from the anchor itself without walking every period since.
  */
-function anchorNear(freq: number, interval: number, year: number, month: number): Date {
+function anchorNear(freq: Frequency, interval: number, year: number, month: number): Date {
   const monthsSince = (year - 2000) * 12 + (month - 1);
   switch (freq) {
     case RRule.YEARLY:

@@ -5,7 +5,7 @@ import { inlineUserText, quoteUserText } from '../../src/comments/index.js';
 // What GitLab's quick-action extractor would run: a `/command` at column 0 of a line (it splits on
 // \n; Markdown also breaks lines at \r). Lines that start with `> ` are not commands, but the
 // property asks for more: even with every quote marker stripped, no line starts with `/`.
-const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029|\u0085|\u000B|\u000C/;
+const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/;
 const commandLines = (text: string) => text.split(LINE_BREAK).filter((line) => /^\//.test(line.replace(/^[>\s]*/, '')));
 const MENTION = /@[A-Za-z0-9_]/;
 const REFERENCE = /[#!&]\d/;

@@ -51,7 +51,6 @@ describe('a crash in the middle of a burst', () => {
     processes.push(first);
     const acknowledged = new Set<string>();
     let next = 0;
-    let killedAt = 0;
     const sender = async (target: () => ServeProcess, stopAt: number) => {
       while (next < stopAt) {
         const d = deliveries[next++]!;
@@ -62,7 +61,7 @@ describe('a crash in the middle of a burst', () => {
     // 16 connections at once; the kill lands while requests are in flight.
     const burst = Promise.all(Array.from({ length: 16 }, () => sender(() => first, 1000)));
     while (acknowledged.size < 450) await new Promise((r) => setTimeout(r, 5));
-    killedAt = Date.now();
+    const killedAt = Date.now();
     await first.kill('SIGKILL');
     await burst;
     const acknowledgedBeforeKill = new Set(acknowledged);

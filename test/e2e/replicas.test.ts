@@ -55,14 +55,12 @@ describe.skipIf(firstDatabase === null)('three replicas on one PostgreSQL', () =
 
     const balancer = new RoundRobin(replicas);
     const acknowledged = new Set<string>();
-    let killedAt = 0;
-    let acknowledgedByVictim = 0;
     const burst = sendAll(deliveries, balancer, 32, (d) => acknowledged.add(d.key));
     // Midway, with requests in flight to all three, the victim dies without a chance to clean up.
     while (acknowledged.size < TOTAL * 0.45) await new Promise((r) => setTimeout(r, 5));
-    killedAt = Date.now();
+    const killedAt = Date.now();
     await victim.kill('SIGKILL');
-    acknowledgedByVictim = balancer.acknowledgedBy[1]!;
+    const acknowledgedByVictim = balancer.acknowledgedBy[1]!;
     await burst;
 
     // The balancer learnt of the death from a failed delivery and sent it (and the rest) elsewhere.

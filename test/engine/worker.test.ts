@@ -193,7 +193,7 @@ describe('the worker', () => {
     const w = worker(
       (_job, signal) =>
         new Promise((_resolve, reject) => {
-          signal.addEventListener('abort', () => reject(signal.reason));
+          signal.addEventListener('abort', () => reject(new Error('aborted')));
         }),
       { leaseMs: 60_000 },
     );
@@ -216,7 +216,7 @@ describe('the worker', () => {
     w.start();
     await waitFor('the job to start', () => w.busy === 1);
     let stopped = false;
-    const stopping = w.stop(1000).then(() => (stopped = true));
+    void w.stop(1000).then(() => (stopped = true));
     await time.advance(2999);
     expect(stopped).toBe(false);
     await time.advance(1);

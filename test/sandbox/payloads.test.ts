@@ -56,8 +56,8 @@ afterAll(async () => {
 
 describe.skipIf(!present)('payload keys match the GitLab docs examples', () => {
   it('Issue Hook', async () => {
-    const created = await api('POST', '/issues', { title: 'Payload', assignee_ids: [2], labels: 'API' });
-    await api('PUT', `/issues/${created['iid']}`, { labels: 'Platform' });
+    const created = (await api('POST', '/issues', { title: 'Payload', assignee_ids: [2], labels: 'API' })) as { iid: number };
+    await api('PUT', `/issues/${created.iid}`, { labels: 'Platform' });
     await sandbox.idle();
     const update = receiver.received.at(-1)!.body;
     const doc = load('issue-hook.json');

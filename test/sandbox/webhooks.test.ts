@@ -11,14 +11,20 @@ let clock = Date.UTC(2030, 0, 1, 9, 0, 0);
 let project: string;
 let seq = 0;
 
-async function api(method: string, path: string, body?: unknown, extra: Record<string, string> = {}, token = 'sandbox-alice-token') {
+async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+  token = 'sandbox-alice-token',
+) {
   const res = await fetch(`${sandbox.url}/api/v4/projects/${encodeURIComponent(project)}${path}`, {
     method,
     headers: { 'PRIVATE-TOKEN': token, 'Content-Type': 'application/json', ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as T };
 }
 
 async function addHook(flags: Record<string, unknown> = {}): Promise<number> {
@@ -34,8 +40,14 @@ async function addHook(flags: Record<string, unknown> = {}): Promise<number> {
   return res.json['id'] as number;
 }
 
-async function newIssue(extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  return (await api('POST', '/issues', { title: `Hooked ${seq}`, ...extra })).json;
+/** An issue as the tests address it. */
+interface IssueRef {
+  id: number;
+  iid: number;
+}
+
+async function newIssue(extra: Record<string, unknown> = {}): Promise<IssueRef> {
+  return (await api<IssueRef>('POST', '/issues', { title: `Hooked ${seq}`, ...extra })).json;
 }
 
 beforeAll(async () => {
@@ -84,7 +96,7 @@ describe('delivery', () => {
   it('gives each event its own Idempotency-Key and each delivery a fresh webhook UUID', async () => {
     await addHook();
     const issue = await newIssue();
-    await api('PUT', `/issues/${issue['iid']}`, { add_labels: 'x' });
+    await api('PUT', `/issues/${issue.iid}`, { add_labels: 'x' });
     await sandbox.idle();
     const [a, b] = receiver.received;
     expect(a!.headers['idempotency-key']).not.toBe(b!.headers['idempotency-key']);
@@ -108,7 +120,7 @@ describe('delivery', () => {
     const issue = await newIssue();
     await sandbox.idle();
     receiver.received.length = 0;
-    await api('PUT', `/issues/${issue['iid']}`, { state_event: 'close', title: 'Renamed' });
+    await api('PUT', `/issues/${issue.iid}`, { state_event: 'close', title: 'Renamed' });
     await sandbox.idle();
     const actions = receiver.received.map((r) => (r.body['object_attributes'] as Record<string, unknown>)['action']);
     expect(actions).toEqual(['close', 'update']);
@@ -121,7 +133,7 @@ describe('delivery', () => {
     const b = await newIssue();
     await sandbox.idle();
     receiver.received.length = 0;
-    await api('PUT', `/issues/${b['iid']}/reorder`, { move_after_id: a['id'] });
+    await api('PUT', `/issues/${b.iid}/reorder`, { move_after_id: a.id });
     await sandbox.idle();
     expect(receiver.received).toHaveLength(1);
     const body = receiver.received[0]!.body;
@@ -132,7 +144,7 @@ describe('delivery', () => {
   it('does not deliver to a hook that does not want the event', async () => {
     await addHook({ note_events: false });
     const issue = await newIssue();
-    await api('POST', `/issues/${issue['iid']}/notes`, { body: 'hello' });
+    await api('POST', `/issues/${issue.iid}/notes`, { body: 'hello' });
     await sandbox.idle();
     expect(receiver.received.map((r) => r.headers['x-gitlab-event'])).toEqual(['Issue Hook']);
   });
@@ -142,11 +154,10 @@ describe('notes and confidentiality', () => {
   it('sends a Note Hook for a comment but none for system notes', async () => {
     await addHook();
     const issue = await newIssue();
-    await api('PUT', `/issues/${issue['iid']}`, { assignee_ids: [3], due_date: '2031-01-01' });
-    await api('POST', `/issues/${issue['iid']}/notes`, { body: 'A real comment' });
+    await api('PUT', `/issues/${issue.iid}`, { assignee_ids: [3], due_date: '2031-01-01' });
+    await api('POST', `/issues/${issue.iid}/notes`, { body: 'A real comment' });
     await sandbox.idle();
-    const notesRes = await api('GET', `/issues/${issue['iid']}/notes`);
-    const notes = notesRes.json as unknown as Array<{ system: boolean; body: string }>;
+    const notes = (await api<Array<{ system: boolean; body: string }>>('GET', `/issues/${issue.iid}/notes`)).json;
     expect(
       notes
         .filter((x) => x.system)
@@ -166,7 +177,7 @@ describe('notes and confidentiality', () => {
       confidential_note_events: true,
     });
     const issue = await newIssue({ confidential: true });
-    await api('POST', `/issues/${issue['iid']}/notes`, { body: 'secret talk' });
+    await api('POST', `/issues/${issue.iid}/notes`, { body: 'secret talk' });
     await sandbox.idle();
     expect(receiver.received.map((r) => r.headers['x-gitlab-event'])).toEqual(['Confidential Issue Hook', 'Confidential Note Hook']);
     expect(receiver.received[0]!.body['event_type']).toBe('confidential_issue');
@@ -179,7 +190,7 @@ describe('notes and confidentiality', () => {
     const issue = await newIssue();
     await sandbox.idle();
     receiver.received.length = 0;
-    await api('POST', `/issues/${issue['iid']}/notes`, { body: 'internal only', internal: true });
+    await api('POST', `/issues/${issue.iid}/notes`, { body: 'internal only', internal: true });
     await sandbox.idle();
     expect(receiver.received.map((r) => r.headers['x-gitlab-event'])).toEqual(['Confidential Note Hook']);
   });
@@ -192,14 +203,14 @@ describe('recursion detection', () => {
     await sandbox.idle();
     const uuid = receiver.received[0]!.headers['x-gitlab-event-uuid'] as string;
     // The bot echoes the UUID it received on its own write: the hook already fired in this chain.
-    await api('PUT', `/issues/${issue['iid']}`, { add_labels: 'bot-touched' }, { 'X-Gitlab-Event-UUID': uuid }, 'sandbox-rhythm-bot-token');
+    await api('PUT', `/issues/${issue.iid}`, { add_labels: 'bot-touched' }, { 'X-Gitlab-Event-UUID': uuid }, 'sandbox-rhythm-bot-token');
     await sandbox.idle();
     expect(receiver.received).toHaveLength(1);
     expect(sandbox.deliveries(hookId).map((d) => d.outcome)).toEqual(['delivered', 'blocked']);
 
     // A fresh UUID starts a new chain: the hook fires once with that UUID, then is blocked.
     const fresh = '11111111-2222-4333-8444-555555555555';
-    await api('PUT', `/issues/${issue['iid']}`, { state_event: 'close', title: 'two events' }, { 'X-Gitlab-Event-UUID': fresh });
+    await api('PUT', `/issues/${issue.iid}`, { state_event: 'close', title: 'two events' }, { 'X-Gitlab-Event-UUID': fresh });
     await sandbox.idle();
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.headers['x-gitlab-event-uuid']).toBe(fresh);
@@ -215,7 +226,7 @@ describe('recursion detection', () => {
   it('starts a new chain for requests without the header', async () => {
     await addHook();
     const issue = await newIssue();
-    await api('PUT', `/issues/${issue['iid']}`, { title: 'again' });
+    await api('PUT', `/issues/${issue.iid}`, { title: 'again' });
     await sandbox.idle();
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[0]!.headers['x-gitlab-event-uuid']).not.toBe(receiver.received[1]!.headers['x-gitlab-event-uuid']);
@@ -227,7 +238,7 @@ describe('auto-disable', () => {
     const hookId = await addHook();
     receiver.respondWith(500);
     const issue = await newIssue();
-    for (let i = 0; i < 3; i++) await api('PUT', `/issues/${issue['iid']}`, { title: `fail ${i}` });
+    for (let i = 0; i < 3; i++) await api('PUT', `/issues/${issue.iid}`, { title: `fail ${i}` });
     await sandbox.idle();
     expect(sandbox.deliveries(hookId).map((d) => d.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
     let hook = (await api('GET', `/hooks/${hookId}`)).json;
@@ -235,7 +246,7 @@ describe('auto-disable', () => {
     expect(hook['disabled_until']).toBe(new Date(clock + 60_000).toISOString());
 
     receiver.respondWith(200);
-    await api('PUT', `/issues/${issue['iid']}`, { title: 'while disabled' });
+    await api('PUT', `/issues/${issue.iid}`, { title: 'while disabled' });
     await sandbox.idle();
     expect(sandbox.deliveries(hookId).at(-1)!.outcome).toBe('disabled');
     expect(receiver.received).toHaveLength(4);
@@ -251,11 +262,11 @@ describe('auto-disable', () => {
     const hookId = await addHook();
     receiver.respondWith(503);
     const issue = await newIssue();
-    for (let i = 0; i < 3; i++) await api('PUT', `/issues/${issue['iid']}`, { title: `fail ${i}` });
+    for (let i = 0; i < 3; i++) await api('PUT', `/issues/${issue.iid}`, { title: `fail ${i}` });
     await sandbox.idle();
     clock += 61_000;
     expect((await api('GET', `/hooks/${hookId}`)).json['alert_status']).toBe('executable');
-    await api('PUT', `/issues/${issue['iid']}`, { title: 'fifth failure' });
+    await api('PUT', `/issues/${issue.iid}`, { title: 'fifth failure' });
     await sandbox.idle();
     const hook = (await api('GET', `/hooks/${hookId}`)).json;
     expect(hook['alert_status']).toBe('temporarily_disabled');

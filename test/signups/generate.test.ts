@@ -61,7 +61,9 @@ async function signupReminders(config: RhythmConfig, now: Date, log = recordingL
 
 const writes = () => sandbox.calls().filter((c) => c.method !== 'GET');
 const signupIssue = (kind: 'webinars' | 'labs', month = MONTH) =>
-  sandbox.issues(PROJECT).find((i) => String(i.description ?? '').includes(`<!-- rhythm:signup:${kind}:${month} -->`));
+  sandbox
+    .issues(PROJECT)
+    .find((i) => typeof i.description === 'string' && i.description.includes(`<!-- rhythm:signup:${kind}:${month} -->`));
 
 /** alice edits the description the way a person does: her name on a DRI line, a box ticked. */
 async function aliceSignsUp(iid: number, id: string, tick?: string) {

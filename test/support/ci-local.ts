@@ -176,6 +176,7 @@ export async function cloneWorkTree(): Promise<CiClone> {
       let log: string[] = [];
       try {
         const text = await readFile(logFile, 'utf8');
+        // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes this strips
         log = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
         while (log.length > 0 && log[log.length - 1]!.trim() === '') log.pop();
       } catch {

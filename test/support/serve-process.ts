@@ -48,7 +48,7 @@ export async function spawnServe(opts: {
     createInterface({ input: child.stdout }).on('line', (line) => {
       let parsed: Record<string, unknown>;
       try {
-        parsed = JSON.parse(line);
+        parsed = JSON.parse(line) as Record<string, unknown>;
       } catch {
         return;
       }

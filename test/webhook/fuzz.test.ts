@@ -58,9 +58,12 @@ const noteFields: [string[], 'int' | 'string' | 'object'][] = [
   [['issue', 'iid'], 'int'],
 ];
 
-function setPath(obj: Record<string, any>, path: string[], value: unknown, remove: boolean): void {
+/** A payload as parsed JSON: the fields are walked and changed by key. */
+type JsonObject = Record<string, unknown>;
+
+function setPath(obj: JsonObject, path: string[], value: unknown, remove: boolean): void {
   let at = obj;
-  for (const k of path.slice(0, -1)) at = at[k];
+  for (const k of path.slice(0, -1)) at = at[k] as JsonObject;
   const last = path.at(-1)!;
   if (remove) delete at[last];
   else at[last] = value;
@@ -73,7 +76,7 @@ const wrongTypes: fc.Arbitrary<Case> = fc
   )
   .chain(([event, text, [path, type]]) => fc.tuple(fc.constant(event), fc.constant(text), fc.constant(path), wrongFor(type), fc.boolean()))
   .map(([event, text, path, value, remove]) => {
-    const payload = JSON.parse(text) as Record<string, any>;
+    const payload = JSON.parse(text) as JsonObject;
     setPath(payload, path, value, remove);
     return { kind: 'wrong type', request: { headers: authorised(event), body: JSON.stringify(payload) }, expect: [422] };
   });
@@ -153,7 +156,7 @@ const unknownProject: fc.Arbitrary<Case> = fc
     printable(60).filter((p) => p.length > 0 && p.toLowerCase() !== PROJECT),
   )
   .map(([[event, text], path]) => {
-    const payload = JSON.parse(text) as Record<string, any>;
+    const payload = JSON.parse(text) as { project: { path_with_namespace: string } };
     payload.project.path_with_namespace = path;
     return {
       kind: 'unknown project',

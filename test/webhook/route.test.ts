@@ -4,10 +4,16 @@ import { fixture } from './harness.js';
 
 const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
 const opts = { projects: new Set([PROJECT]), botUsername: 'rhythm-bot' };
-const issue = (): Record<string, any> => JSON.parse(fixture('issue-hook-update-labels.json'));
-const note = (): Record<string, any> => JSON.parse(fixture('note-hook-issue.json'));
+/** A hook payload as the fixtures hold it: the parts the tests change, and the rest. */
+interface Payload {
+  project: { path_with_namespace: string };
+  changes?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+const issue = () => JSON.parse(fixture('issue-hook-update-labels.json')) as Payload;
+const note = () => JSON.parse(fixture('note-hook-issue.json')) as Payload;
 
-function withChanges(changes: Record<string, unknown>): Record<string, any> {
+function withChanges(changes: Record<string, unknown>): Payload {
   const p = issue();
   p.changes = changes;
   return p;
@@ -24,7 +30,7 @@ const table: [string, string, () => unknown, Expected][] = [
   [
     'someone comments on a merge request',
     'Note Hook',
-    () => JSON.parse(fixture('note-hook-merge-request.json')),
+    (): unknown => JSON.parse(fixture('note-hook-merge-request.json')),
     { action: 'ignore', reason: 'note on MergeRequest, not an issue' },
   ],
   ['a push', 'Push Hook', () => ({ object_kind: 'push' }), { action: 'ignore', reason: 'event not handled: Push Hook' }],
@@ -123,7 +129,8 @@ describe('the event read from a delivery', () => {
     expect(decision.action).toBe('store');
     if (decision.action !== 'store') return;
     const e = decision.event;
-    expect(e).toMatchObject({ v: 1, kind: 'issue', project: PROJECT, iid: 57, actor: expect.any(String) });
+    expect(e).toMatchObject({ v: 1, kind: 'issue', project: PROJECT, iid: 57 });
+    expect(e).toHaveProperty('actor', expect.any(String));
     expect(e.labelChange?.current.length).toBeGreaterThan(0);
     expect(e.changed).toContain('labels');
   });
