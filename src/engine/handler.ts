@@ -2,7 +2,7 @@
 // decision needs, and `decide` is pure — state in, steps out. The one executor (apply.ts) carries
 // the steps out. The runner (run-job.ts) strings them together for every entry point alike.
 import type { RhythmConfig } from '../config/types.js';
-import type { Door } from '../gitlab/types.js';
+import type { Door, GIssue } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import type { HookEvent } from '../webhook/event.js';
 import type { ColumnCache } from './column-cache.js';
@@ -18,6 +18,11 @@ export interface LoadContext {
   now: Date;
   log: Logger;
   columns: ColumnCache;
+  /**
+   * Issue listings made during this run, by query: a command's keys (the month's two sign-up
+   * issues) share one listing, as one run of it would. A job of `rhythm serve` has its own.
+   */
+  listings: Map<string, Promise<GIssue[]>>;
 }
 
 export type Loaded<S> = { state: S } | { skip: string };

@@ -3,6 +3,7 @@
 // typed events the receiver stored; one that cannot be read is set aside, never thrown on.
 import type { RhythmConfig } from '../config/types.js';
 import type { CountingDoor } from '../gitlab/door.js';
+import type { GIssue } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import type { StoredDelivery } from '../queue/contract.js';
 import { decodeHookEvent, type HookEvent } from '../webhook/event.js';
@@ -21,6 +22,8 @@ export interface JobDeps {
   /** The instant rules judge at. */
   now: Date;
   columns: ColumnCache;
+  /** Listings shared by the jobs of one command run (absent: the job's own). */
+  listings?: Map<string, Promise<GIssue[]>>;
   /** Wake another key (follow-up work such as the column after a card moved). */
   enqueue(key: string, delayMs: number): Promise<void>;
   /** The worker aborts it when the job must stop (shutdown past its grace): GitLab calls end. */
@@ -77,6 +80,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
     now: deps.now,
     log: deps.log,
     columns: deps.columns,
+    listings: deps.listings ?? new Map(),
   });
   if ('skipped' in outcome) {
     deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');

@@ -3,6 +3,7 @@
 // serialized and retried alike, and the command ends when the queue is empty.
 import { openStore } from '../queue/open.js';
 import type { ClaimedJob } from '../queue/contract.js';
+import type { GIssue } from '../gitlab/types.js';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.js';
 import { Worker } from './worker.js';
 
@@ -29,6 +30,7 @@ export async function runOnce(
   const report: OnceReport = { outcomes: [], failed: [] };
   const initial = new Set(keys);
   const lastError = new Map<string, string>();
+  const listings = new Map<string, Promise<GIssue[]>>();
   try {
     // Spread by a millisecond each, so they run in the order given (earliest due first).
     const start = Date.now();
@@ -37,6 +39,7 @@ export async function runOnce(
       try {
         const outcome = await runJob(job.key, job.deliveries, {
           ...deps,
+          listings,
           now: deps.clock ? deps.clock() : new Date(),
           // Follow-up work for a key this run has anyway (the column after its cards) is done
           // once, in its turn; other follow-ups run at once rather than after a debounce.
@@ -48,6 +51,8 @@ export async function runOnce(
         report.outcomes.push(outcome);
         opts.onOutcome?.(outcome);
       } catch (err) {
+        // A retry reads GitLab afresh: what failed may have been written after all.
+        listings.clear();
         lastError.set(job.key, (err as Error).message);
         throw err;
       }

@@ -9,16 +9,16 @@ const isBot = (username: string | undefined, botUsername: string) => username?.t
 
 /** One list per label per run, shared by the calendars that use the same label. */
 export class SignupLists {
-  private readonly byLabel = new Map<string, Promise<GIssue[]>>();
   constructor(
     private readonly gitlab: Door,
     private readonly project: string,
     private readonly state: 'all' | 'opened',
+    private readonly byQuery: Map<string, Promise<GIssue[]>> = new Map(),
   ) {}
 
   withLabel(label: string | undefined): Promise<GIssue[]> {
-    const key = label ?? '';
-    let list = this.byLabel.get(key);
+    const key = `${this.project}\u0000${this.state}\u0000${label ?? ''}`;
+    let list = this.byQuery.get(key);
     if (!list) {
       list = this.gitlab.listIssues(this.project, {
         ...(label ? { labels: [label] } : {}),
@@ -26,7 +26,7 @@ export class SignupLists {
         orderBy: 'created_at',
         sort: 'asc',
       });
-      this.byLabel.set(key, list);
+      this.byQuery.set(key, list);
     }
     return list;
   }

@@ -69,6 +69,7 @@ function loadWith(board: SkillsExchangeBoard, issue: GIssue) {
     now: new Date('2026-12-01T12:00:00Z'),
     log: recordingLog(),
     columns: new ColumnCache(),
+    listings: new Map(),
   };
   return { run: () => card.load({ kind: 'card', project: board.project, iid: issue.iid }, [], ctx), asked: gitlab.asked };
 }

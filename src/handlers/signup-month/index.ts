@@ -43,7 +43,7 @@ export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
     if (!signups) return { skip: 'no sign-up calendars configured' };
     if (!signups[key.signup].enabled) return { skip: `signups.${key.signup} is disabled` };
     const rendered = renderMonth(signups, key.signup, key.month, ctx.configDir);
-    const lists = new SignupLists(ctx.gitlab, signups.project, 'all');
+    const lists = new SignupLists(ctx.gitlab, signups.project, 'all', ctx.listings);
     const found = findByMarker(
       await lists.withLabel(signups[key.signup].labels[0]),
       rendered.marker,

@@ -36,7 +36,7 @@ export const signupReminders: HandlerFor<'signupReminders', SignupRemindersState
     if (!signups) return { skip: 'no sign-up calendars configured' };
     const months = [monthOf(ctx.now, config.timezone), nextMonth(ctx.now, config.timezone)];
     const holidays = signups.holidays ? publicHolidays(signups.holidays, [...new Set(months.flatMap(yearsAround))]) : undefined;
-    const lists = new SignupLists(ctx.gitlab, signups.project, 'opened');
+    const lists = new SignupLists(ctx.gitlab, signups.project, 'opened', ctx.listings);
     const issues: SignupIssueSeen[] = [];
     for (const month of months) {
       for (const kind of KINDS.filter((k: SignupKind) => signups[k].enabled)) {
