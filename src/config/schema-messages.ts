@@ -1,5 +1,6 @@
 // ajv's errors, said the way a person fixing rhythm.yml needs them: which value, what was
 // expected, what was found. Secret values and values taken from the environment are never shown.
+import { USERNAME_PATTERN } from '../markdown/username.js';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { closestKey } from './closest-key.js';
 import type { ConfigProblem, KeyPath } from './problem.js';
@@ -17,7 +18,7 @@ export const patternMeanings: Readonly<Record<string, string>> = {
   '^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$': 'a project path such as group/project',
   '^[a-z0-9][a-z0-9-]*$': 'a short name of lower-case letters, digits and dashes',
   '^[A-Z]{2}$': 'a two-letter country code such as US',
-  '^[A-Za-z0-9_.][A-Za-z0-9_.-]*$': 'a GitLab username (letters, digits, _ . -)',
+  [USERNAME_PATTERN]: 'a GitLab username (letters, digits, _ . -; not ending in . or .git)',
 };
 
 const formatMeanings: Readonly<Record<string, string>> = {

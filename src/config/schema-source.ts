@@ -2,6 +2,7 @@
 // editors read through the first line of rhythm.yml) is generated from it by `npm run schemas`,
 // and the types in types.ts are derived from it, so neither can drift from what ajv enforces.
 // Descriptions are what editors show on hover: write them for the person editing the file.
+import { USERNAME_PATTERN } from '../markdown/username.js';
 
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -34,7 +35,8 @@ export const configSchema = {
         botUsername: {
           description: "Username of the bot's GitLab account; its own notes and label changes are recognised by it.",
           type: 'string',
-          pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.-]*$',
+          // GitLab's own username grammar, the one src/markdown reads mentions with.
+          pattern: USERNAME_PATTERN,
           default: 'rhythm-bot',
         },
       },

@@ -32,6 +32,13 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'a bot username GitLab would never give (GitLab\u2019s own grammar, as mentions are read)',
+    text: `gitlab:\n  url: http://127.0.0.1:4000\n  token: \${GITLAB_TOKEN}\n  botUsername: rhythm.git\n${head.split('\n').slice(3).join('\n')}`,
+    errors: [
+      'rhythm.yml:4:16 gitlab.botUsername must be a GitLab username (letters, digits, _ . -; not ending in . or .git) (got "rhythm.git")',
+    ],
+  },
+  {
     name: 'a rule mode that does not exist',
     text: `${head}    rules:\n      moderator:\n        mode: warn\n`,
     errors: ['rhythm.yml:11:15 boards[0].rules.moderator.mode must be one of: comment, fix, revert (got "warn")'],
