@@ -4,6 +4,21 @@
 // Descriptions are what editors show on hover: write them for the person editing the file.
 import { USERNAME_PATTERN } from '../markdown/username.js';
 
+/** What every rule's setting says: whether it runs, and in which mode (the template rule says more). */
+const ruleSettingProperties = {
+  enabled: {
+    description: 'Whether the rule runs at all.',
+    type: 'boolean',
+    default: true,
+  },
+  mode: {
+    description:
+      'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
+    $ref: '#/$defs/ruleMode',
+    default: 'comment',
+  },
+} as const;
+
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'urn:rhythm:schema:config',
@@ -163,19 +178,7 @@ export const configSchema = {
       description: 'Whether a rule runs and how it acts.',
       type: 'object',
       additionalProperties: false,
-      properties: {
-        enabled: {
-          description: 'Whether the rule runs at all.',
-          type: 'boolean',
-          default: true,
-        },
-        mode: {
-          description:
-            'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
-          $ref: '#/$defs/ruleMode',
-          default: 'comment',
-        },
-      },
+      properties: ruleSettingProperties,
     },
     skillsExchangeBoard: {
       description:
@@ -313,17 +316,7 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        enabled: {
-          description: 'Whether the rule runs at all.',
-          type: 'boolean',
-          default: true,
-        },
-        mode: {
-          description:
-            'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
-          $ref: '#/$defs/ruleMode',
-          default: 'comment',
-        },
+        ...ruleSettingProperties,
         required: {
           description: 'Headings (text only, without #) that must be present and filled in.',
           type: 'array',
