@@ -80,7 +80,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
     now: deps.now,
     log: deps.log,
     columns: deps.columns,
-    listings: deps.listings ?? new Map(),
+    listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
   });
   if ('skipped' in outcome) {
     deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
