@@ -9,13 +9,14 @@ import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gi
 import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
 import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
-import type { Transport, TransportLog } from './transport.js';
+import type { Logger } from '../observability/log.js';
+import type { Transport } from './transport.js';
 import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
 
 export interface DoorOptions {
   url: string;
   token: string;
-  log: TransportLog;
+  log: Logger;
   transport: Transport;
   eventUuid?: string | null;
   /** Ends every call of this door at once (the job is being stopped). */
@@ -28,7 +29,7 @@ export interface CountingDoor extends Door {
   readonly reads: number;
   readonly writes: number;
   /** A door for one event: same transport and caches, its own counts, UUID and logger. */
-  forEvent(ctx: { eventUuid?: string | null; log?: TransportLog; signal?: AbortSignal }): CountingDoor;
+  forEvent(ctx: { eventUuid?: string | null; log?: Logger; signal?: AbortSignal }): CountingDoor;
 }
 
 const USER_TTL_MS = 10 * 60_000;

@@ -5,21 +5,16 @@
 // (p-limit), pacing when RateLimit-Remaining runs low, and a count of calls by route. A caller's
 // AbortSignal ends a call at once, whether it is in flight, queued, or waiting (Retry-After,
 // backoff, pacing); a Retry-After longer than maxRetryAfterMs fails calls instead of freezing them.
+import type { Logger } from '../observability/log.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-
-export interface TransportLog {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 export interface CallObserver {
   (call: { method: string; route: string; status: number; ms: number }): void;
 }
 
 export interface TransportOptions {
-  log: TransportLog;
+  log: Logger;
   /** Requests in flight at once, across every reconcile sharing this transport. */
   concurrency?: number;
   /** Retries after the first attempt. */

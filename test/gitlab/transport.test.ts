@@ -3,9 +3,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimitedError, Transport, type TransportLog } from '../../src/gitlab/transport.js';
+import { RateLimitedError, Transport } from '../../src/gitlab/transport.js';
+import type { Logger } from '../../src/observability/log.js';
 
-const log: TransportLog = { debug() {}, info() {}, warn() {} };
+const log: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
 
 /** What the server does with the next request; the last one repeats. */
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
