@@ -1,7 +1,8 @@
 // The one-shot commands (`rhythm sweep`, `rhythm generate`) run their keys through the same
-// worker, runner and executor as `rhythm serve`, on a private in-memory queue: keys are
-// serialized and retried alike, and the command ends when the queue is empty.
-import { openStore } from '../queue/open.js';
+// worker, runner and executor as `rhythm serve`, on a private in-memory queue (queue/memory.ts:
+// no database, no native module, for a pipeline job): keys are serialized and retried alike, and
+// the command ends when the queue is empty.
+import { openMemoryStore } from '../queue/memory.js';
 import type { ClaimedJob } from '../queue/contract.js';
 import type { GIssue } from '../gitlab/types.js';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.js';
@@ -26,7 +27,7 @@ export async function runOnce(
   deps: Omit<JobDeps, 'enqueue' | 'now'> & { clock?: () => Date },
   opts: OnceOptions = {},
 ): Promise<OnceReport> {
-  const store = await openStore(':memory:', process.cwd());
+  const store = await openMemoryStore();
   const report: OnceReport = { outcomes: [], failed: [] };
   const initial = new Set(keys);
   const lastError = new Map<string, string>();

@@ -58,7 +58,7 @@ export interface DeadJob {
 }
 
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
+  readonly kind: 'sqlite' | 'postgres' | 'memory';
   /** Create or upgrade the schema. Safe when several processes call it at once. */
   migrate(): Promise<void>;
   /**
