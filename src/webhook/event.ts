@@ -1,5 +1,6 @@
 // A delivery, read once at the receiver into the event Rhythm stores and handlers read. GitLab's
-// payloads are large and loosely shaped; the event keeps the few facts the work needs, typed.
+// payloads are large and loosely shaped; the event keeps the few facts the work needs, typed, and
+// its schema (zod) checks what the queue hands back.
 // Malformed parts (a label that is not an object, `previous: [null]`) are dropped here, not
 // thrown on later: the handlers read GitLab anyway, the event only says what to look at.
 import { z } from 'zod';
@@ -7,47 +8,26 @@ import { z } from 'zod';
 export const issueEvents = new Set(['Issue Hook', 'Confidential Issue Hook']);
 export const noteEvents = new Set(['Note Hook', 'Confidential Note Hook']);
 
-const text = z.string().catch('');
-const label = z.object({ title: z.string().optional(), name: z.string().optional() }).catch({});
-const labels = z
-  .array(z.unknown())
-  .catch([])
-  .transform((list) =>
-    list.flatMap((item) => {
-      const parsed = label.parse(item);
-      const name = parsed.title ?? parsed.name;
-      return name ? [name] : [];
-    }),
-  );
+// Reading GitLab's payload is the receiver's hot path (thousands a second), so it is plain typed
+// narrowing rather than a schema library: each reader takes `unknown` and returns what it found.
+type Fields = Readonly<Record<string, unknown>>;
+const fields = (value: unknown): Fields | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : undefined;
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const positiveInt = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 
-const issuePayload = z.object({
-  object_kind: text,
-  user: z.object({ username: text }).catch({ username: '' }),
-  project: z.object({ path_with_namespace: text }).catch({ path_with_namespace: '' }),
-  object_attributes: z
-    .object({
-      iid: z.number().int().positive().optional().catch(undefined),
-      action: z.string().optional().catch(undefined),
-      updated_at: z.string().optional().catch(undefined),
-      labels: labels.optional(),
-    })
-    .catch({}),
-  labels: labels.optional(),
-  changes: z.record(z.string(), z.unknown()).optional().catch(undefined),
-});
-
-const notePayload = z.object({
-  object_kind: text,
-  user: z.object({ username: text }).catch({ username: '' }),
-  project: z.object({ path_with_namespace: text }).catch({ path_with_namespace: '' }),
-  object_attributes: z
-    .object({ noteable_type: z.string().optional().catch(undefined), updated_at: z.string().optional().catch(undefined) })
-    .catch({}),
-  issue: z
-    .object({ iid: z.number().int().positive().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-});
+/** Label titles from a list of label objects; anything else in the list is skipped. */
+function labelTitles(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const titles: string[] = [];
+  for (const item of value) {
+    const label = fields(item);
+    const title = text(label?.title) ?? text(label?.name);
+    if (title) titles.push(title);
+  }
+  return titles;
+}
 
 /** The event as stored in the queue. `v` lets a later Rhythm read what an earlier one stored. */
 export const hookEventSchema = z.object({
@@ -78,56 +58,45 @@ export function readHookEvent(eventName: string, payload: unknown): ReadEvent {
   const isIssue = issueEvents.has(eventName);
   const isNote = noteEvents.has(eventName);
   if (!isIssue && !isNote) return { ignore: `event not handled: ${eventName || '(none)'}` };
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ignore: 'payload is not an object' };
+  const body = fields(payload);
+  if (!body) return { ignore: 'payload is not an object' };
+  const project = text(fields(body.project)?.path_with_namespace);
+  if (!project) return { ignore: 'no project path' };
+  const attributes = fields(body.object_attributes);
+  const base = {
+    v: 1 as const,
+    project,
+    actor: text(fields(body.user)?.username) ?? '',
+    at: text(attributes?.updated_at) ?? null,
+  };
 
   if (isIssue) {
-    const p = issuePayload.safeParse(payload);
-    if (!p.success) return { ignore: 'payload is not an object' };
-    const body = p.data;
-    if (!body.project.path_with_namespace) return { ignore: 'no project path' };
-    if (body.object_kind !== 'issue') return { ignore: `not an issue: ${body.object_kind}` };
-    const iid = body.object_attributes.iid;
+    const kind = text(body.object_kind) ?? '';
+    if (kind !== 'issue') return { ignore: `not an issue: ${kind}` };
+    const iid = positiveInt(attributes?.iid);
     if (iid === undefined) return { ignore: 'no issue iid' };
-    const changes = body.changes ?? {};
-    const change = z.object({ previous: labels, current: labels }).optional().catch(undefined).parse(changes.labels);
+    const changes = fields(body.changes) ?? {};
+    const labels = fields(changes.labels);
+    const previous = labelTitles(labels?.previous);
+    const current = labelTitles(labels?.current);
     return {
       event: {
-        v: 1,
+        ...base,
         kind: 'issue',
-        project: body.project.path_with_namespace,
         iid,
-        actor: body.user.username,
-        at: body.object_attributes.updated_at ?? null,
-        action: body.object_attributes.action ?? null,
-        labels: body.labels ?? body.object_attributes.labels ?? [],
-        labelChange: change ?? null,
+        action: text(attributes?.action) ?? null,
+        labels: labelTitles(body.labels) ?? labelTitles(attributes?.labels) ?? [],
+        labelChange: previous && current ? { previous, current } : null,
         changed: Object.keys(changes),
       },
     };
   }
 
-  const p = notePayload.safeParse(payload);
-  if (!p.success) return { ignore: 'payload is not an object' };
-  const body = p.data;
-  if (!body.project.path_with_namespace) return { ignore: 'no project path' };
-  const noteable = body.object_attributes.noteable_type;
+  const noteable = text(attributes?.noteable_type);
   if (noteable !== 'Issue') return { ignore: `note on ${noteable ?? 'unknown'}, not an issue` };
-  const iid = body.issue?.iid;
+  const iid = positiveInt(fields(body.issue)?.iid);
   if (iid === undefined) return { ignore: 'no issue iid' };
-  return {
-    event: {
-      v: 1,
-      kind: 'note',
-      project: body.project.path_with_namespace,
-      iid,
-      actor: body.user.username,
-      at: body.object_attributes.updated_at ?? null,
-      action: null,
-      labels: [],
-      labelChange: null,
-      changed: [],
-    },
-  };
+  return { event: { ...base, kind: 'note', iid, action: null, labels: [], labelChange: null, changed: [] } };
 }
 
 /** A stored event back from the queue; null for anything else (an older row, a corrupt one). */
