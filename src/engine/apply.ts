@@ -64,6 +64,24 @@ function content(step: Step): object {
   return step;
 }
 
+/** A write in one line: where it went and what kind it was, without its body. */
+function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
+  switch (step.kind) {
+    case 'editIssue':
+      return { project: step.project, iid: step.iid, because: step.because, fields: Object.keys(step.edit) };
+    case 'createNote':
+    case 'editNote':
+      return { project: step.project, iid: step.iid, marker: step.marker, chars: step.body.length };
+    case 'createIssue':
+      return { project: step.project, what: step.what };
+    case 'reorderIssue':
+      return { project: step.project, iid: step.iid, to: step.to };
+    case 'addHook':
+    case 'editHook':
+      return { project: step.project, url: step.spec.url };
+  }
+}
+
 async function send(step: Exclude<Step, { kind: 'enqueue' }>, door: Door): Promise<Applied> {
   switch (step.kind) {
     case 'editIssue': {
@@ -122,7 +140,9 @@ export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<
     } catch (err) {
       throw new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
     }
-    ctx.log.info({ write: step.kind, ...content(step) }, what);
+    // What was sent, in full at debug (a note body is kilobytes); what was done, at info.
+    ctx.log.debug({ write: step.kind, ...content(step) }, what);
+    ctx.log.info({ write: step.kind, ...summary(step) }, what);
     report.applied.push(done);
     if (isWrite(step)) report.writes += 1;
   }

@@ -61,9 +61,9 @@ type Options = Required<Omit<WorkerOptions, 'onResult'>> & Pick<WorkerOptions, '
 export class Worker {
   private running = false;
   private readonly inHand = new Map<string, InHand>();
+  // A wake() while the loop is busy claiming is dropped on purpose: the loop claims again as soon
+  // as a job ends, and work that arrives meanwhile coalesces into fewer runs (fewer GitLab calls).
   private wakeUp: (() => void) | null = null;
-  /** A wake() that came while the loop was not idle: the next idle returns at once. */
-  private woken = false;
   private loop: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly o: Options;
@@ -92,8 +92,7 @@ export class Worker {
 
   /** New work was stored: look now instead of at the next poll. */
   wake(): void {
-    if (this.wakeUp) this.wakeUp();
-    else this.woken = true;
+    this.wakeUp?.();
   }
 
   get busy(): number {
@@ -178,16 +177,11 @@ export class Worker {
   }
 
   private idle(): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
     return new Promise((resolve) => {
       const cancel = this.o.schedule(this.o.pollMs, () => done());
       const done = () => {
         cancel();
         this.wakeUp = null;
-        this.woken = false;
         resolve();
       };
       this.wakeUp = done;
