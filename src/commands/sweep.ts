@@ -28,8 +28,8 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
       onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
     },
   );
-  const reads = door.reads + report.outcomes.reduce((n, o) => n + o.reads, 0);
-  const writes = report.outcomes.reduce((n, o) => n + o.writes, 0);
+  // The command's door counts every job's calls, failed attempts included.
+  const { reads, writes } = door;
   const dry = report.outcomes.reduce((n, o) => n + o.dryRunWrites, 0);
   const swept = new Set([...report.outcomes.map((o) => o.key), ...report.failed.map((f) => f.key)]).size;
   process.stdout.write(

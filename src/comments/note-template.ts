@@ -8,15 +8,20 @@ import { quickActionLines } from '../markdown/index.js';
 
 const TEMPLATES = new URL('../../templates/', import.meta.url);
 const handlebars = Handlebars.create(); // our own instance: no helpers or partials from elsewhere
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
-export function noteTemplate(file: string): Handlebars.TemplateDelegate {
-  let template = compiled.get(file);
-  if (!template) {
-    const source = readFileSync(fileURLToPath(new URL(file, TEMPLATES)), 'utf8');
-    template = handlebars.compile(source, { noEscape: true, strict: true });
-    compiled.set(file, template);
-  }
+// Read when the module loads, so rendering a note (inside a pure decide) touches no file.
+const FILES = ['note.md.hbs', 'scheduled-checklist.md.hbs', 'reminder-before.md.hbs', 'reminder-recording.md.hbs'] as const;
+export type NoteTemplate = (typeof FILES)[number];
+const compiled = new Map<string, Handlebars.TemplateDelegate>(
+  FILES.map((file) => [
+    file,
+    handlebars.compile(readFileSync(fileURLToPath(new URL(file, TEMPLATES)), 'utf8'), { noEscape: true, strict: true }),
+  ]),
+);
+
+export function noteTemplate(file: NoteTemplate): Handlebars.TemplateDelegate {
+  const template = compiled.get(file);
+  if (!template) throw new Error(`no note template ${file}`);
   return template;
 }
 

@@ -24,15 +24,21 @@ export interface ApplyReport {
   dryRunWrites: number;
 }
 
-/** Dry-run for everything (global), or for one board's project. The only place that decides it. */
-export function isDryRun(config: RhythmConfig, project: string | null): boolean {
+/**
+ * Dry-run for everything (global), or for one board's project. The only place that decides it.
+ * A board tried in dry-run still needs its webhook, so hooks follow the global switch alone.
+ */
+export function isDryRun(config: RhythmConfig, step: Step): boolean {
   if (config.dryRun) return true;
-  if (project === null) return false;
-  const lower = project.toLowerCase();
-  return config.boards.some((b) => b.dryRun && b.project.toLowerCase() === lower);
+  if (step.kind === 'enqueue' || step.kind === 'addHook' || step.kind === 'editHook') return false;
+  return sameProjectBoard(config, step.project)?.dryRun ?? false;
 }
 
-const projectOf = (step: Step): string | null => ('project' in step ? step.project : null);
+/** The board configured for a project (GitLab paths are case-insensitive). */
+export function sameProjectBoard(config: RhythmConfig, project: string): RhythmConfig['boards'][number] | undefined {
+  const lower = project.toLowerCase();
+  return config.boards.find((b) => b.project.toLowerCase() === lower);
+}
 
 /** What a step does, for people reading the log. */
 function describe(step: Step): string {
@@ -84,33 +90,21 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
 
 async function send(step: Exclude<Step, { kind: 'enqueue' }>, door: Door): Promise<Applied> {
   switch (step.kind) {
-    case 'editIssue': {
-      const issue = await door.editIssue(step.project, step.iid, step.edit);
-      return { step, sent: true, ...(issue ? { issue } : {}) };
-    }
-    case 'createNote': {
-      const note = await door.createNote(step.project, step.iid, step.body);
-      return { step, sent: true, ...(note ? { note } : {}) };
-    }
-    case 'editNote': {
-      const note = await door.editNote(step.project, step.iid, step.noteId, step.body);
-      return { step, sent: true, ...(note ? { note } : {}) };
-    }
-    case 'createIssue': {
-      const issue = await door.createIssue(step.project, step.issue);
-      return { step, sent: true, ...(issue ? { issue } : {}) };
-    }
+    case 'editIssue':
+      return { step, sent: true, issue: await door.editIssue(step.project, step.iid, step.edit) };
+    case 'createNote':
+      return { step, sent: true, note: await door.createNote(step.project, step.iid, step.body) };
+    case 'editNote':
+      return { step, sent: true, note: await door.editNote(step.project, step.iid, step.noteId, step.body) };
+    case 'createIssue':
+      return { step, sent: true, issue: await door.createIssue(step.project, step.issue) };
     case 'reorderIssue':
       await door.reorderIssue(step.project, step.iid, step.to);
       return { step, sent: true };
-    case 'addHook': {
-      const hook = await door.addHook(step.project, step.spec);
-      return { step, sent: true, ...(hook ? { hook } : {}) };
-    }
-    case 'editHook': {
-      const hook = await door.editHook(step.project, step.hookId, step.spec);
-      return { step, sent: true, ...(hook ? { hook } : {}) };
-    }
+    case 'addHook':
+      return { step, sent: true, hook: await door.addHook(step.project, step.spec) };
+    case 'editHook':
+      return { step, sent: true, hook: await door.editHook(step.project, step.hookId, step.spec) };
   }
 }
 
@@ -128,7 +122,7 @@ export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<
       continue;
     }
     const what = describe(step);
-    if (isDryRun(ctx.config, projectOf(step))) {
+    if (isDryRun(ctx.config, step)) {
       ctx.log.info({ dryRun: true, write: step.kind, ...content(step) }, `dry-run: would ${what}`);
       report.applied.push({ step, sent: false, dryRun: true });
       report.dryRunWrites += 1;

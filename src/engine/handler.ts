@@ -2,7 +2,7 @@
 // decision needs, and `decide` is pure — state in, steps out. The one executor (apply.ts) carries
 // the steps out. The runner (run-job.ts) strings them together for every entry point alike.
 import type { RhythmConfig } from '../config/types.js';
-import type { Door, GIssue } from '../gitlab/types.js';
+import type { GIssue, GitLabReader } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import type { HookEvent } from '../webhook/event.js';
 import type { ColumnCache } from './column-cache.js';
@@ -11,8 +11,8 @@ import type { Step } from './steps.js';
 
 /** What `load` may use: GitLab for reading, the configuration, the clock, shared caches. */
 export interface LoadContext {
-  /** The whole door is handed over, but by convention `load` only reads; writes are steps. */
-  gitlab: Door;
+  /** Reads only: a write is a step, which the executor carries out. */
+  gitlab: GitLabReader;
   config: RhythmConfig;
   configDir: string;
   now: Date;

@@ -26,9 +26,9 @@ export const SIGNUP_REMINDERS_KEY = 'signups:reminders';
 
 export function parseKey(key: string): SpelledKey | null {
   if (key === SIGNUP_REMINDERS_KEY) return { kind: 'signupReminders' };
-  const month = /^signups:month:(\d{4}-\d{2}):(webinars|labs)$/.exec(key);
+  const month = /^signups:month:(\d{4}-(?:0[1-9]|1[0-2])):(webinars|labs)$/.exec(key);
   if (month) return { kind: 'signupMonth', month: month[1]!, signup: month[2] as SignupKind };
-  const issue = /^issue:(.+)#(\d+)$/.exec(key);
+  const issue = /^issue:(.+)#([1-9]\d{0,14})$/.exec(key);
   if (issue) return { kind: 'issue', project: issue[1]!, iid: Number(issue[2]) };
   // Project paths never contain ':', labels may (status:scheduled, cse-events::sign-up).
   const column = /^column:([^:]+):(.+)$/.exec(key);

@@ -6,11 +6,12 @@ import type { CountingDoor } from '../gitlab/door.js';
 import type { GIssue } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import type { StoredDelivery } from '../queue/contract.js';
-import { decodeHookEvent, type HookEvent } from '../webhook/event.js';
-import { apply, isDryRun, type Applied } from './apply.js';
+import { decodeHookEvent, readHookEvent, type HookEvent } from '../webhook/event.js';
+import { apply, type Applied } from './apply.js';
 import type { ColumnCache } from './column-cache.js';
 import { resolveKey, type WorkKind } from './keys.js';
 import { workFor } from './registry.js';
+import type { Outcome } from './handler.js';
 import type { Step } from './steps.js';
 
 export interface JobDeps {
@@ -64,7 +65,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
   }
   const events: HookEvent[] = [];
   for (const delivery of deliveries) {
-    const event = decodeHookEvent(delivery.payload);
+    const event = storedEvent(delivery);
     if (event) events.push(event);
     else
       deps.log.warn(
@@ -73,15 +74,21 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
       );
   }
 
-  const outcome = await workFor(work.kind).run(work, events, {
-    gitlab: door,
-    config: deps.config,
-    configDir: deps.configDir,
-    now: deps.now,
-    log: deps.log,
-    columns: deps.columns,
-    listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
-  });
+  let outcome: Outcome;
+  try {
+    outcome = await workFor(work.kind).run(work, events, {
+      gitlab: door,
+      config: deps.config,
+      configDir: deps.configDir,
+      now: deps.now,
+      log: deps.log,
+      columns: deps.columns,
+      listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
+    });
+  } catch (err) {
+    // Reading failed (GitLab refused, or answered something else): say what was being read.
+    throw new Error(`could not read what ${key} needs: ${(err as Error).message}`, { cause: err });
+  }
   if ('skipped' in outcome) {
     deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
     return result('skipped', { note: outcome.skipped });
@@ -110,4 +117,17 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
   });
 }
 
-export { isDryRun };
+/**
+ * A stored delivery as an event. Rows stored by a Rhythm before typed events hold GitLab's raw
+ * payload: they are read the way the receiver reads one now, so an upgrade loses no move.
+ */
+function storedEvent(delivery: StoredDelivery): HookEvent | null {
+  const event = decodeHookEvent(delivery.payload);
+  if (event) return event;
+  try {
+    const read = readHookEvent(delivery.event, JSON.parse(delivery.payload));
+    return 'event' in read ? read.event : null;
+  } catch {
+    return null;
+  }
+}

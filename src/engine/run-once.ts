@@ -29,59 +29,64 @@ export async function runOnce(
 ): Promise<OnceReport> {
   const store = await openMemoryStore();
   const report: OnceReport = { outcomes: [], failed: [] };
-  const initial = new Set(keys);
+  // Keys still waiting for their turn: a follow-up for one of them is done then, once.
+  const waiting = new Set(keys);
   const lastError = new Map<string, string>();
   const listings = new Map<string, Promise<GIssue[]>>();
+  const run = async (job: ClaimedJob, signal: AbortSignal) => {
+    waiting.delete(job.key);
+    let outcome: JobOutcome;
+    try {
+      outcome = await runJob(job.key, job.deliveries, {
+        ...deps,
+        listings,
+        now: deps.clock ? deps.clock() : new Date(),
+        // Follow-ups run at once rather than after a debounce: the command is the whole burst.
+        enqueue: async (key) => {
+          if (!waiting.has(key)) await store.enqueue(key, Date.now());
+        },
+        signal,
+      });
+    } catch (err) {
+      // A retry reads GitLab afresh: what failed may have been written after all.
+      listings.clear();
+      lastError.set(job.key, (err as Error).message);
+      throw err;
+    }
+    report.outcomes.push(outcome);
+  };
+  const worker = new Worker({
+    store,
+    workerId: 'once',
+    log: deps.log,
+    run,
+    concurrency: 1,
+    pollMs: 10,
+    maxAttempts: opts.maxAttempts ?? 3,
+    backoffBaseMs: opts.backoffBaseMs ?? 250,
+    onResult: (result, _ms, job) => {
+      if (result === 'done') {
+        const outcome = report.outcomes.findLast((o) => o.key === job.key);
+        if (outcome) opts.onOutcome?.(outcome);
+      }
+      if (result !== 'dead') return;
+      const error = lastError.get(job.key) ?? 'failed';
+      report.failed.push({ key: job.key, error });
+      opts.onFailure?.(job.key, error);
+    },
+  });
   try {
     // Spread by a millisecond each, so they run in the order given (earliest due first).
     const start = Date.now();
     for (const [i, key] of keys.entries()) await store.enqueue(key, start + i - keys.length);
-    const run = async (job: ClaimedJob, signal: AbortSignal) => {
-      try {
-        const outcome = await runJob(job.key, job.deliveries, {
-          ...deps,
-          listings,
-          now: deps.clock ? deps.clock() : new Date(),
-          // Follow-up work for a key this run has anyway (the column after its cards) is done
-          // once, in its turn; other follow-ups run at once rather than after a debounce.
-          enqueue: async (key) => {
-            if (!initial.has(key)) await store.enqueue(key, Date.now());
-          },
-          signal,
-        });
-        report.outcomes.push(outcome);
-        opts.onOutcome?.(outcome);
-      } catch (err) {
-        // A retry reads GitLab afresh: what failed may have been written after all.
-        listings.clear();
-        lastError.set(job.key, (err as Error).message);
-        throw err;
-      }
-    };
-    const worker = new Worker({
-      store,
-      workerId: 'once',
-      log: deps.log,
-      run,
-      concurrency: 1,
-      pollMs: 10,
-      maxAttempts: opts.maxAttempts ?? 3,
-      backoffBaseMs: opts.backoffBaseMs ?? 250,
-      onResult: (result, _ms, job) => {
-        if (result !== 'dead') return;
-        const error = lastError.get(job.key) ?? 'failed';
-        report.failed.push({ key: job.key, error });
-        opts.onFailure?.(job.key, error);
-      },
-    });
     worker.start();
     for (;;) {
       await new Promise((r) => setTimeout(r, 10));
       const stats = await store.stats(Date.now());
       if (stats.pending === 0 && stats.running === 0 && worker.busy === 0) break;
     }
-    await worker.stop();
   } finally {
+    await worker.stop();
     await store.close();
   }
   return report;

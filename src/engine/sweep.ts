@@ -3,13 +3,13 @@
 // scheduled pipeline. It names the keys; `rhythm sweep` runs them here and now, `rhythm serve`
 // puts them on the queue so they are serialized with webhook work.
 import type { RhythmConfig } from '../config/types.js';
-import type { Door } from '../gitlab/types.js';
+import type { GitLabReader } from '../gitlab/types.js';
 import { columnKey, issueKey, SIGNUP_REMINDERS_KEY } from './keys.js';
 
 export type SweepPart = 'issues' | 'order' | 'reminders';
 export const SWEEP_PARTS: SweepPart[] = ['issues', 'order', 'reminders'];
 
-export async function sweepKeys(door: Door, config: RhythmConfig, parts: SweepPart[] = SWEEP_PARTS): Promise<string[]> {
+export async function sweepKeys(door: GitLabReader, config: RhythmConfig, parts: SweepPart[] = SWEEP_PARTS): Promise<string[]> {
   const keys: string[] = [];
   for (const board of config.boards) {
     if (board.kind !== 'skills-exchange') continue;

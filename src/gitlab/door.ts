@@ -21,6 +21,8 @@ export interface DoorOptions {
   eventUuid?: string | null;
   /** Ends every call of this door at once (the job is being stopped). */
   signal?: AbortSignal;
+  /** The counts of the doors this one was made from (forEvent), which count its calls too. */
+  countsInto?: { reads: number; writes: number }[];
   /** Shared between doors of one transport: username → user, for a few minutes. */
   userCache?: Map<string, { user: GUser | null; until: number }>;
 }
@@ -28,7 +30,7 @@ export interface DoorOptions {
 export interface CountingDoor extends Door {
   readonly reads: number;
   readonly writes: number;
-  /** A door for one event: same transport and caches, its own counts, UUID and logger. */
+  /** A door for one event: same transport and caches, its own counts (also added to this door's), UUID and logger. */
   forEvent(ctx: { eventUuid?: string | null; log?: Logger; signal?: AbortSignal }): CountingDoor;
 }
 
@@ -54,13 +56,18 @@ const CALLS = {
 
 export function createDoor(opts: DoorOptions): CountingDoor {
   const counts = { reads: 0, writes: 0 };
+  // A door made by forEvent counts into its parents too, so a command's totals include every
+  // job's calls, failed attempts as well.
+  const tally = [counts, ...(opts.countsInto ?? [])];
   const userCache = opts.userCache ?? new Map<string, { user: GUser | null; until: number }>();
   const headers: Record<string, string> = opts.eventUuid ? { 'X-Gitlab-Event-UUID': opts.eventUuid } : {};
   const handler = opts.transport.handler(
     headers,
     (method) => {
-      if (method === 'GET') counts.reads += 1;
-      else counts.writes += 1;
+      for (const c of tally) {
+        if (method === 'GET') c.reads += 1;
+        else c.writes += 1;
+      }
     },
     opts.signal,
   );
@@ -99,6 +106,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
         userCache,
         eventUuid: ctx.eventUuid ?? null,
         log: ctx.log ?? opts.log,
+        countsInto: tally,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     },

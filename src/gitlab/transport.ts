@@ -37,6 +37,11 @@ export interface TransportOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** GitLab answered that the thing is not there (deleted, moved, or never was). */
+export function isGone(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'status' in err && err.status === 404;
+}
+
 /** A non-2xx answer from GitLab, with what a person needs to understand it. */
 export class GitLabError extends Error {
   constructor(

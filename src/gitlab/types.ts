@@ -47,6 +47,9 @@ export interface HookSpec {
   enableSslVerification: boolean;
 }
 
+/** What a handler's `load` may use: GitLab's reads, and no write. */
+export type GitLabReader = Pick<Door, 'currentUser' | 'findUser' | 'getIssue' | 'listIssues' | 'listNotes' | 'labelEvents' | 'listHooks'>;
+
 /** The one door to GitLab. Project is a path or numeric id. Lists return every page. */
 export interface Door {
   currentUser(): Promise<GUser>;

@@ -6,9 +6,14 @@ import { moderator } from './moderator.js';
 import { template } from './template.js';
 import { transition } from './transition.js';
 import type { SkillsExchangeBoard } from '../config/types.js';
-import type { Finding, IssueSnapshot, Rule, RuleContext } from './types.js';
+import type { Finding, IssueSnapshot, Rule, RuleContext, RuleId } from './types.js';
 
 export const rules: Rule[] = [transition, assignees, moderator, dueDate, template, conflict];
+
+/** Whether a name is one of the rules (text read back from a note says so, or not). */
+export function isRuleId(name: string): name is RuleId {
+  return rules.some((rule) => rule.id === name);
+}
 
 /** The rules a board has switched on. */
 export function enabledRules(board: SkillsExchangeBoard): Rule[] {
@@ -31,8 +36,8 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 }
 
 export { assignees, conflict, dueDate, moderator, template, transition };
-export { moveToJudge } from './transition.js';
-export type { MoveEvidence } from './transition.js';
+export { historyNeeded, moveToJudge } from './transition.js';
+export type { DeliveredChange, MoveEvidence } from './transition.js';
 export { readinessProblems } from './readiness.js';
 export { TEMPLATE_HINTS, isFilled, unfilledSections } from './template.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@
 import { mayFix, mayRevert } from './mode.js';
 import { readinessProblems } from './readiness.js';
 import { statusOf } from '../card/status.js';
-import { lastStatusMove, type StatusMove } from '../card/status-move.js';
+import { lastStatusMove, moveFromChanges, type StatusMove } from '../card/status-move.js';
 import type { Finding, IssueSnapshot, LabelChange, Rule, RuleContext } from './types.js';
 import type { SkillsExchangeBoard } from '../config/types.js';
 
@@ -55,10 +55,18 @@ function backToPlan(finding: Finding, ctx: RuleContext, done: string): Finding {
   return finding;
 }
 
+/** A label change a delivery carried: the label sets before and after, who, and GitLab's time. */
+export interface DeliveredChange {
+  previous: string[];
+  current: string[];
+  by: string;
+  at: string | null;
+}
+
 export interface MoveEvidence {
-  /** The newest status move the deliveries of this job carried (by GitLab's timestamps). */
-  fromEvents: StatusMove | null;
-  /** GitLab's label history, oldest first, when it was read (no move in the deliveries). */
+  /** The label changes this job's deliveries carried, in any order. */
+  delivered: readonly DeliveredChange[];
+  /** GitLab's label history, oldest first, when it was read (see historyNeeded). */
   history: readonly LabelChange[] | null;
   /** When each of the bot's own notes on the card was last written (ISO instants). */
   botNotesAt: readonly string[];
@@ -66,18 +74,36 @@ export interface MoveEvidence {
   board: Pick<SkillsExchangeBoard, 'labels'>;
 }
 
+/** The label history is read only when no delivery of the job carried a label change. */
+export const historyNeeded = (delivered: readonly DeliveredChange[]): boolean => delivered.length === 0;
+
+const instant = (at: string | null): number => {
+  const t = at ? Date.parse(at) : NaN;
+  return Number.isNaN(t) ? -Infinity : t;
+};
+
 /**
  * The column move to judge now, if any. A move is judged once, when it happens: a later edit must
- * not re-judge last week's move with today's description. A delivery that carries the move is
- * the move happening. Otherwise the label history is asked, and its last move counts only when
- * it is newer than the bot's newest note — every judgement leaves a note (the status note, or the
- * checklist of a ready card), so a newer move was never judged (its webhook was missed and a sweep
- * or another event is catching up). The bot's own moves keep their explanation, so they count.
+ * not re-judge last week's move with today's description. A delivery that carries a label change
+ * is the change happening: the newest of them by GitLab's own timestamps (not arrival order) is
+ * judged if it moved a column, and nothing is if none did. Without such a delivery (a comment, an
+ * edit, the sweep) the label history is asked, and its last move counts only when it is newer
+ * than the bot's newest note — every judgement leaves a note (the status note, or the checklist
+ * of a ready card), so a newer move was never judged (its webhook was missed). The bot's own moves
+ * keep their explanation, so they count.
  */
 export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
-  if (evidence.fromEvents) return evidence.fromEvents;
+  const { board } = evidence;
+  if (!historyNeeded(evidence.delivered)) {
+    let newest: StatusMove | undefined;
+    for (const change of evidence.delivered) {
+      const move = moveFromChanges(change.previous, change.current, change.by, change.at ?? '', board);
+      if (move && (!newest || instant(move.at) >= instant(newest.at))) newest = move;
+    }
+    return newest;
+  }
   if (!evidence.history) return undefined;
-  const move = lastStatusMove(evidence.history, evidence.board);
+  const move = lastStatusMove(evidence.history, board);
   if (!move) return undefined;
   const bot = evidence.botUsername.toLowerCase();
   const judgedAt = Math.max(-Infinity, ...evidence.botNotesAt.map((at) => Date.parse(at)));

@@ -1,7 +1,7 @@
 // Finding the bot's own sign-up issues and notes. Sign-up issues carry their calendar's first
 // label; the marker, not the title, says which is which — and only the bot's own issue counts:
 // a person's copy of the text (or of the marker) does not.
-import type { Door, GIssue, GNote } from '../gitlab/types.js';
+import type { GIssue, GitLabReader, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { REMINDER_MARKERS } from './markers.js';
 
@@ -10,7 +10,7 @@ const isBot = (username: string | undefined, botUsername: string) => username?.t
 /** One list per label per run, shared by the calendars that use the same label. */
 export class SignupLists {
   constructor(
-    private readonly gitlab: Door,
+    private readonly gitlab: GitLabReader,
     private readonly project: string,
     private readonly state: 'all' | 'opened',
     private readonly byQuery: Map<string, Promise<GIssue[]>> = new Map(),

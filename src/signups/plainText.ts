@@ -12,20 +12,12 @@ export function plainText(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   // A leading `/` would be a quick action, `+ = > -` a list, heading underline or quote.
-  return defuseUrls(breakMentions(line.replace(SPECIAL, (c) => `\\${c}`))).replace(/^([/+=>-])/, '\\$1');
-}
-
-/**
- * A zero-width space right after every @ so GitLab sees no username to notify (@all included).
- * It goes after the @, not before: GitLab only needs a non-word character in front of the @.
- */
-export function breakMentions(text: string): string {
-  return neutraliseMentions(text);
+  return defuseUrls(neutraliseMentions(line.replace(SPECIAL, (c) => `\\${c}`))).replace(/^([/+=>-])/, '\\$1');
 }
 
 /** A username as a person reads it, without notifying them. */
 export function quietUsername(username: string): string {
-  return breakMentions(`@${username.replace(/^@/, '')}`);
+  return neutraliseMentions(`@${username.replace(/^@/, '')}`);
 }
 
 /** An http(s) URL safe inside <…>, or null when the text is not one. */

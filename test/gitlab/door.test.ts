@@ -6,6 +6,8 @@ import { GitLabError, retryAfterMs, routeOf, Transport } from '../../src/gitlab/
 import { createLogger } from '../../src/observability/log.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { apply, isDryRun } from '../../src/engine/apply.js';
+import type { Step } from '../../src/engine/steps.js';
+import { desiredHook } from '../../src/hooks/install.js';
 import { shippedConfig } from '../support/run-key.js';
 
 const log = createLogger({ level: 'silent' });
@@ -54,6 +56,16 @@ describe('the door', () => {
     expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3000);
     expect(door.reads).toBe(2);
     expect(transport.counts.get('GET /user')).toBe(2);
+  });
+
+  it('a door for one event counts its own calls, and its parent counts them too', async () => {
+    const transport = new Transport({ log });
+    const root = createDoor({ url: sandbox.url, token: 'sandbox-rhythm-bot-token', log, transport });
+    const job = root.forEvent({ eventUuid: 'e-1' });
+    const nested = job.forEvent({});
+    await job.currentUser();
+    await nested.currentUser();
+    expect([nested.reads, job.reads, root.reads]).toEqual([1, 2, 2]);
   });
 
   it('retries a GET after 502/503 but never resends a POST after a 500', async () => {
@@ -116,13 +128,18 @@ describe('the door', () => {
     expect(lines.join('')).toContain('"dryRun":true');
   });
 
-  it('a board in dry-run under a live configuration is dry; the other projects are not', () => {
+  it('a board in dry-run under a live configuration is dry; other projects and hooks are not', () => {
     const live = shippedConfig();
     const skills = live.boards.find((b) => b.kind === 'skills-exchange')!.project;
     const config = { ...live, boards: live.boards.map((b) => (b.kind === 'skills-exchange' ? { ...b, dryRun: true } : b)) };
-    expect(isDryRun(config, skills)).toBe(true);
-    expect(isDryRun(config, skills.toUpperCase())).toBe(true);
-    expect(isDryRun(config, live.signups!.project)).toBe(false);
-    expect(isDryRun({ ...live, dryRun: true }, live.signups!.project)).toBe(true);
+    const note = (project: string): Step => ({ kind: 'createNote', project, iid: 1, marker: 'm', body: 'x' });
+    const hook: Step = { kind: 'addHook', project: skills, spec: desiredHook('http://127.0.0.1:1/webhooks/gitlab', 's') };
+    expect(isDryRun(config, note(skills))).toBe(true);
+    expect(isDryRun(config, note(skills.toUpperCase()))).toBe(true);
+    expect(isDryRun(config, note(live.signups!.project))).toBe(false);
+    // The board tried in dry-run still gets its webhook, or it would never hear of a card.
+    expect(isDryRun(config, hook)).toBe(false);
+    expect(isDryRun({ ...live, dryRun: true }, note(live.signups!.project))).toBe(true);
+    expect(isDryRun({ ...live, dryRun: true }, hook)).toBe(true);
   });
 });

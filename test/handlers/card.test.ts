@@ -8,6 +8,7 @@ import { card, type CardState } from '../../src/handlers/card/index.js';
 import type { Door, GIssue } from '../../src/gitlab/types.js';
 import { aBoard, aCard } from '../rules/world.js';
 import { configWithBoard, recordingLog } from '../support/run-key.js';
+import type { HookEvent } from '../../src/webhook/event.js';
 
 const person = (id: number, username: string) => ({ id, username, name: username });
 
@@ -60,7 +61,7 @@ function fakeGitLab(issue: GIssue) {
   return { door: door as Door, asked };
 }
 
-function loadWith(board: SkillsExchangeBoard, issue: GIssue) {
+function loadWith(board: SkillsExchangeBoard, issue: GIssue, events: HookEvent[] = []) {
   const gitlab = fakeGitLab(issue);
   const ctx: LoadContext = {
     gitlab: gitlab.door,
@@ -71,7 +72,7 @@ function loadWith(board: SkillsExchangeBoard, issue: GIssue) {
     columns: new ColumnCache(),
     listings: new Map(),
   };
-  return { run: () => card.load({ kind: 'card', project: board.project, iid: issue.iid }, [], ctx), asked: gitlab.asked };
+  return { run: () => card.load({ kind: 'card', project: board.project, iid: issue.iid }, events, ctx), asked: gitlab.asked };
 }
 
 const off = { enabled: false, mode: 'comment' as const };
@@ -88,6 +89,39 @@ describe('the card handler reads what the enabled rules need, and nothing else',
     const { run, asked } = loadWith({ ...board, rules: { ...board.rules, transition: off, moderator: off, conflict: off } }, anIssue());
     await run();
     expect(asked).toEqual(['getIssue', 'listNotes']);
+  });
+
+  const labelEvent = (previous: string[], current: string[], at: string): HookEvent => ({
+    v: 1,
+    kind: 'issue',
+    project: aBoard().project,
+    iid: 12,
+    actor: 'alice',
+    at,
+    action: 'update',
+    labels: current,
+    labelChange: { previous, current },
+    changed: ['labels'],
+  });
+
+  it('a delivery that carries the move: judged from it, no label history read', async () => {
+    const move = labelEvent(['status:plan'], ['status:scheduled'], '2026-12-01T11:00:00Z');
+    const { run, asked } = loadWith(aBoard(), anIssue(), [move]);
+    const loaded = await run();
+    expect(asked).not.toContain('labelEvents');
+    expect('state' in loaded && loaded.state.lastMove).toMatchObject({
+      previous: ['status:plan'],
+      current: ['status:scheduled'],
+      by: 'alice',
+    });
+  });
+
+  it('a delivered label change that moves no column: no move judged, no history read', async () => {
+    const topic = labelEvent(['status:scheduled'], ['status:scheduled', 'topic::ci'], '2026-12-01T11:00:00Z');
+    const { run, asked } = loadWith(aBoard(), anIssue(), [topic]);
+    const loaded = await run();
+    expect(asked).not.toContain('labelEvents');
+    expect('state' in loaded && loaded.state.lastMove).toBeFalsy();
   });
 
   it('a backlog card: no move to judge and no column to compare with', async () => {
@@ -124,6 +158,28 @@ describe('deciding a card', () => {
     expect(body).toContain('All checks pass');
     expect(body).not.toContain('not assigned');
     expect(body).toContain('Assigned the moderator');
+  });
+
+  it('a card in the column whose date changed wakes the column (debounced); an edit elsewhere does not', () => {
+    const dated: HookEvent = {
+      v: 1,
+      kind: 'issue',
+      project: 'gitlab-com/sales-team/cs-skills-exchange',
+      iid: 12,
+      actor: 'alice',
+      at: '2026-03-01T11:00:00Z',
+      action: 'update',
+      labels: ['status:scheduled'],
+      labelChange: null,
+      changed: ['due_date'],
+    };
+    const ready = { issue: aCard(), assigneeIds: { alice: 1, bob: 2 }, lastMove: undefined };
+    const wakes = (events: HookEvent[]) => card.decide(state({ ...ready, events })).steps.filter((s) => s.kind === 'enqueue');
+    expect(wakes([dated])).toEqual([
+      { kind: 'enqueue', key: 'column:gitlab-com/sales-team/cs-skills-exchange:status:scheduled', delayMs: 2000 },
+    ]);
+    expect(wakes([{ ...dated, changed: ['title'] }])).toEqual([]);
+    expect(wakes([{ ...dated, labels: ['status:plan'] }])).toEqual([]);
   });
 
   it('a move that is not ready is reverted, and the note explains the bot\u2019s move', () => {

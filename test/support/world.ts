@@ -115,7 +115,7 @@ export async function startWorld(
           await installHooks(bot, config, { url: `${service.url}/webhooks/gitlab`, secret: SECRET, log });
           break;
         } catch (err) {
-          if (attempt >= 10) throw err;
+          if (attempt >= 10 || !/GitLab answered 5\d\d/.test(String(err))) throw err;
         }
       }
       return service;

@@ -6,8 +6,9 @@ import { columnKey } from '../../engine/keys.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GNote } from '../../gitlab/types.js';
-import { checkIssue, enabledRules, moveToJudge } from '../../rules/index.js';
-import { moveFromChanges, statusOf } from '../../card/index.js';
+import { isGone } from '../../gitlab/transport.js';
+import { checkIssue, enabledRules, historyNeeded, moveToJudge, type DeliveredChange } from '../../rules/index.js';
+import { statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
 import type { StatusMove } from '../../card/status-move.js';
 import type { HookEvent } from '../../webhook/event.js';
@@ -34,15 +35,9 @@ export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): Ski
   return ctx.config.boards.find((b): b is SkillsExchangeBoard => b.kind === 'skills-exchange' && b.project.toLowerCase() === lower);
 }
 
-/** The newest status move the deliveries carry, by GitLab's own timestamps (not arrival order). */
-function moveFromEvents(events: readonly HookEvent[], board: SkillsExchangeBoard): StatusMove | null {
-  let newest: StatusMove | null = null;
-  for (const event of events) {
-    if (!event.labelChange) continue;
-    const move = moveFromChanges(event.labelChange.previous, event.labelChange.current, event.actor, event.at ?? '', board);
-    if (move && (!newest || Date.parse(move.at) >= Date.parse(newest.at) || Number.isNaN(Date.parse(newest.at)))) newest = move;
-  }
-  return newest;
+/** The label changes the job's deliveries carried (GitLab's `changes.labels`). */
+function deliveredChanges(events: readonly HookEvent[]): DeliveredChange[] {
+  return events.flatMap((e) => (e.labelChange ? [{ ...e.labelChange, by: e.actor, at: e.at }] : []));
 }
 
 async function columnPeers(ctx: LoadContext, project: string, label: string): Promise<ColumnPeer[]> {
@@ -81,7 +76,7 @@ export const card: HandlerFor<'card', CardState> = {
     try {
       found = await gitlab.getIssue(key.project, key.iid);
     } catch (err) {
-      if (err instanceof Error && 'status' in err && err.status === 404) return { skip: 'issue is gone' };
+      if (isGone(err)) return { skip: 'issue is gone' };
       throw err;
     }
     const notes = await gitlab.listNotes(key.project, key.iid);
@@ -92,10 +87,10 @@ export const card: HandlerFor<'card', CardState> = {
     // What the enabled rules ask for, for this card, and nothing else.
     let lastMove: StatusMove | undefined;
     if (rules.some((r) => r.needs?.labelHistory?.(issue, board))) {
-      const fromEvents = moveFromEvents(events, board);
-      const history = fromEvents ? null : labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
+      const delivered = deliveredChanges(events);
+      const history = historyNeeded(delivered) ? labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid)) : null;
       const botNotesAt = notes.filter((n) => !n.system && n.author.username.toLowerCase() === bot).map((n) => n.updated_at);
-      lastMove = moveToJudge({ fromEvents, history, botNotesAt, botUsername: config.gitlab.botUsername, board });
+      lastMove = moveToJudge({ delivered, history, botNotesAt, botUsername: config.gitlab.botUsername, board });
     }
     const users: RuleContext['users'] = {};
     const names = new Set(rules.flatMap((r) => r.needs?.users?.(issue) ?? []).map((n) => n.toLowerCase()));

@@ -1,10 +1,12 @@
 // From findings to a card's steps, as data. Pure and rule-free: the handler judges the card (and
 // judges it again as it will be once the bot's fixes land) and passes both judgements in. Every
 // step is skipped when GitLab already says what it would write (no note edit when unchanged).
+import { z } from 'zod';
 import { DateTime } from 'luxon';
 import type { SkillsExchangeBoard } from '../../config/types.js';
 import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
+import { isRuleId } from '../../rules/index.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
 import { findBotNote, noteMarker, renderReminder, renderScheduledChecklist, renderStatusNote } from '../../comments/index.js';
@@ -38,13 +40,34 @@ export interface IssuePlan {
 const HISTORY_LIMIT = 5;
 const HISTORY_RE = /<!-- rhythm:applied ([A-Za-z0-9+/=]*) -->/;
 
+const text = z.string().max(2000);
+const appliedSchema = z.array(
+  z.object({
+    rule: z.string(),
+    severity: z.enum(['problem', 'warning']),
+    message: text,
+    howToFix: text,
+    fix: z
+      .union([
+        z.object({ kind: z.literal('assign'), usernames: z.array(z.string()) }),
+        z.object({ kind: z.literal('labels'), add: z.array(z.string()), remove: z.array(z.string()) }),
+      ])
+      .optional(),
+    undo: text.optional(),
+    done: text.optional(),
+    excerpt: text.optional(),
+  }),
+);
+
 /** What the bot fixed before, kept in its note (base64 JSON in a hidden comment, so no text can close it). */
 export function appliedHistory(noteBody: string | undefined): Finding[] {
   const match = noteBody ? HISTORY_RE.exec(noteBody) : null;
   if (!match) return [];
   try {
-    const parsed = JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')) as Finding[];
-    return Array.isArray(parsed) ? parsed.slice(0, HISTORY_LIMIT) : [];
+    const parsed = appliedSchema.safeParse(JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')));
+    // The note is the bot's, but anyone can edit it: only well-formed findings of known rules count.
+    if (!parsed.success) return [];
+    return parsed.data.flatMap(({ rule, ...rest }) => (isRuleId(rule) ? [{ rule, ...rest }] : [])).slice(0, HISTORY_LIMIT);
   } catch {
     return [];
   }

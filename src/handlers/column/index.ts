@@ -49,7 +49,6 @@ export const column: HandlerFor<'column', ColumnState> = {
   async load(key, _events, ctx) {
     const board = boardFor(ctx, key.project);
     if (!board || !board.order.enabled) return { skip: 'column ordering is off' };
-    ctx.columns.forget(`column:${key.project}:${key.label}`);
     // REST hides relative_position, but this listing comes back in board order (ASC NULLS LAST).
     const issues = await ctx.gitlab.listIssues(key.project, {
       labels: [key.label],

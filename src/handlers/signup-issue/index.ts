@@ -4,6 +4,7 @@
 import type { SignupsConfig } from '../../config/types.js';
 import type { HandlerFor } from '../../engine/handler.js';
 import type { GNote } from '../../gitlab/types.js';
+import { isGone } from '../../gitlab/transport.js';
 import { sessionsIn } from '../../signups/calendar.js';
 import { parseClaims } from '../../signups/claims.js';
 import { botNotes, isBotAuthor } from '../../signups/find.js';
@@ -28,7 +29,13 @@ export const signupIssue: HandlerFor<'signupIssue', SignupIssueState> = {
   async load(key, _events, ctx) {
     const signups = ctx.config.signups;
     if (!signups) return { skip: 'no sign-up calendars configured' };
-    const issue = await ctx.gitlab.getIssue(key.project, key.iid);
+    let issue;
+    try {
+      issue = await ctx.gitlab.getIssue(key.project, key.iid);
+    } catch (err) {
+      if (isGone(err)) return { skip: 'issue is gone' };
+      throw err;
+    }
     const found = ISSUE_MARKER.exec(issue.description ?? '');
     // Only the bot's own sign-up issues: a person's issue quoting the marker is not one.
     if (!found || !isBotAuthor(issue.author?.username, ctx.config.gitlab.botUsername)) return { skip: 'not a sign-up issue' };

@@ -36,7 +36,7 @@ export async function generateSignups(
   });
   // Every issue of the run renders before the first is sent: a broken template stops all of them.
   for (const kind of kinds) renderMonth(signups, kind, opts.month, deps.configDir);
-  const before = deps.door.reads;
+  const before = { reads: deps.door.reads, writes: deps.door.writes };
   const report = await runOnce(
     kinds.map((kind) => signupMonthKey(kind, opts.month)),
     { ...deps, columns: new ColumnCache() },
@@ -61,7 +61,8 @@ export async function generateSignups(
   return {
     results,
     failed: report.failed,
-    reads: deps.door.reads - before + report.outcomes.reduce((n, o) => n + o.reads, 0),
-    writes: report.outcomes.reduce((n, o) => n + o.writes, 0),
+    // The door counts every job's calls (failed attempts too); this run's share is the difference.
+    reads: deps.door.reads - before.reads,
+    writes: deps.door.writes - before.writes,
   };
 }
