@@ -38,6 +38,9 @@ describe('work keys', () => {
     expect(parseKey(SIGNUP_REMINDERS_KEY)).toEqual({ kind: 'signupReminders' });
     expect(parseKey(signupMonthKey('labs', '2027-01'))).toEqual({ kind: 'signupMonth', signup: 'labs', month: '2027-01' });
     expect(parseKey('nonsense')).toBeNull();
+    // Keys no one could have meant are unknown, not jobs that fail for ever.
+    for (const key of ['signups:month:2027-13:labs', 'signups:month:2027-00:labs', 'issue:g/p#0', 'issue:g/p#99999999999999999'])
+      expect(parseKey(key)).toBeNull();
   });
 
   it('name their kind of work by the project the configuration puts them in', () => {
