@@ -8,6 +8,7 @@ import { card, type CardState } from '../../src/handlers/card/index.js';
 import type { Door, GIssue } from '../../src/gitlab/types.js';
 import { aBoard, aCard } from '../rules/world.js';
 import { configWithBoard, recordingLog } from '../support/run-key.js';
+import { pathologicalShapes } from '../../src/markdown/pathological.js';
 import type { HookEvent } from '../../src/webhook/event.js';
 
 const person = (id: number, username: string) => ({ id, username, name: username });
@@ -194,5 +195,30 @@ describe('deciding a card', () => {
       key: 'column:gitlab-com/sales-team/cs-skills-exchange:status:scheduled',
       delayMs: 2000,
     });
+  });
+});
+
+describe('deciding a card whose description is a megabyte of the worst shapes', () => {
+  it('judges, plans and renders the note for each, in linear time', () => {
+    for (const [name, description] of Object.entries(pathologicalShapes(1_000_000))) {
+      const started = performance.now();
+      const decision = card.decide({
+        board: aBoard({ moderator: 'fix', transition: 'revert' }),
+        botUsername: 'rhythm-bot',
+        timezone: 'UTC',
+        now: new Date('2026-03-01T12:00:00Z'),
+        issue: aCard({ description, assignees: ['alice'] }),
+        assigneeIds: { alice: 1 },
+        notes: [],
+        users: {},
+        scheduledPeers: [],
+        lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
+        events: [],
+      });
+      const ms = performance.now() - started;
+      expect(decision.steps.length, name).toBeGreaterThan(0);
+      // Generous: quadratic readers took ~30 s at 5,000 backticks; linear ones take about a second.
+      expect(ms, `${name}: ${Math.round(ms)} ms`).toBeLessThan(10_000);
+    }
   });
 });
