@@ -7,6 +7,10 @@ import { pathologicalShapes } from '../src/markdown/pathological.js';
 import { hasRecordingLink, parseModeratorLines } from '../src/card/index.js';
 import { parseSections } from '../src/markdown/index.js';
 import { parseClaims } from '../src/signups/claims.js';
+import type { SkillsExchangeBoard } from '../src/config/types.js';
+import { card, type CardState } from '../src/handlers/card/index.js';
+import { extractCommands } from '../src/sandbox/quick-action-extractor.js';
+import { shippedConfig } from '../test/support/run-key.js';
 
 const readers: Record<string, (text: string) => unknown> = {
   document: (t) => readDocument(t),
@@ -16,7 +20,36 @@ const readers: Record<string, (text: string) => unknown> = {
   recording: (t) => hasRecordingLink([t]),
   quote: (t) => quoteUserText(t),
   inline: (t) => inlineUserText(t),
+  // The whole card decision (every rule, the plan, the note), and the sandbox's quick actions.
+  decide: (t) => card.decide(cardWith(t)),
+  sandbox: (t) => extractCommands(t),
 };
+
+function cardWith(description: string): CardState {
+  const board = shippedConfig().boards.find((b): b is SkillsExchangeBoard => b.kind === 'skills-exchange')!;
+  const issue = { project: board.project, id: 1, iid: 1, title: 'A card', description, state: 'opened' as const };
+  return {
+    board,
+    botUsername: 'rhythm-bot',
+    timezone: 'UTC',
+    now: new Date('2026-03-01T12:00:00Z'),
+    issue: {
+      ...issue,
+      labels: [board.labels.scheduled],
+      assignees: ['alice'],
+      author: 'alice',
+      dueDate: '2026-03-12',
+      confidential: false,
+      webUrl: 'x',
+    },
+    assigneeIds: { alice: 1 },
+    notes: [],
+    users: {},
+    scheduledPeers: [],
+    lastMove: { previous: [board.labels.plan], current: [board.labels.scheduled], by: 'alice', at: '2026-03-01T11:59:00Z' },
+    events: [],
+  };
+}
 
 export async function benchMarkdown(only: readonly string[] = []): Promise<void> {
   const shapes = Object.entries(pathologicalShapes(1_000_000)).filter(([name]) => only.length === 0 || only.includes(name));
