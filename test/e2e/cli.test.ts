@@ -198,6 +198,17 @@ describe('rhythm sweep', () => {
     expect(r.err).toMatch(/"dryRun":true/);
     expect(sandbox.calls().filter((c) => c.method !== 'GET')).toHaveLength(0);
   });
+
+  it('counts in its summary the reads and writes it really made (issue 12, item 17)', async () => {
+    sandbox.resetCalls();
+    const r = await rhythm(['sweep', '--only', 'issues']);
+    expect(r.code).toBe(0);
+    const summary = /GitLab calls: (\d+) reads, (\d+) writes/.exec(r.out);
+    const bot = sandbox.calls().filter((c) => c.user === 'rhythm-bot');
+    const writes = bot.filter((c) => c.method !== 'GET').length;
+    expect(writes).toBeGreaterThan(0); // the card from the dry run got its note now
+    expect(summary?.slice(1).map(Number)).toEqual([bot.length - writes, writes]);
+  });
 });
 
 describe('rhythm sandbox', () => {
