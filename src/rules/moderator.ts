@@ -48,6 +48,11 @@ export const moderator: Rule = {
     if (first.alsoNamed.length > 0) {
       return [problem('The Moderator line names more than one person.', 'Name exactly one moderator on the line.', excerpt)];
     }
+    if (ctx.botUsername && first.username.toLowerCase() === ctx.botUsername.toLowerCase()) {
+      return [
+        problem('The Moderator line names me, the bot; a person moderates the session.', 'Name the person who will moderate.', excerpt),
+      ];
+    }
     const user = ctx.users[first.username.toLowerCase()];
     if (user === undefined) return []; // not looked up: nothing can be said about this name yet
     if (user === null) {

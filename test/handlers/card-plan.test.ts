@@ -137,6 +137,19 @@ describe('planIssue', () => {
     expect(planIssue(input({ issue: later, notes })).steps.some((s) => 'marker' in s && s.marker.includes('reminder:before'))).toBe(false);
   });
 
+  it('mentions a moderator only as the user GitLab answered for: never a group, never the bot (issue 12, item 13)', () => {
+    const scheduled = { labels: ['status:scheduled'], assignees: ['bob', 'carol'], dueDate: '2026-11-25' };
+    const bodies = (description: string, users: IssuePlanInput['users']) =>
+      planIssue(input({ issue: issue({ ...scheduled, description }), users }))
+        .steps.flatMap((s) => ('body' in s ? [s.body] : []))
+        .join('\n');
+    // A group's name finds no user: it is never pinged.
+    expect(bodies('Moderator: @gitlab-com', { 'gitlab-com': null })).not.toMatch(/@gitlab-com/);
+    expect(bodies('Moderator: @rhythm-bot', { 'rhythm-bot': { id: 1, username: 'rhythm-bot' } })).not.toMatch(/@rhythm-bot/);
+    // A real user is, spelled as GitLab spells the account.
+    expect(bodies('Moderator: @CAROL', { carol: { id: 4, username: 'carol' } })).toMatch(/@carol/);
+  });
+
   it('asks for the recording after the date until a link is in the issue', () => {
     const past = issue({ labels: ['status:scheduled'], assignees: ['bob', 'carol'], dueDate: '2026-11-20' });
     const checklist = planIssue(input({ issue: past })).steps.find((s) => 'marker' in s && s.marker === noteMarker('checklist'));

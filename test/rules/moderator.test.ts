@@ -43,6 +43,14 @@ describe('the Moderator rule on a scheduled card', () => {
     expect(messages(moderator.check(card, aContext(), 'comment'))).toEqual(expected);
   });
 
+  it('names the bot as moderator: a finding, never a fix that assigns the bot (issue 12, item 13)', () => {
+    const card = aCard({ description: describeWith('Moderator: @rhythm-bot'), assignees: ['alice'] });
+    const ctx = aContext({ botUsername: 'rhythm-bot', users: { ...aContext().users, 'rhythm-bot': { id: 1, username: 'rhythm-bot' } } });
+    const findings = moderator.check(card, ctx, 'fix');
+    expect(messages(findings)).toEqual(['The Moderator line names me, the bot; a person moderates the session.']);
+    expect(findings[0]?.fix).toBeUndefined();
+  });
+
   it('says nothing about a name it could not look up yet', () => {
     const card = aCard({ description: describeWith('Moderator: @dave') });
     expect(moderator.check(card, aContext(), 'comment')).toEqual([]);

@@ -149,7 +149,11 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   // Judged on the labels as they will be once the fixes above land (a revert leaves the column).
   const status = statusOf(labelsAfter, board);
   const ready = status === 'scheduled' && issue.state === 'opened' && !openAfter.some((f) => f.severity === 'problem');
-  const moderator = parseModeratorLines(issue.description)[0]?.username ?? null;
+  // Mentioned only as the user GitLab answered for the name: never a group (every member would be
+  // notified), never a name no one has, never the bot itself.
+  const named = parseModeratorLines(issue.description)[0]?.username ?? null;
+  const known = named ? input.users[named.toLowerCase()] : null;
+  const moderator = known && known.username.toLowerCase() !== input.botUsername.toLowerCase() ? known.username : null;
   if (ready) {
     const marker = noteMarker('checklist');
     if (!findBotNote(input.notes, input.botUsername, marker)) {
