@@ -30,6 +30,11 @@ export interface ReminderInput {
   holidays?: Set<string>;
   /** Markers found in the bot's earlier notes on the issue. */
   posted?: ReadonlySet<string>;
+  /**
+   * The DRIs as GitLab answered for their names (lower-case name → user, null when no user has
+   * it). A reminder mentions only a DRI found here: never a group, never a name no one has.
+   */
+  people?: Readonly<Record<string, { username: string } | null>>;
 }
 
 export function dueReminders(input: ReminderInput): Reminder[] {
@@ -37,7 +42,8 @@ export function dueReminders(input: ReminderInput): Reminder[] {
   const today = localToday(now, input.timezone);
   const byId = new Map(claims.sessions.map((c) => [c.sessionId, c]));
   const due: Reminder[] = [];
-  const add = (kind: ReminderKind, session: Session, dueDay: string, text: string, mention?: string) => {
+  const add = (kind: ReminderKind, session: Session, dueDay: string, text: string, named?: string) => {
+    const mention = named && input.people ? (input.people[named.toLowerCase()]?.username ?? undefined) : named;
     const marker = reminderMarker(kind, session.id);
     if (today < dueDay || input.posted?.has(marker)) return;
     const lead = mention ? `@${mention} ` : '';

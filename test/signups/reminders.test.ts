@@ -36,6 +36,7 @@ function due(over: Partial<Omit<ReminderInput, 'now'>> & { text: string; now: st
     reminders: REMINDERS,
     ...(over.holidays ? { holidays: over.holidays } : {}),
     ...(over.posted ? { posted: over.posted } : {}),
+    ...(over.people ? { people: over.people } : {}),
   }).map((r) => `${r.kind} ${r.sessionId}${r.mention ? ` @${r.mention}` : ''}`);
 }
 
@@ -99,5 +100,21 @@ describe('dueReminders', () => {
     expect(r?.body.split('\n')[0]).toBe(`<!-- rhythm:reminder:lab-environment:${LAB} -->`);
     expect(r?.body).toMatch(/^@bob a friendly reminder for CI Lab \(EMEA, Tue 15 Dec 2026 at 10:00 Europe\/Berlin\)/m);
     expect([...(r?.body ?? '').matchAll(/(?<![\w`])@[a-z]/g)].length).toBe(1);
+  });
+});
+
+describe('whom a reminder pings (issue 12, item 13)', () => {
+  // The lab environment reminder falls due 7 days before the 15th: on the 8th in Los Angeles.
+  const at = '2026-12-08T18:00:00Z';
+  it('only a DRI GitLab answered for as a user, spelled as GitLab spells the account', () => {
+    expect(due({ sessions: labs, text: claims(LAB, 'Alice'), now: at, people: { alice: { username: 'alice' } } })).toEqual([
+      `lab-environment ${LAB} @alice`,
+    ]);
+  });
+
+  it('never a group or a name no one has: the reminder is posted to no one', () => {
+    expect(due({ sessions: labs, text: claims(LAB, 'gitlab-com'), now: at, people: { 'gitlab-com': null } })).toEqual([
+      `lab-environment ${LAB}`,
+    ]);
   });
 });

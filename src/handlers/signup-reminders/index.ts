@@ -17,6 +17,8 @@ interface SignupIssueSeen {
   sessions: Session[];
   description: string;
   posted: Set<string>;
+  /** The DRIs named on it, as GitLab answered for each name (null: no such user). */
+  people: Record<string, { username: string } | null>;
 }
 
 export interface SignupRemindersState {
@@ -48,12 +50,22 @@ export const signupReminders: HandlerFor<'signupReminders', SignupRemindersState
         );
         if (!issue) continue;
         const notes = await ctx.gitlab.listNotes(signups.project, issue.iid);
+        const sessions = sessionsIn(signups[kind], SESSION_KIND[kind], month);
+        const description = issue.description ?? '';
+        // A reminder pings its DRI only as the user GitLab answers for the name (not a group, not the bot).
+        const people: SignupIssueSeen['people'] = {};
+        const bot = config.gitlab.botUsername.toLowerCase();
+        for (const dri of new Set(parseClaims(description, sessions).sessions.flatMap((c) => (c.dri ? [c.dri.toLowerCase()] : [])))) {
+          const user = dri === bot ? null : await ctx.gitlab.findUser(dri);
+          people[dri] = user ? { username: user.username } : null;
+        }
         issues.push({
           project: signups.project,
           iid: issue.iid,
-          sessions: sessionsIn(signups[kind], SESSION_KIND[kind], month),
-          description: issue.description ?? '',
+          sessions,
+          description,
           posted: postedMarkers(notes, config.gitlab.botUsername),
+          people,
         });
       }
     }
@@ -71,6 +83,7 @@ export const signupReminders: HandlerFor<'signupReminders', SignupRemindersState
         timezone: state.timezone,
         reminders: state.reminders,
         posted: issue.posted,
+        people: issue.people,
         ...(state.holidays ? { holidays: state.holidays } : {}),
       });
       if (due.length === 0) continue;
