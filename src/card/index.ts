@@ -7,5 +7,5 @@ export { hasRecordingLink } from './recording-link.js';
 export { labelHistoryFromEvents, toSnapshot } from './snapshot.js';
 export { isScheduled, statusOf } from './status.js';
 export type { Status } from './status.js';
-export { lastStatusMove, moveFromChanges } from './status-move.js';
+export { lastAddedAt, lastStatusMove, moveFromChanges } from './status-move.js';
 export type * from './types.js';

@@ -42,3 +42,10 @@ export function lastStatusMove(history: readonly LabelChange[], board: Pick<Skil
   }
   return last;
 }
+
+/** When `label` was last added in the history (oldest first), or null when it never was. */
+export function lastAddedAt(history: readonly LabelChange[], label: string): string | null {
+  let at: string | null = null;
+  for (const change of history) if (change.added.includes(label)) at = change.at;
+  return at;
+}

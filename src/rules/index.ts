@@ -36,8 +36,8 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 }
 
 export { assignees, conflict, dueDate, moderator, template, transition };
-export { historyNeeded, moveToJudge } from './transition.js';
-export type { DeliveredChange, MoveEvidence } from './transition.js';
+export { isNewJudgement, moveToJudge } from './transition.js';
+export type { MoveEvidence } from './transition.js';
 export { readinessProblems } from './readiness.js';
 export { TEMPLATE_HINTS, isFilled, unfilledSections } from './template.js';
 export type * from './types.js';

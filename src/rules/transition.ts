@@ -1,10 +1,10 @@
 // Moves between columns: a card is in one column at a time, reaches the scheduled column only
 // from plan, and only when it is ready. The move is judged from RuleContext.lastMove (the
-// webhook's label change, or the label history in a sweep); the column from the labels now.
+// label history GitLab keeps, never a payload's claim); the column from the labels now.
 import { mayFix, mayRevert } from './mode.js';
 import { readinessProblems } from './readiness.js';
 import { statusOf } from '../card/status.js';
-import { lastStatusMove, moveFromChanges, type StatusMove } from '../card/status-move.js';
+import { lastStatusMove, type StatusMove } from '../card/status-move.js';
 import type { Finding, IssueSnapshot, LabelChange, Rule, RuleContext } from './types.js';
 import type { SkillsExchangeBoard } from '../config/types.js';
 
@@ -55,27 +55,17 @@ function backToPlan(finding: Finding, ctx: RuleContext, done: string): Finding {
   return finding;
 }
 
-/** A label change a delivery carried: the label sets before and after, who, and GitLab's time. */
-export interface DeliveredChange {
-  previous: string[];
-  current: string[];
-  by: string;
-  at: string | null;
-}
-
 export interface MoveEvidence {
-  /** The label changes this job's deliveries carried, in any order. */
-  delivered: readonly DeliveredChange[];
-  /** GitLab's label history, oldest first, when it was read (see historyNeeded). */
-  history: readonly LabelChange[] | null;
-  /** When each of the bot's own notes on the card was last written (ISO instants). */
-  botNotesAt: readonly string[];
+  /** GitLab's label history, oldest first: the only evidence of a move (a payload can claim anything). */
+  history: readonly LabelChange[];
+  /**
+   * The newest person's move the bot has judged already, as it recorded it (ISO instant), or null
+   * when it has judged none. Kept explicitly, so no note edit or comment can make a move look new or old.
+   */
+  judgedAt: string | null;
   botUsername: string;
   board: Pick<SkillsExchangeBoard, 'labels'>;
 }
-
-/** The label history is read only when no delivery of the job carried a label change. */
-export const historyNeeded = (delivered: readonly DeliveredChange[]): boolean => delivered.length === 0;
 
 const instant = (at: string | null): number => {
   const t = at ? Date.parse(at) : NaN;
@@ -83,31 +73,23 @@ const instant = (at: string | null): number => {
 };
 
 /**
- * The column move to judge now, if any. A move is judged once, when it happens: a later edit must
- * not re-judge last week's move with today's description. A delivery that carries a label change
- * is the change happening: the newest of them by GitLab's own timestamps (not arrival order) is
- * judged if it moved a column, and nothing is if none did. Without such a delivery (a comment, an
- * edit, the sweep) the label history is asked, and its last move counts only when it is newer
- * than the bot's newest note — every judgement leaves a note (the status note, or the checklist
- * of a ready card), so a newer move was never judged (its webhook was missed). The bot's own moves
- * keep their explanation, so they count.
+ * The column move to judge now, if any: the last move in GitLab's own label history. A person's
+ * move is judged once, when the bot first sees it (a later edit must not re-judge last week's move
+ * with today's description): it counts while it is newer than the move the bot last recorded as
+ * judged. The bot's own moves always count, so their explanation stays on the note whatever else
+ * changes (an unrelated label, a comment). Whatever the deliveries claimed plays no part.
  */
 export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
-  const { board } = evidence;
-  if (!historyNeeded(evidence.delivered)) {
-    let newest: StatusMove | undefined;
-    for (const change of evidence.delivered) {
-      const move = moveFromChanges(change.previous, change.current, change.by, change.at ?? '', board);
-      if (move && (!newest || instant(move.at) >= instant(newest.at))) newest = move;
-    }
-    return newest;
-  }
-  if (!evidence.history) return undefined;
-  const move = lastStatusMove(evidence.history, board);
+  const move = lastStatusMove(evidence.history, evidence.board);
   if (!move) return undefined;
-  const bot = evidence.botUsername.toLowerCase();
-  const judgedAt = Math.max(-Infinity, ...evidence.botNotesAt.map((at) => Date.parse(at)));
-  return move.by.toLowerCase() === bot || Date.parse(move.at) > judgedAt ? move : undefined;
+  if (move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return move;
+  return instant(move.at) > instant(evidence.judgedAt) ? move : undefined;
+}
+
+/** Is this move a person's, seen for the first time (so the note must now record it as judged)? */
+export function isNewJudgement(move: StatusMove | undefined, evidence: Pick<MoveEvidence, 'judgedAt' | 'botUsername'>): boolean {
+  if (!move || move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return false;
+  return instant(move.at) > instant(evidence.judgedAt);
 }
 
 export const transition: Rule = {

@@ -32,6 +32,11 @@ export interface RuleContext {
   lastMove?: StatusMove;
   /** The bot's own username: lets the transition rule recognise its own revert. Optional. */
   botUsername?: string;
+  /**
+   * When the due date got the value it has now (ISO instant): GitLab's system note of the last
+   * change, or the issue's creation. Tells a session that passed from a date typed into the past.
+   */
+  dueDateSetAt?: string;
 }
 
 /** A safe change the engine may make, as data. Never a function. */

@@ -47,6 +47,8 @@ export const hookEventSchema = z.object({
   labelChange: z.object({ previous: z.array(z.string()), current: z.array(z.string()) }).nullable(),
   /** Issue hooks: the names of the fields `changes` lists. */
   changed: z.array(z.string()),
+  /** Issue hooks: the due date before this change, when `changes.due_date` carried one. */
+  previousDueDate: z.string().nullable().optional(),
 });
 
 export type HookEvent = z.infer<typeof hookEventSchema>;
@@ -79,6 +81,8 @@ export function readHookEvent(eventName: string, payload: unknown): ReadEvent {
     const labels = fields(changes.labels);
     const previous = labelTitles(labels?.previous);
     const current = labelTitles(labels?.current);
+    const dueDate = fields(changes.due_date);
+    const previousDueDate = dueDate && 'previous' in dueDate ? (text(dueDate.previous) ?? null) : undefined;
     return {
       event: {
         ...base,
@@ -88,6 +92,7 @@ export function readHookEvent(eventName: string, payload: unknown): ReadEvent {
         labels: labelTitles(body.labels) ?? labelTitles(attributes?.labels) ?? [],
         labelChange: previous && current ? { previous, current } : null,
         changed: Object.keys(changes),
+        ...(previousDueDate !== undefined ? { previousDueDate } : {}),
       },
     };
   }

@@ -78,6 +78,8 @@ async function stateOf(world: World, iids: number[]) {
           n.body
             .replace(/\*\*What I fixed myself\*\*[\s\S]*?(?=<sub>)/, '')
             .replace(/<!-- rhythm:applied [^>]*-->\n?/, '')
+            // When each world's bot judged a move differs; what it judged does not.
+            .replace(/<!-- rhythm:judged [^>]*-->\n?/, '')
             .trim(),
         )
         // A note that only says "all checks pass" is the trace of a problem that came and went

@@ -150,6 +150,23 @@ describe('planIssue', () => {
     expect(bodies('Moderator: @CAROL', { carol: { id: 4, username: 'carol' } })).toMatch(/@carol/);
   });
 
+  it('asks for the recording once per card, and only after a day the card was really scheduled for (issue 12, item 14)', () => {
+    const past = issue({ labels: ['status:scheduled'], assignees: ['bob', 'carol'], dueDate: '2026-11-20' });
+    const checklist = planIssue(input({ issue: past })).steps.find((s) => 'marker' in s && s.marker === noteMarker('checklist'));
+    const notes = checklist && 'body' in checklist ? [botNote(7, checklist.body)] : [];
+    const asks = (over: Partial<IssuePlanInput>) =>
+      planIssue(input({ issue: past, notes, ...over })).steps.some((s) => 'marker' in s && s.marker.includes('reminder:recording'));
+    // Dated and scheduled before the day: a real session.
+    expect(asks({ dueDateSetAt: '2026-11-10T09:00:00Z', scheduledAt: '2026-11-12T09:00:00Z' })).toBe(true);
+    // The date was typed in after the day had passed (a typo into last year, a date moved back).
+    expect(asks({ dueDateSetAt: '2026-11-23T17:00:00Z', scheduledAt: '2026-11-12T09:00:00Z' })).toBe(false);
+    // Moved into the scheduled column only after its day.
+    expect(asks({ dueDateSetAt: '2026-11-10T09:00:00Z', scheduledAt: '2026-11-22T09:00:00Z' })).toBe(false);
+    // Asked once already, for another date: not again.
+    const asked = [...notes, botNote(8, `${noteMarker('reminder:recording:2026-11-13')}\nThank you!`)];
+    expect(asks({ notes: asked, dueDateSetAt: '2026-11-10T09:00:00Z' })).toBe(false);
+  });
+
   it('asks for the recording after the date until a link is in the issue', () => {
     const past = issue({ labels: ['status:scheduled'], assignees: ['bob', 'carol'], dueDate: '2026-11-20' });
     const checklist = planIssue(input({ issue: past })).steps.find((s) => 'marker' in s && s.marker === noteMarker('checklist'));

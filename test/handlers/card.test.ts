@@ -5,7 +5,7 @@ import type { SkillsExchangeBoard } from '../../src/config/types.js';
 import { ColumnCache } from '../../src/engine/column-cache.js';
 import type { LoadContext } from '../../src/engine/handler.js';
 import { card, type CardState } from '../../src/handlers/card/index.js';
-import type { Door, GIssue } from '../../src/gitlab/types.js';
+import type { Door, GIssue, GLabelEvent } from '../../src/gitlab/types.js';
 import { aBoard, aCard } from '../rules/world.js';
 import { configWithBoard, recordingLog } from '../support/run-key.js';
 import { pathologicalShapes } from '../../src/markdown/pathological.js';
@@ -35,7 +35,7 @@ function anIssue(over: Partial<GIssue> = {}): GIssue {
 }
 
 /** A door that answers from memory and counts what it was asked. */
-function fakeGitLab(issue: GIssue) {
+function fakeGitLab(issue: GIssue, labelEvents: GLabelEvent[] = []) {
   const asked: string[] = [];
   const door = {
     async getIssue() {
@@ -48,7 +48,7 @@ function fakeGitLab(issue: GIssue) {
     },
     async labelEvents() {
       asked.push('labelEvents');
-      return [];
+      return labelEvents;
     },
     async findUser(username: string) {
       asked.push(`findUser:${username}`);
@@ -62,8 +62,8 @@ function fakeGitLab(issue: GIssue) {
   return { door: door as Door, asked };
 }
 
-function loadWith(board: SkillsExchangeBoard, issue: GIssue, events: HookEvent[] = []) {
-  const gitlab = fakeGitLab(issue);
+function loadWith(board: SkillsExchangeBoard, issue: GIssue, events: HookEvent[] = [], history: GLabelEvent[] = []) {
+  const gitlab = fakeGitLab(issue, history);
   const ctx: LoadContext = {
     gitlab: gitlab.door,
     config: configWithBoard(board.project, board),
@@ -105,23 +105,38 @@ describe('the card handler reads what the enabled rules need, and nothing else',
     changed: ['labels'],
   });
 
-  it('a delivery that carries the move: judged from it, no label history read', async () => {
-    const move = labelEvent(['status:plan'], ['status:scheduled'], '2026-12-01T11:00:00Z');
-    const { run, asked } = loadWith(aBoard(), anIssue(), [move]);
+  const added = (id: number, label: string, by: string, at: string): GLabelEvent => ({
+    id,
+    action: 'add',
+    created_at: at,
+    label: { id, name: label },
+    user: person(id, by),
+  });
+
+  it('a delivery that claims a move is not evidence: the move judged is the one in GitLab\u2019s history', async () => {
+    // The payload says mallory dragged it from the backlog; GitLab says alice planned it, then scheduled it.
+    const claim = { ...labelEvent([], ['status:scheduled'], '2026-12-01T11:00:00Z'), actor: 'mallory' };
+    const history = [
+      added(1, 'status:plan', 'alice', '2026-11-20T10:00:00Z'),
+      { ...added(2, 'status:scheduled', 'alice', '2026-11-21T10:00:00Z') },
+    ];
+    const removed: GLabelEvent = { ...added(3, 'status:plan', 'alice', '2026-11-21T10:00:00Z'), action: 'remove' };
+    const { run, asked } = loadWith(aBoard(), anIssue(), [claim], [...history, removed]);
     const loaded = await run();
-    expect(asked).not.toContain('labelEvents');
+    expect(asked).toContain('labelEvents');
     expect('state' in loaded && loaded.state.lastMove).toMatchObject({
       previous: ['status:plan'],
       current: ['status:scheduled'],
       by: 'alice',
+      at: '2026-11-21T10:00:00Z',
     });
   });
 
-  it('a delivered label change that moves no column: no move judged, no history read', async () => {
+  it('a delivered label change that moves no column: the history still decides, and says nothing moved', async () => {
     const topic = labelEvent(['status:scheduled'], ['status:scheduled', 'topic::ci'], '2026-12-01T11:00:00Z');
     const { run, asked } = loadWith(aBoard(), anIssue(), [topic]);
     const loaded = await run();
-    expect(asked).not.toContain('labelEvents');
+    expect(asked).toContain('labelEvents');
     expect('state' in loaded && loaded.state.lastMove).toBeFalsy();
   });
 
@@ -145,6 +160,7 @@ describe('deciding a card', () => {
     users: { bob: { id: 2, username: 'bob' } },
     scheduledPeers: [],
     lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
+    judgedAt: '2026-03-01T11:59:00Z',
     events: [],
     ...over,
   });
@@ -213,6 +229,7 @@ describe('deciding a card whose description is a megabyte of the worst shapes', 
         users: {},
         scheduledPeers: [],
         lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
+        judgedAt: '2026-03-01T11:59:00Z',
         events: [],
       });
       const ms = performance.now() - started;

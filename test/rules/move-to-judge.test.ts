@@ -1,7 +1,7 @@
-// A column move is judged once, when it happens: moveToJudge picks the move the transition rule
-// judges now from what the job knows — the deliveries, GitLab's label history, the bot's notes.
+// A column move is judged from GitLab's own label history, once, when the bot first sees it:
+// moveToJudge picks the move the transition rule judges now; what a delivery claims plays no part.
 import { describe, expect, it } from 'vitest';
-import { historyNeeded, moveToJudge, type MoveEvidence } from '../../src/rules/index.js';
+import { isNewJudgement, moveToJudge, type MoveEvidence } from '../../src/rules/index.js';
 import type { LabelChange } from '../../src/rules/types.js';
 
 const board = { labels: { plan: 'status:plan', scheduled: 'status:scheduled' } };
@@ -11,9 +11,8 @@ const reverted: LabelChange = { at: '2026-11-03T10:00:05Z', by: 'rhythm-bot', ad
 const renamed: LabelChange = { at: '2026-11-04T10:00:00Z', by: 'carol', added: ['topic::ci'], removed: [] };
 
 const evidence = (over: Partial<MoveEvidence>): MoveEvidence => ({
-  delivered: [],
-  history: null,
-  botNotesAt: [],
+  history: [],
+  judgedAt: null,
   botUsername: 'rhythm-bot',
   board,
   ...over,
@@ -22,45 +21,41 @@ const evidence = (over: Partial<MoveEvidence>): MoveEvidence => ({
 const bobsMove = { previous: ['status:plan'], current: ['status:scheduled'], by: 'bob', at: scheduled.at };
 
 describe('which column move is judged now', () => {
-  it('the move a delivery carries is the move happening, whatever the notes say', () => {
-    const delivered = [{ ...bobsMove, at: '2026-11-05T00:00:00Z' }];
-    expect(moveToJudge(evidence({ delivered, botNotesAt: ['2026-11-06T00:00:00Z'] }))).toEqual(delivered[0]);
-  });
-
-  it('of several deliveries, the newest by GitLab\u2019s time is judged, whatever order they arrived in', () => {
-    const toScheduled = { previous: ['status:plan'], current: ['status:scheduled'], by: 'bob', at: '2026-11-05T10:00:02Z' };
-    const backToPlan = { previous: ['status:scheduled'], current: ['status:plan'], by: 'bob', at: '2026-11-05T10:00:01Z' };
-    const fromBacklog = { previous: [], current: ['status:scheduled'], by: 'bob', at: '2026-11-05T10:00:00Z' };
-    expect(moveToJudge(evidence({ delivered: [toScheduled, fromBacklog, backToPlan] }))).toEqual(toScheduled);
-    expect(moveToJudge(evidence({ delivered: [backToPlan, fromBacklog] }))).toEqual(backToPlan);
-  });
-
-  it('a delivered label change that moves no column judges no move, and needs no history', () => {
-    const topic = { previous: ['status:scheduled'], current: ['status:scheduled', 'topic::ci'], by: 'carol', at: '2026-11-05T00:00:00Z' };
-    expect(historyNeeded([topic])).toBe(false);
-    expect(moveToJudge(evidence({ delivered: [topic], history: [planned, scheduled], botNotesAt: [] }))).toBeUndefined();
-    expect(historyNeeded([])).toBe(true);
-  });
-
-  it('without a delivery or a history, there is nothing to judge', () => {
+  it('with no history there is nothing to judge', () => {
     expect(moveToJudge(evidence({}))).toBeUndefined();
   });
 
-  it('a move in the history newer than every bot note was never judged (its webhook was missed)', () => {
-    expect(moveToJudge(evidence({ history: [planned, scheduled], botNotesAt: ['2026-11-02T12:00:00Z'] }))).toEqual(bobsMove);
+  it('a move never judged (none recorded, or its webhook was missed) is judged', () => {
+    expect(moveToJudge(evidence({ history: [planned, scheduled] }))).toEqual(bobsMove);
+    expect(moveToJudge(evidence({ history: [planned, scheduled], judgedAt: '2026-11-02T12:00:00Z' }))).toEqual(bobsMove);
+    expect(isNewJudgement(bobsMove, { judgedAt: '2026-11-02T12:00:00Z', botUsername: 'rhythm-bot' })).toBe(true);
   });
 
-  it('a move older than the bot\u2019s newest note was judged already: a later edit does not re-judge it', () => {
-    expect(moveToJudge(evidence({ history: [planned, scheduled], botNotesAt: ['2026-11-03T10:00:01Z'] }))).toBeUndefined();
+  it('a move recorded as judged is not judged again: a later edit or comment does not re-judge it', () => {
+    expect(moveToJudge(evidence({ history: [planned, scheduled], judgedAt: scheduled.at }))).toBeUndefined();
+    expect(moveToJudge(evidence({ history: [planned, scheduled, renamed], judgedAt: scheduled.at }))).toBeUndefined();
+  });
+
+  it('an unrelated label change after a missed move does not hide it (issue 12, item 9)', () => {
+    // The note was written after the move (for another reason): only the recorded judgement counts.
+    const move = moveToJudge(evidence({ history: [planned, scheduled, renamed], judgedAt: planned.at }));
+    expect(move).toMatchObject({ by: 'bob', current: ['status:scheduled'] });
   });
 
   it('the bot\u2019s own revert always counts, so the note keeps explaining it', () => {
-    const move = moveToJudge(evidence({ history: [planned, scheduled, reverted], botNotesAt: ['2026-11-09T00:00:00Z'] }));
+    const move = moveToJudge(evidence({ history: [planned, scheduled, reverted, renamed], judgedAt: scheduled.at }));
     expect(move).toMatchObject({ by: 'rhythm-bot', current: ['status:plan'] });
+    expect(isNewJudgement(move, { judgedAt: scheduled.at, botUsername: 'rhythm-bot' })).toBe(false);
   });
 
-  it('a label change that moves no column is not a move: the last real move is judged', () => {
-    const move = moveToJudge(evidence({ history: [planned, scheduled, renamed], botNotesAt: ['2026-11-02T12:00:00Z'] }));
-    expect(move).toMatchObject({ by: 'bob', current: ['status:scheduled'] });
+  it('the last move is the newest in the history, whatever order deliveries came in', () => {
+    const fromBacklog: LabelChange = { at: '2026-11-05T10:00:00Z', by: 'bob', added: ['status:scheduled'], removed: [] };
+    const back: LabelChange = { at: '2026-11-05T10:00:01Z', by: 'bob', added: ['status:plan'], removed: ['status:scheduled'] };
+    const again: LabelChange = { at: '2026-11-05T10:00:02Z', by: 'bob', added: ['status:scheduled'], removed: ['status:plan'] };
+    expect(moveToJudge(evidence({ history: [fromBacklog, back, again] }))).toMatchObject({
+      previous: ['status:plan'],
+      current: ['status:scheduled'],
+      at: again.at,
+    });
   });
 });

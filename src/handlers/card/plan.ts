@@ -7,6 +7,7 @@ import type { SkillsExchangeBoard } from '../../config/types.js';
 import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
 import { isRuleId } from '../../rules/index.js';
+import { setAfterTheDay } from '../../rules/due-date.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
 import { findBotNote, noteMarker, renderReminder, renderScheduledChecklist, renderStatusNote } from '../../comments/index.js';
@@ -27,6 +28,12 @@ export interface IssuePlanInput {
   users: Record<string, { id: number; username: string } | null>;
   now: Date;
   timezone: string;
+  /** The newest person's move judged so far (this job's included), recorded in the status note. */
+  judgedAt?: string | null;
+  /** When the due date got its current value (see RuleContext.dueDateSetAt). */
+  dueDateSetAt?: string;
+  /** When the card last entered the scheduled column, from GitLab's label history (when read). */
+  scheduledAt?: string | null;
 }
 
 export interface IssuePlan {
@@ -75,8 +82,25 @@ export function appliedHistory(noteBody: string | undefined): Finding[] {
 
 function withHistory(body: string, applied: Finding[]): string {
   if (applied.length === 0) return body;
-  const encoded = Buffer.from(JSON.stringify(applied.slice(0, HISTORY_LIMIT)), 'utf8').toString('base64');
+  // In the schema's key order, the order a read gives back: the same history encodes the same
+  // bytes whether it was just decided or read from the note, so an unrelated change edits nothing.
+  const kept = applied.slice(0, HISTORY_LIMIT);
+  const canonical = appliedSchema.safeParse(kept);
+  const encoded = Buffer.from(JSON.stringify(canonical.success ? canonical.data : kept), 'utf8').toString('base64');
   return `${body.trimEnd()}\n\n<!-- rhythm:applied ${encoded} -->\n`;
+}
+
+// An ISO instant as GitLab writes them; nothing else is read back (anyone may edit the note).
+const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) -->/;
+
+/** The move the bot last recorded as judged, from its status note (null when none is recorded). */
+export function recordedJudgement(noteBody: string | undefined): string | null {
+  const match = noteBody ? JUDGED_RE.exec(noteBody) : null;
+  return match && !Number.isNaN(Date.parse(match[1]!)) ? match[1]! : null;
+}
+
+function withJudged(body: string, judgedAt: string | null | undefined): string {
+  return judgedAt ? `${body.trimEnd()}\n<!-- rhythm:judged ${judgedAt} -->\n` : body;
 }
 
 const sameFinding = (a: Finding, b: Finding) => a.rule === b.rule && a.message === b.message;
@@ -136,7 +160,10 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
   const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
-  const body = withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history);
+  const body = withJudged(
+    withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history),
+    input.judgedAt,
+  );
   if (existing) {
     if (existing.body.trim() !== body.trim())
       steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
@@ -181,16 +208,34 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
         steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('before', people) });
       }
     }
-    if (board.reminders.afterUntilRecording && today > due) {
+    if (board.reminders.afterUntilRecording && today > due && wasRealSession(due, input)) {
       const texts = [issue.description, ...input.notes.filter((n) => !n.system).map((n) => n.body)];
-      const marker = noteMarker(`reminder:recording:${due}`);
-      if (!hasRecordingLink(texts) && !findBotNote(input.notes, input.botUsername, marker)) {
+      if (!hasRecordingLink(texts) && !askedForRecording(input.notes, input.botUsername)) {
+        const marker = noteMarker(`reminder:recording:${due}`);
         steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('recording', people) });
       }
     }
   }
 
   return { steps, applied, open: openAfter };
+}
+
+/**
+ * A date the card was actually scheduled for: it had that date, and was in the scheduled column,
+ * before the day ended. A date typed into the past (or a card scheduled after its day) is a
+ * finding of the date rule, never a "thank you for the session".
+ */
+function wasRealSession(due: string, input: IssuePlanInput): boolean {
+  const day = (at: string) => calendarToday(new Date(at), input.timezone);
+  if (setAfterTheDay(due, { timezone: input.timezone, ...(input.dueDateSetAt ? { dueDateSetAt: input.dueDateSetAt } : {}) })) return false;
+  return !input.scheduledAt || day(input.scheduledAt) <= due;
+}
+
+/** The recording is asked for once per card, whatever date it was for (old markers named the date). */
+function askedForRecording(notes: readonly GNote[], botUsername: string): boolean {
+  const bot = botUsername.toLowerCase();
+  const prefix = '<!-- rhythm:reminder:recording';
+  return notes.some((n) => !n.system && n.author?.username?.toLowerCase() === bot && n.body.trimStart().startsWith(prefix));
 }
 
 function unique<T>(items: T[]): T[] {
