@@ -97,7 +97,7 @@ describe('the Skills Exchange board', () => {
     expect(note).toMatch(/To undo/);
   });
 
-  it('warns both sessions scheduled on the same date', async () => {
+  it('warns both sessions scheduled on the same date, and clears both when the clash ends', async () => {
     const date = world.date(30);
     const cards = [];
     for (const [title, speaker] of [
@@ -114,13 +114,19 @@ describe('the Skills Exchange board', () => {
       await world.settle();
       cards.push(card);
     }
-    // The first card was judged before the second existed: a sweep-like nudge re-judges it.
-    await world.service!.store.enqueue(`issue:${world.project}#${cards[0]!.iid}`, Date.now());
-    world.service!.worker.wake();
+    // The first card was judged before the second came to its date: it is woken and told too,
+    // with no sweep (issue 12, item 15).
     await new Promise((r) => setTimeout(r, 100));
     await world.settle();
     for (const card of cards) {
       expect((await world.statusNote(card.iid))?.body).toMatch(/same date|same day/i);
+    }
+    // The clash ends when one moves to another date: both notes say so.
+    await world.as.carol.editIssue(world.project, cards[1]!.iid, { dueDate: world.date(37) });
+    await new Promise((r) => setTimeout(r, 100));
+    await world.settle();
+    for (const card of cards) {
+      expect((await world.statusNote(card.iid))?.body).not.toMatch(/same date|same day/i);
     }
   });
 
