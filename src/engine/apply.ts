@@ -1,9 +1,9 @@
 // The one executor: it alone carries out steps. It owns dry-run (decided here, per project, from
 // the configuration), logs every write with its full content, counts writes, sends the event's
 // X-Gitlab-Event-UUID (through the door it is given) and hands follow-up work to the queue.
-// It also makes note creation idempotent: a note POST without a clear answer is looked for by its
-// marker before anyone posts it again, and two bot notes with one marker (two racers) are brought
-// back to one, the oldest.
+// It also owns the order of writes (a note before the edit it explains) and makes note creation
+// idempotent: a note POST without a clear answer is looked for by its marker before anyone posts
+// it again, and two bot notes with one marker (two racers) are brought back to one, the oldest.
 import type { RhythmConfig } from '../config/types.js';
 import { abortReason, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
@@ -240,15 +240,38 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/**
+ * The order writes are made in: the handler's, except that a note on an issue goes before that
+ * issue's edits. A note explains a fix (a card moved back to plan, a moderator assigned); made
+ * first, the fix is never there without its explanation. If the note fails, nothing changed and
+ * the retry judges the same move again; if the edit fails (after the transport's own retries,
+ * a PUT being safe to resend), the retry finds the note and makes the edit.
+ */
+export function inWriteOrder(steps: readonly Step[]): Step[] {
+  const ordered: Step[] = [];
+  for (const step of steps) {
+    const edit =
+      step.kind === 'createNote' || step.kind === 'editNote'
+        ? ordered.findIndex((s) => s.kind === 'editIssue' && s.project === step.project && s.iid === step.iid)
+        : -1;
+    if (edit >= 0) ordered.splice(edit, 0, step);
+    else ordered.push(step);
+  }
+  return ordered;
+}
+
 /** A write GitLab refused, with what Rhythm was doing: people read this in the job's error. */
 export class WriteError extends Error {
   override name = 'WriteError';
 }
 
-/** Carries out steps in order; stops at the first write GitLab refuses (the job is retried whole). */
+/**
+ * Carries out steps in write order (inWriteOrder); stops at the first write GitLab refuses (the
+ * job is retried whole, and decides again from what GitLab then says).
+ */
 export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<ApplyReport> {
   const report: ApplyReport = { applied: [], writes: 0, dryRunWrites: 0 };
-  for (const step of steps) {
+  for (const step of inWriteOrder(steps)) {
     if (step.kind === 'enqueue') {
       await ctx.enqueue(step.key, step.delayMs);
       continue;
