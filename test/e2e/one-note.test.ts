@@ -49,7 +49,7 @@ async function serveSettled(w: World, databaseUrl: string, dir: string): Promise
   const store = await openStore(databaseUrl, dir);
   try {
     const deadline = Date.now() + 30_000;
-    for (let quiet = 0; quiet < 3; ) {
+    for (let quiet = 0; quiet < 3;) {
       if (Date.now() > deadline) throw new Error(`rhythm serve did not settle: ${JSON.stringify(await store.stats(Date.now()))}`);
       await w.sandbox.idle();
       const stats = await store.stats(Date.now());
@@ -144,7 +144,10 @@ describe('a note POST GitLab finishes after the bot gave up on it', () => {
 
   const lost: { name: string; fault: Fault }[] = [
     { name: 'the answer comes after the timeout', fault: { kind: 'lateAnswer', ms: 3000, path: NOTE_POST, times: 1 } },
-    { name: 'the connection is reset after the note was saved', fault: { kind: 'lateAnswer', ms: 200, drop: true, path: NOTE_POST, times: 1 } },
+    {
+      name: 'the connection is reset after the note was saved',
+      fault: { kind: 'lateAnswer', ms: 200, drop: true, path: NOTE_POST, times: 1 },
+    },
   ];
   for (const { name, fault } of lost) {
     it(`is taken as posted, in the same attempt, when GitLab saved it and ${name}`, async () => {
