@@ -143,7 +143,9 @@ class SharedLeases {
   ) {}
 
   async take(key: string): Promise<SharedLease | 'held' | null> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    // Twice at most: a second look covers a tie with a key woken the same way at the same instant;
+    // more would only take and give back the service's own due work while it holds this key.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
       const now = Date.now();
       // Due just before the longest-waiting job, so the claim below picks this key first without
       // making the queue look older than it is.
