@@ -1,7 +1,15 @@
 // `rhythm sweep`: every key of the sweep through the worker here and now, one line per key.
+// When the service's database is configured (RHYTHM_DATABASE_URL, or the default SQLite file of
+// `rhythm serve` exists here), each key is leased there while it runs, so the sweep and the
+// service never work one key at once. A pipeline without a database runs alone on a private
+// queue; two racers then still end on one note (the executor's convergence, engine/apply.ts).
+import { existsSync } from 'node:fs';
+import type { RhythmConfig } from '../config/types.js';
 import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
 import { sweepKeys, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
+import type { Store } from '../queue/contract.js';
+import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
@@ -11,15 +19,32 @@ export interface SweepOptions {
   only?: SweepPart;
 }
 
+/**
+ * The store `rhythm serve` works from, when there is one to share: RHYTHM_DATABASE_URL when set,
+ * else serve's default SQLite file when it exists in this directory. None for a dry run, which
+ * writes nothing to race over and must leave the service's deliveries to the service.
+ */
+async function sharedStore(config: RhythmConfig, env: NodeJS.ProcessEnv, cwd: string): Promise<Store | undefined> {
+  if (config.dryRun) return undefined;
+  const url = env.RHYTHM_DATABASE_URL?.trim();
+  if (url) return openStore(url, cwd);
+  const fallback = storeLocation(undefined, cwd);
+  return fallback.kind === 'sqlite' && existsSync(fallback.path) ? openStore(undefined, cwd) : undefined;
+}
+
 export async function sweep(configPath: string, o: SweepOptions): Promise<void> {
   const { config, configDir } = load(configPath, o.dryRun);
   const log = commandLogger();
   const door = doorFor(config, log);
   const keys = await sweepKeys(door, config, o.only ? [o.only] : SWEEP_PARTS);
+  const shared = await sharedStore(config, process.env, process.cwd());
+  const leaseMs = Number(process.env.RHYTHM_LEASE_MS ?? 60_000);
   const report = await runOnce(
     keys,
     { config, configDir, door, log, columns: new ColumnCache() },
     {
+      ...(shared ? { shared, leaseMs } : {}),
+      onLeftToHolder: (key) => process.stdout.write(`${key}: left to the service (it holds the key and runs it again)\n`),
       onOutcome: (outcome) => {
         const steps = outcome.steps.length ? ` (${outcome.steps.map((s) => s.kind).join(', ')})` : '';
         const dry = outcome.dryRunWrites > 0 ? ', dry-run' : '';
@@ -27,7 +52,7 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
       },
       onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
     },
-  );
+  ).finally(() => shared?.close());
   // The command's door counts every job's calls, failed attempts included.
   const { reads, writes } = door;
   const dry = report.outcomes.reduce((n, o) => n + o.dryRunWrites, 0);

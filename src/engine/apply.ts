@@ -1,7 +1,11 @@
 // The one executor: it alone carries out steps. It owns dry-run (decided here, per project, from
 // the configuration), logs every write with its full content, counts writes, sends the event's
 // X-Gitlab-Event-UUID (through the door it is given) and hands follow-up work to the queue.
+// It also owns the order of writes (a note before the edit it explains) and makes note creation
+// idempotent: a note POST without a clear answer is looked for by its marker before anyone posts
+// it again, and two bot notes with one marker (two racers) are brought back to one, the oldest.
 import type { RhythmConfig } from '../config/types.js';
+import { abortReason, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { isWrite, type Step } from './steps.js';
@@ -12,7 +16,17 @@ export interface ApplyContext {
   config: RhythmConfig;
   log: Logger;
   enqueue(key: string, delayMs: number): Promise<void>;
+  /** Ends a wait for a write that got no answer (the job is being stopped). */
+  signal?: AbortSignal;
+  /**
+   * After a note POST got no answer (timeout, connection lost), how long to keep looking for the
+   * note before leaving it to a retry of the job. Default 30 s: GitLab.com ends a request after
+   * 60 s, and the door gave up after 30 s, so by then the POST is done or never will be.
+   */
+  unansweredWaitMs?: number;
 }
+
+const UNANSWERED_WAIT_MS = 30_000;
 
 export type Applied = { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook } | { step: Step; sent: false; dryRun: true };
 
@@ -88,12 +102,13 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
   }
 }
 
-async function send(step: Exclude<Step, { kind: 'enqueue' }>, door: Door): Promise<Applied> {
+async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext): Promise<Applied> {
+  const { door } = ctx;
   switch (step.kind) {
     case 'editIssue':
       return { step, sent: true, issue: await door.editIssue(step.project, step.iid, step.edit) };
     case 'createNote':
-      return { step, sent: true, note: await door.createNote(step.project, step.iid, step.body) };
+      return { step, sent: true, note: await createNote(step, ctx) };
     case 'editNote':
       return { step, sent: true, note: await door.editNote(step.project, step.iid, step.noteId, step.body) };
     case 'createIssue':
@@ -108,15 +123,155 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, door: Door): Promi
   }
 }
 
+type CreateNote = Extract<Step, { kind: 'createNote' }>;
+
+/**
+ * The marker a note is known by: the first line of its body, when that is a Rhythm marker
+ * (`<!-- rhythm:… -->`, as comments/marker.ts writes them and findBotNote reads them).
+ */
+function markerLine(body: string): string | null {
+  const first = body.trimStart().split('\n', 1)[0]?.trim() ?? '';
+  return /^<!-- rhythm:\S+ -->$/.test(first) ? first : null;
+}
+
+/** The bot's own notes carrying `marker` on their first line, oldest first (findBotNote's reading). */
+function botNotesWith(notes: readonly GNote[], bot: string, marker: string): GNote[] {
+  const me = bot.toLowerCase();
+  return notes
+    .filter((n) => !n.system && n.author?.username?.toLowerCase() === me && markerLine(n.body) === marker)
+    .sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Posts a note once. Without a clear answer, the note is looked for by its marker (GitLab may
+ * have saved it): found, it is taken as posted; not found, the step fails and the job's retry
+ * decides again. After a note is made, the issue's notes are read once more: if another process
+ * posted the same marker meanwhile, the oldest note stays and the newer ones go, so racers end on
+ * one note whichever of them looks last.
+ */
+async function createNote(step: CreateNote, ctx: ApplyContext): Promise<GNote> {
+  const marker = markerLine(step.body);
+  let posted: GNote;
+  try {
+    posted = await ctx.door.createNote(step.project, step.iid, step.body);
+  } catch (err) {
+    const doubt = writeDoubt(err);
+    if (!doubt || !marker) throw err;
+    const waitMs = doubt === 'answered' ? 0 : (ctx.unansweredWaitMs ?? UNANSWERED_WAIT_MS);
+    const seen = await lookForNote(step, marker, waitMs, ctx);
+    if (!seen) {
+      const waited = waitMs > 0 ? ` within ${Math.round(waitMs / 100) / 10} s` : '';
+      throw new Error(`${(err as Error).message}; no note with ${marker} appeared${waited}, so the job's retry decides again`, {
+        cause: err,
+      });
+    }
+    ctx.log.warn(
+      { project: step.project, iid: step.iid, marker, noteId: seen.note.id, err: (err as Error).message },
+      'the note POST got no clear answer, but GitLab has the note: taken as posted',
+    );
+    return keepOne(step, marker, seen.notes, seen.note, ctx);
+  }
+  if (!marker) return posted;
+  return keepOne(step, marker, await ctx.door.listNotes(step.project, step.iid), posted, ctx);
+}
+
+/** Reads the notes until a bot note with `marker` is there or `waitMs` is over (at least once). */
+async function lookForNote(
+  step: CreateNote,
+  marker: string,
+  waitMs: number,
+  ctx: ApplyContext,
+): Promise<{ notes: GNote[]; note: GNote } | null> {
+  const deadline = Date.now() + waitMs;
+  let pause = 250;
+  for (;;) {
+    const notes = await ctx.door.listNotes(step.project, step.iid);
+    const [note] = botNotesWith(notes, ctx.config.gitlab.botUsername, marker);
+    if (note) return { notes, note };
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    await sleep(Math.min(pause, left), ctx.signal);
+    pause *= 2;
+  }
+}
+
+/**
+ * One bot note per marker: the oldest stays, every newer one the bot wrote with that marker goes
+ * (nobody else's note is ever touched). When the note this step posted is not the one kept, the
+ * kept one is brought to this step's body, which is the newest judgement of the card.
+ */
+async function keepOne(step: CreateNote, marker: string, notes: readonly GNote[], mine: GNote, ctx: ApplyContext): Promise<GNote> {
+  const bot = ctx.config.gitlab.botUsername;
+  const carrying = botNotesWith(notes, bot, marker);
+  if (!carrying.some((n) => n.id === mine.id) && botNotesWith([mine], bot, marker).length === 1) {
+    carrying.push(mine);
+    carrying.sort((a, b) => a.id - b.id);
+  }
+  const [kept, ...newer] = carrying;
+  if (!kept || newer.length === 0) return mine;
+  for (const extra of newer) {
+    const where = { project: step.project, iid: step.iid, marker, kept: kept.id, duplicate: extra.id };
+    try {
+      await ctx.door.deleteNote(step.project, step.iid, extra.id);
+    } catch (err) {
+      // The note this step wanted is there; a retry would not delete better (DELETE was retried).
+      ctx.log.error({ ...where, err: (err as Error).message }, 'could not delete a duplicate bot note; a person may delete it');
+      continue;
+    }
+    ctx.log.warn(where, 'two bot notes carried one marker (another process posted it too): kept the oldest, deleted the newer');
+  }
+  if (kept.id === mine.id || kept.body.trim() === step.body.trim()) return kept;
+  return ctx.door.editNote(step.project, step.iid, kept.id, step.body);
+}
+
+/** Sleeps `ms`; an abort ends it at once. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The order writes are made in: the handler's, except that a note on an issue goes before that
+ * issue's edits. A note explains a fix (a card moved back to plan, a moderator assigned); made
+ * first, the fix is never there without its explanation. If the note fails, nothing changed and
+ * the retry judges the same move again; if the edit fails (after the transport's own retries,
+ * a PUT being safe to resend), the retry finds the note and makes the edit.
+ */
+export function inWriteOrder(steps: readonly Step[]): Step[] {
+  const ordered: Step[] = [];
+  for (const step of steps) {
+    const edit =
+      step.kind === 'createNote' || step.kind === 'editNote'
+        ? ordered.findIndex((s) => s.kind === 'editIssue' && s.project === step.project && s.iid === step.iid)
+        : -1;
+    if (edit >= 0) ordered.splice(edit, 0, step);
+    else ordered.push(step);
+  }
+  return ordered;
+}
+
 /** A write GitLab refused, with what Rhythm was doing: people read this in the job's error. */
 export class WriteError extends Error {
   override name = 'WriteError';
 }
 
-/** Carries out steps in order; stops at the first write GitLab refuses (the job is retried whole). */
+/**
+ * Carries out steps in write order (inWriteOrder); stops at the first write GitLab refuses (the
+ * job is retried whole, and decides again from what GitLab then says).
+ */
 export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<ApplyReport> {
   const report: ApplyReport = { applied: [], writes: 0, dryRunWrites: 0 };
-  for (const step of steps) {
+  for (const step of inWriteOrder(steps)) {
     if (step.kind === 'enqueue') {
       await ctx.enqueue(step.key, step.delayMs);
       continue;
@@ -130,7 +285,7 @@ export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<
     }
     let done: Applied;
     try {
-      done = await send(step, ctx.door);
+      done = await send(step, ctx);
     } catch (err) {
       throw new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
     }

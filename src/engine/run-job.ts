@@ -29,6 +29,8 @@ export interface JobDeps {
   enqueue(key: string, delayMs: number): Promise<void>;
   /** The worker aborts it when the job must stop (shutdown past its grace): GitLab calls end. */
   signal?: AbortSignal;
+  /** How long a note POST without an answer is looked for before the job fails (apply.ts). */
+  unansweredWaitMs?: number;
 }
 
 export interface JobOutcome {
@@ -101,6 +103,8 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
     config: deps.config,
     log: deps.log,
     enqueue: (nextKey, delayMs) => deps.enqueue(nextKey, delayMs),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.unansweredWaitMs !== undefined ? { unansweredWaitMs: deps.unansweredWaitMs } : {}),
   });
   deps.log.info(
     { key, kind: work.kind, ...facts, steps: steps.map((s) => s.kind), writes: report.writes, dryRunWrites: report.dryRunWrites },

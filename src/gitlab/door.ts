@@ -10,7 +10,7 @@ import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, typ
 import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
 import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
 import type { Logger } from '../observability/log.js';
-import type { Transport } from './transport.js';
+import { isGone, type Transport } from './transport.js';
 import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
 
 export interface DoorOptions {
@@ -191,6 +191,17 @@ export function createDoor(opts: DoorOptions): CountingDoor {
         () => notes.edit(project, iid, noteId, { body }),
         (answer) => readOne(noteEntity, answer, CALLS.editNote),
       );
+    },
+
+    async deleteNote(project, iid, noteId) {
+      try {
+        await write(
+          () => notes.remove(project, iid, noteId),
+          () => undefined,
+        );
+      } catch (err) {
+        if (!isGone(err)) throw err;
+      }
     },
 
     async labelEvents(project, iid) {

@@ -55,6 +55,48 @@ export class GitLabError extends Error {
   }
 }
 
+/**
+ * A write that got no answer: the connection failed or the call timed out. Unless the connection
+ * was never made (`sent: false`), GitLab may have carried it out, or may still be carrying it out.
+ */
+export class NoAnswerError extends Error {
+  constructor(
+    readonly method: string,
+    readonly route: string,
+    readonly sent: boolean,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      sent
+        ? `no answer to ${method} ${route} (${reason}); GitLab may have carried it out`
+        : `could not reach GitLab for ${method} ${route} (${reason}); nothing was sent`,
+      { cause },
+    );
+    this.name = 'NoAnswerError';
+  }
+}
+
+/** Connection errors that mean the request never left: no connection was made. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function neverSent(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
+}
+
+/**
+ * Whether a failed write may have happened on GitLab all the same: 'answered' (GitLab answered
+ * 5xx: it is done with the request, whichever way it went), 'unanswered' (no answer came: it may
+ * have been done, or still be under way), or null (it was not done: refused with a 4xx or 429,
+ * never sent, or stopped by the caller before it was).
+ */
+export function writeDoubt(err: unknown): 'answered' | 'unanswered' | null {
+  if (err instanceof GitLabError) return err.status >= 500 ? 'answered' : null;
+  if (err instanceof NoAnswerError) return err.sent ? 'unanswered' : null;
+  return null;
+}
+
 /** GitLab asked for a pause longer than a call waits: the call fails, its job is retried later. */
 export class RateLimitedError extends Error {
   constructor(
@@ -237,7 +279,8 @@ export class Transport {
           } catch (err) {
             this.record(method, route, 0, started);
             if (signal?.aborted) throw new AbortError(abortReason(signal));
-            if (!idempotent) throw new AbortError(err instanceof Error ? err : String(err));
+            // A write is never resent blind: the caller decides, knowing it may have been done.
+            if (!idempotent) throw new AbortError(new NoAnswerError(method, route, !neverSent(err), err));
             throw new Retryable(`network error on ${method} ${route}: ${(err as Error).message}`);
           }
           this.record(method, route, res.status, started);

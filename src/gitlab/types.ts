@@ -63,6 +63,8 @@ export interface Door {
   listNotes(project: string, iid: number): Promise<GNote[]>;
   createNote(project: string, iid: number, body: string): Promise<GNote>;
   editNote(project: string, iid: number, noteId: number, body: string): Promise<GNote>;
+  /** Gone already (404) counts as done: deleting is wanted for a duplicate, whoever removed it first. */
+  deleteNote(project: string, iid: number, noteId: number): Promise<void>;
   labelEvents(project: string, iid: number): Promise<GLabelEvent[]>;
   listHooks(project: string): Promise<GHook[]>;
   addHook(project: string, spec: HookSpec): Promise<GHook>;

@@ -93,6 +93,9 @@ function validate(f: Fault): void {
     throw new Error('status fault needs a 4xx or 5xx status');
   if (f.kind === 'rateLimit' && !(f.retryAfterSec >= 0)) throw new Error('rateLimit fault needs retryAfterSec >= 0');
   if (f.kind === 'latency' && !(f.ms >= 0)) throw new Error('latency fault needs ms >= 0');
-  if (!['status', 'rateLimit', 'latency', 'drop', 'dropWebhook'].includes(f.kind))
+  if (f.kind === 'lateAnswer' && !(f.ms >= 0)) throw new Error('lateAnswer fault needs ms >= 0');
+  if (f.kind === 'lateAnswer' && f.drop !== undefined && typeof f.drop !== 'boolean')
+    throw new Error('lateAnswer drop must be true or false');
+  if (!['status', 'rateLimit', 'latency', 'lateAnswer', 'drop', 'dropWebhook'].includes(f.kind))
     throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
 }

@@ -189,8 +189,40 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     res.once('finish', startDeliveries);
     res.once('close', startDeliveries);
-    record(reply.status);
+    // The work is done; a late answer holds only the reply (its webhooks go out now, as GitLab's
+    // would from Sidekiq), until `ms` pass or the client gives up and closes the connection.
+    const late = faults.take(key, ['lateAnswer']);
+    if (late?.kind === 'lateAnswer') {
+      startDeliveries();
+      const gone = await hold(late.ms, res);
+      if (late.drop || gone) {
+        record(0, 'lateAnswer');
+        req.socket.destroy();
+        return;
+      }
+      record(reply.status, 'lateAnswer');
+    } else record(reply.status);
     send(res, reply.status, reply.body, { ...rate.headers, ...(reply.headers ?? {}) });
+  }
+
+  /**
+   * Waits `ms`, less when the client closes the connection first or the sandbox closes; true
+   * when there is no one left to answer.
+   */
+  const holds = new Set<() => void>();
+  function hold(ms: number, res: http.ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const end = (gone: boolean) => {
+        clearTimeout(timer);
+        res.off('close', onClose);
+        holds.delete(onClose);
+        resolve(gone);
+      };
+      const onClose = () => end(true);
+      const timer = setTimeout(() => end(false), ms);
+      res.once('close', onClose);
+      holds.add(onClose);
+    });
   }
 
   async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer): Promise<void> {
@@ -276,6 +308,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   return {
     url: sandboxUrl,
     async close() {
+      for (const release of [...holds]) release();
       delivery.close();
       await delivery.idle();
       await new Promise<void>((resolve) => {

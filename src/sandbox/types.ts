@@ -44,6 +44,12 @@ export type Fault = FaultTarget &
     | { kind: 'status'; status: number; message?: string }
     | { kind: 'rateLimit'; retryAfterSec: number }
     | { kind: 'latency'; ms: number }
+    /**
+     * The request is carried out at once (the write is done, its webhooks go out), but its answer
+     * is held `ms`, then sent; with `drop: true` the connection is destroyed then instead. What a
+     * client sees when GitLab finished a POST after the client's own timeout gave up on it.
+     */
+    | { kind: 'lateAnswer'; ms: number; drop?: boolean }
     | { kind: 'drop' }
     | { kind: 'dropWebhook' }
   );

@@ -107,6 +107,7 @@ class PositionedProject {
       listNotes: refuse,
       createNote: refuse,
       editNote: refuse,
+      deleteNote: refuse,
       labelEvents: refuse,
       listHooks: refuse,
       addHook: refuse,

@@ -119,6 +119,71 @@ describe('latency and dropped connections', () => {
   });
 });
 
+describe('late answers: the write is done, the answer comes late or never', () => {
+  const titles = () => sandbox.issues(SKILLS).map((i) => i['title']);
+
+  it('carries out the request at once and answers only after `ms`', async () => {
+    sandbox.faults.add({ kind: 'lateAnswer', ms: 300, path: 'POST /projects/:id/issues', times: 1 });
+    const started = Date.now();
+    const answer = createIssue('done before the answer');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(titles()).toContain('done before the answer');
+    expect((await answer).status).toBe(201);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(sandbox.calls().at(-1)).toMatchObject({ route: 'POST /projects/:id/issues', status: 201, fault: 'lateAnswer' });
+  });
+
+  it('leaves the write done when the client gives up waiting', async () => {
+    sandbox.faults.add({ kind: 'lateAnswer', ms: 5000, path: 'POST /projects/:id/issues', times: 1 });
+    const started = Date.now();
+    await expect(
+      fetch(`${sandbox.url}/api/v4/projects/${P}/issues`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ title: 'given up on' }),
+        signal: AbortSignal.timeout(200),
+      }),
+    ).rejects.toThrow();
+    expect(titles()).toContain('given up on');
+    await new Promise((r) => setTimeout(r, 50));
+    // The sandbox stops holding once no one is left to answer.
+    expect(sandbox.calls().at(-1)).toMatchObject({ route: 'POST /projects/:id/issues', status: 0, fault: 'lateAnswer' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('destroys the connection after `ms` with drop: true, the write done', async () => {
+    sandbox.faults.add({ kind: 'lateAnswer', ms: 100, drop: true, path: 'POST /projects/:id/issues', times: 1 });
+    await expect(createIssue('answered by a reset')).rejects.toThrow();
+    expect(titles()).toContain('answered by a reset');
+    expect(sandbox.calls().at(-1)).toMatchObject({ status: 0, fault: 'lateAnswer' });
+  });
+
+  it('sends the webhooks of the write without waiting for the answer', async () => {
+    const hook = await gl.ProjectHooks.add(SKILLS, receiver.url, { issuesEvents: true, pushEvents: false });
+    sandbox.faults.add({ kind: 'lateAnswer', ms: 600, drop: true, path: 'POST /projects/:id/issues', times: 1 });
+    const answer = createIssue('heard before answered').catch(() => 'reset');
+    for (let i = 0; i < 50 && !receiver.received.some((r) => JSON.stringify(r.body).includes('heard before answered')); i += 1)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(receiver.received.some((r) => JSON.stringify(r.body).includes('heard before answered'))).toBe(true);
+    await gl.ProjectHooks.remove(SKILLS, hook.id);
+    expect(await answer).toBe('reset');
+    // What this test heard is not for the tests after it.
+    receiver.received.length = 0;
+  });
+
+  it('is set over HTTP like the others and checked', async () => {
+    const add = await fetch(`${sandbox.url}/-/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'lateAnswer', ms: 50, path: 'POST /projects/:id/issues', times: 1 }),
+    });
+    expect(add.status).toBe(201);
+    expect((await createIssue('over http')).status).toBe(201);
+    expect(sandbox.calls().at(-1)).toMatchObject({ fault: 'lateAnswer' });
+    expect(() => sandbox.faults.add({ kind: 'lateAnswer', ms: -1, path: '/' })).toThrow(/ms >= 0/);
+  });
+});
+
 describe('dropped webhook deliveries', () => {
   it('never sends the delivery and logs it as dropped', async () => {
     const hook = await gl.ProjectHooks.add(SKILLS, receiver.url, { issuesEvents: true, pushEvents: false });
