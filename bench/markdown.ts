@@ -47,7 +47,8 @@ function cardWith(description: string): CardState {
     users: {},
     scheduledPeers: [],
     lastMove: { previous: [board.labels.plan], current: [board.labels.scheduled], by: 'alice', at: '2026-03-01T11:59:00Z' },
-    judgedAt: '2026-03-01T11:59:00Z',
+    judgement: { at: '2026-03-01T11:59:00Z', revert: false },
+    judgedNow: true,
     events: [],
   };
 }

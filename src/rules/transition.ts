@@ -63,6 +63,11 @@ export interface MoveEvidence {
    * when it has judged none. Kept explicitly, so no note edit or comment can make a move look new or old.
    */
   judgedAt: string | null;
+  /**
+   * The judgement of that move was a revert. While the move is still the last one (the revert
+   * never landed: its note was written first, then the label edit failed), it is judged again.
+   */
+  judgedRevert?: boolean;
   botUsername: string;
   board: Pick<SkillsExchangeBoard, 'labels'>;
 }
@@ -83,13 +88,18 @@ export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
   const move = lastStatusMove(evidence.history, evidence.board);
   if (!move) return undefined;
   if (move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return move;
-  return instant(move.at) > instant(evidence.judgedAt) ? move : undefined;
+  return isNewJudgement(move, evidence) ? move : undefined;
 }
 
-/** Is this move a person's, seen for the first time (so the note must now record it as judged)? */
-export function isNewJudgement(move: StatusMove | undefined, evidence: Pick<MoveEvidence, 'judgedAt' | 'botUsername'>): boolean {
+/** Is this a person's move the bot must judge now (never judged, or its revert never landed)? */
+export function isNewJudgement(
+  move: StatusMove | undefined,
+  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername'>,
+): boolean {
   if (!move || move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return false;
-  return instant(move.at) > instant(evidence.judgedAt);
+  const at = instant(move.at);
+  const judged = instant(evidence.judgedAt);
+  return at > judged || (at === judged && evidence.judgedRevert === true);
 }
 
 export const transition: Rule = {

@@ -14,6 +14,8 @@ export interface RequestKey {
   route: string | null;
   /** Concrete path after /api/v4 as sent (still URL-encoded), no query string. */
   path: string;
+  /** Username of the caller, when its token is known. */
+  user?: string;
 }
 
 function decoded(path: string): string {
@@ -68,6 +70,7 @@ export class FaultList {
 
 export function matches(fault: Fault, req: RequestKey): boolean {
   if (fault.method && fault.method.toUpperCase() !== req.method.toUpperCase()) return false;
+  if (fault.user !== undefined && fault.user.toLowerCase() !== req.user?.toLowerCase()) return false;
   const p = fault.path;
   // Prefixes and regexes may be written against the path as sent or decoded (%2F as /).
   const paths = [req.path, decoded(req.path)];

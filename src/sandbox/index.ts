@@ -97,6 +97,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const bearer = /^Bearer\s+(.+)$/i.exec(header('authorization') ?? '')?.[1];
     const token = header('private-token') ?? bearer;
     const user = token ? findUser(token.trim()) : undefined;
+    if (user) key.user = user.username;
     // A call is logged at its arrival, so added latency does not blur when it was made.
     const arrivedAt = now();
     const record = (status: number, fault?: Fault['kind']): void => {

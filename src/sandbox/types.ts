@@ -23,6 +23,8 @@ export interface SandboxOptions {
 type FaultTarget = {
   /** Only requests with this HTTP method (any when absent). */
   method?: string;
+  /** Only requests made with this user's token (username; anyone when absent). */
+  user?: string;
   /**
    * Which requests the fault hits, matched against the API path after `/api/v4`:
    * - a string with a space, `'PUT /projects/:id/issues/:issue_iid/reorder'`: that exact route pattern;

@@ -59,4 +59,21 @@ describe('a revert with its explanation', () => {
     expect(seen.some((s) => s.inPlan)).toBe(true);
     expect(seen.filter((s) => s.inPlan && !s.explained)).toEqual([]);
   }, 60_000);
+
+  it('the note is written but the label edit fails for good: the retry still reverts, judged from the same move', async () => {
+    const { plan, scheduled } = world.board.labels;
+    const card = await world.create('dave', 'Runner autoscaling', fullRequest('Autoscaling runners.', 'dave'));
+    await world.settle();
+    // Every try of the edit in the first attempt fails (the transport retries a PUT a few times).
+    world.sandbox.faults.add({ kind: 'status', status: 503, user: 'rhythm-bot', path: 'PUT /projects/:id/issues/:issue_iid', times: 8 });
+    await world.as.dave.editIssue(world.project, card.iid, { addLabels: [scheduled] });
+    await world.settle(30_000);
+
+    const refused = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot' && c.fault === 'status');
+    expect(refused.length).toBeGreaterThan(0);
+    const now = await world.bot.getIssue(world.project, card.iid);
+    expect(now.labels).toContain(plan);
+    expect(now.labels).not.toContain(scheduled);
+    expect((await world.statusNote(card.iid))!.body).toMatch(/What I fixed myself/);
+  }, 60_000);
 });

@@ -160,7 +160,8 @@ describe('deciding a card', () => {
     users: { bob: { id: 2, username: 'bob' } },
     scheduledPeers: [],
     lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
-    judgedAt: '2026-03-01T11:59:00Z',
+    judgement: { at: '2026-03-01T11:59:00Z', revert: false },
+    judgedNow: true,
     events: [],
     ...over,
   });
@@ -229,7 +230,8 @@ describe('deciding a card whose description is a megabyte of the worst shapes', 
         users: {},
         scheduledPeers: [],
         lastMove: { previous: ['status:plan'], current: ['status:scheduled'], by: 'alice', at: '2026-03-01T11:59:00Z' },
-        judgedAt: '2026-03-01T11:59:00Z',
+        judgement: { at: '2026-03-01T11:59:00Z', revert: false },
+        judgedNow: true,
         events: [],
       });
       const ms = performance.now() - started;

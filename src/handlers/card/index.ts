@@ -12,7 +12,7 @@ import { calendarToday, lastAddedAt, statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
 import type { StatusMove } from '../../card/status-move.js';
 import type { HookEvent } from '../../webhook/event.js';
-import { planFixes, planIssue, recordedJudgement } from './plan.js';
+import { planFixes, planIssue, recordedJudgement, type Judgement } from './plan.js';
 import { findBotNote, noteMarker } from '../../comments/index.js';
 import { labelHistoryFromEvents, toSnapshot } from '../../card/snapshot.js';
 
@@ -29,7 +29,9 @@ export interface CardState {
   scheduledPeers: ColumnPeer[];
   lastMove?: StatusMove;
   /** What the status note records as judged after this job: this job's new judgement, or the old one. */
-  judgedAt: string | null;
+  judgement: Judgement | null;
+  /** `judgement` is this job's (its outcome is decided now). */
+  judgedNow: boolean;
   /** When the due date got its current value (RuleContext.dueDateSetAt). */
   dueDateSetAt?: string;
   /** When the card last entered the scheduled column (null: never), when the history was read. */
@@ -50,11 +52,11 @@ const latest = (...instants: Array<string | null | undefined>): string | null =>
  * card's checklist (posted right after its move was judged) counts as a judgement too; a status note
  * written before notes recorded it counts from its last edit, as it always did.
  */
-function judgedSoFar(notes: readonly GNote[], bot: string): { recorded: string | null; judgedAt: string | null } {
+function judgedSoFar(notes: readonly GNote[], bot: string): { recorded: Judgement | null; judgedAt: string | null } {
   const status = findBotNote(notes, bot, noteMarker('status'));
   const checklist = findBotNote(notes, bot, noteMarker('checklist'));
   const recorded = recordedJudgement(status?.body);
-  return { recorded, judgedAt: latest(recorded ?? (status ? status.updated_at : null), checklist?.created_at) };
+  return { recorded, judgedAt: latest(recorded?.at ?? (status ? status.updated_at : null), checklist?.created_at) };
 }
 
 // GitLab's system notes for a due date change ("changed due date to …", "removed due date").
@@ -139,14 +141,24 @@ export const card: HandlerFor<'card', CardState> = {
     // Moves are judged from GitLab's own label history: a delivery only says where to look.
     let lastMove: StatusMove | undefined;
     const judged = judgedSoFar(notes, bot);
-    let judgedAt = judged.recorded;
+    let judgement = judged.recorded;
+    let judgedNow = false;
     let scheduledAt: string | null | undefined;
     const dueDateSetAt = dueDateSetAtOf(found.created_at, notes);
     if (rules.some((r) => r.needs?.labelHistory?.(issue, board)) || recordingMayBeDue(issue, board, ctx)) {
       const history = labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
-      const evidence = { history, judgedAt: judged.judgedAt, botUsername: config.gitlab.botUsername, board };
+      const evidence = {
+        history,
+        judgedAt: judged.judgedAt,
+        judgedRevert: judged.recorded?.at === judged.judgedAt && judged.recorded.revert,
+        botUsername: config.gitlab.botUsername,
+        board,
+      };
       lastMove = moveToJudge(evidence);
-      if (isNewJudgement(lastMove, evidence)) judgedAt = lastMove!.at;
+      if (isNewJudgement(lastMove, evidence)) {
+        judgement = { at: lastMove!.at, revert: false };
+        judgedNow = true;
+      }
       scheduledAt = lastAddedAt(history, board.labels.scheduled);
     }
     const users: RuleContext['users'] = {};
@@ -172,7 +184,8 @@ export const card: HandlerFor<'card', CardState> = {
         users,
         scheduledPeers,
         ...(lastMove ? { lastMove } : {}),
-        judgedAt,
+        judgement,
+        judgedNow,
         ...(dueDateSetAt ? { dueDateSetAt } : {}),
         ...(scheduledAt !== undefined ? { scheduledAt } : {}),
         events,
@@ -209,7 +222,8 @@ export const card: HandlerFor<'card', CardState> = {
       users: state.users,
       now: state.now,
       timezone: state.timezone,
-      judgedAt: state.judgedAt,
+      judged: state.judgement,
+      judgedNow: state.judgedNow,
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
       ...(state.scheduledAt !== undefined ? { scheduledAt: state.scheduledAt } : {}),
     });

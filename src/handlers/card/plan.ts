@@ -29,7 +29,9 @@ export interface IssuePlanInput {
   now: Date;
   timezone: string;
   /** The newest person's move judged so far (this job's included), recorded in the status note. */
-  judgedAt?: string | null;
+  judged?: Judgement | null;
+  /** `judged` is this job's own judgement (its outcome is recorded with it). */
+  judgedNow?: boolean;
   /** When the due date got its current value (see RuleContext.dueDateSetAt). */
   dueDateSetAt?: string;
   /** When the card last entered the scheduled column, from GitLab's label history (when read). */
@@ -91,16 +93,22 @@ function withHistory(body: string, applied: Finding[]): string {
 }
 
 // An ISO instant as GitLab writes them; nothing else is read back (anyone may edit the note).
-const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) -->/;
+const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))( revert)? -->/;
 
-/** The move the bot last recorded as judged, from its status note (null when none is recorded). */
-export function recordedJudgement(noteBody: string | undefined): string | null {
-  const match = noteBody ? JUDGED_RE.exec(noteBody) : null;
-  return match && !Number.isNaN(Date.parse(match[1]!)) ? match[1]! : null;
+/** A judged move as the status note records it: when it was made, and whether it was reverted. */
+export interface Judgement {
+  at: string;
+  revert: boolean;
 }
 
-function withJudged(body: string, judgedAt: string | null | undefined): string {
-  return judgedAt ? `${body.trimEnd()}\n<!-- rhythm:judged ${judgedAt} -->\n` : body;
+/** The move the bot last recorded as judged, from its status note (null when none is recorded). */
+export function recordedJudgement(noteBody: string | undefined): Judgement | null {
+  const match = noteBody ? JUDGED_RE.exec(noteBody) : null;
+  return match && !Number.isNaN(Date.parse(match[1]!)) ? { at: match[1]!, revert: match[2] !== undefined } : null;
+}
+
+function withJudged(body: string, judged: Judgement | null | undefined): string {
+  return judged ? `${body.trimEnd()}\n<!-- rhythm:judged ${judged.at}${judged.revert ? ' revert' : ''} -->\n` : body;
 }
 
 const sameFinding = (a: Finding, b: Finding) => a.rule === b.rule && a.message === b.message;
@@ -160,10 +168,12 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
   const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
-  const body = withJudged(
-    withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history),
-    input.judgedAt,
-  );
+  // A move judged now is recorded with its outcome: a revert still to land is judged again.
+  const judged =
+    input.judged && input.judgedNow
+      ? { at: input.judged.at, revert: applied.some((f) => f.rule === 'transition' && f.fix?.kind === 'labels') }
+      : input.judged;
+  const body = withJudged(withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history), judged);
   if (existing) {
     if (existing.body.trim() !== body.trim())
       steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
