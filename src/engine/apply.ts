@@ -8,6 +8,7 @@ import type { RhythmConfig } from '../config/types.js';
 import { abortReason, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
+import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
 
 export interface ApplyContext {
@@ -28,7 +29,11 @@ export interface ApplyContext {
 
 const UNANSWERED_WAIT_MS = 30_000;
 
-export type Applied = { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook } | { step: Step; sent: false; dryRun: true };
+export type Applied =
+  | { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook }
+  | { step: Step; sent: false; dryRun: true }
+  /** Not sent: the card changed since it was judged, or already has what the edit would add. */
+  | { step: Step; sent: false; skipped: string };
 
 export interface ApplyReport {
   applied: Applied[];
@@ -88,7 +93,12 @@ function content(step: Step): object {
 function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
   switch (step.kind) {
     case 'editIssue':
-      return { project: step.project, iid: step.iid, because: step.because, fields: Object.keys(step.edit) };
+      return {
+        project: step.project,
+        iid: step.iid,
+        because: step.because,
+        fields: [...Object.keys(step.edit), ...(step.addAssignees?.length ? ['assignees'] : [])],
+      };
     case 'createNote':
     case 'editNote':
       return { project: step.project, iid: step.iid, marker: step.marker, chars: step.body.length };
@@ -102,11 +112,43 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
   }
 }
 
+type EditIssue = Extract<Step, { kind: 'editIssue' }>;
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
+
+/**
+ * An issue edit made against the card as it is now, not as it was read at the start of the job:
+ * a label fix is skipped when the labels changed since the judgement (and the card is judged
+ * again), and assignees are added to those the card has now. One read, only for such edits.
+ */
+async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
+  if (!step.judgedLabels && !step.addAssignees?.length) {
+    return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
+  }
+  const now = await ctx.door.getIssue(step.project, step.iid);
+  if (step.judgedLabels && !sameSet(now.labels, step.judgedLabels)) {
+    ctx.log.info(
+      { project: step.project, iid: step.iid, judged: step.judgedLabels, now: now.labels },
+      'the card changed since it was judged (a person moved it): edit skipped, the card is judged again',
+    );
+    await ctx.enqueue(issueKey(step.project, step.iid), 0);
+    return { step, sent: false, skipped: 'the card changed since it was judged' };
+  }
+  const edit = { ...step.edit };
+  if (step.addAssignees?.length) {
+    const have = now.assignees.map((a) => a.id);
+    const missing = step.addAssignees.filter((id) => !have.includes(id));
+    if (missing.length > 0) edit.assigneeIds = [...have, ...missing];
+  }
+  if (Object.keys(edit).length === 0) return { step, sent: false, skipped: 'the card already has what the edit would add' };
+  return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, edit) };
+}
+
 async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext): Promise<Applied> {
   const { door } = ctx;
   switch (step.kind) {
     case 'editIssue':
-      return { step, sent: true, issue: await door.editIssue(step.project, step.iid, step.edit) };
+      return editIssue(step, ctx);
     case 'createNote':
       return { step, sent: true, note: await createNote(step, ctx) };
     case 'editNote':
@@ -289,10 +331,11 @@ export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<
     } catch (err) {
       throw new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
     }
+    report.applied.push(done);
+    if (!done.sent) continue;
     // What was sent, in full at debug (a note body is kilobytes); what was done, at info.
     ctx.log.debug({ write: step.kind, ...content(step) }, what);
     ctx.log.info({ write: step.kind, ...summary(step) }, what);
-    report.applied.push(done);
     if (isWrite(step)) report.writes += 1;
   }
   return report;

@@ -4,7 +4,24 @@
 import type { HookSpec, IssueEdit, NewIssue } from '../gitlab/types.js';
 
 export type Step =
-  | { kind: 'editIssue'; project: string; iid: number; edit: IssueEdit; because: string[] }
+  | {
+      kind: 'editIssue';
+      project: string;
+      iid: number;
+      edit: IssueEdit;
+      because: string[];
+      /**
+       * The labels the card had when it was judged. The executor reads the card just before the
+       * write and skips it if they changed (a person moved it meanwhile): the card is judged again.
+       */
+      judgedLabels?: string[];
+      /**
+       * People to add as assignees. GitLab's REST API takes only the whole set, so the executor
+       * reads the assignees just before the write and adds to them: no one a person just assigned
+       * is ever removed.
+       */
+      addAssignees?: number[];
+    }
   | { kind: 'createNote'; project: string; iid: number; marker: string; body: string }
   | { kind: 'editNote'; project: string; iid: number; noteId: number; marker: string; body: string }
   | { kind: 'createIssue'; project: string; issue: NewIssue; what: string }

@@ -88,13 +88,14 @@ describe('planIssue', () => {
     expect(plan.steps).toEqual([expect.objectContaining({ kind: 'editNote', noteId: 9 })]);
   });
 
-  it('assigns the moderator by id, keeping the speaker, and remembers the fix in the note', () => {
+  it('adds the moderator by id (the executor adds to whoever is assigned then), and remembers the fix in the note', () => {
     const plan = planIssue(input({ findings: [assignCarol] }));
     expect(plan.steps[0]).toEqual({
       kind: 'editIssue',
       project: board.project,
       iid: 1,
-      edit: { assigneeIds: [3, 4] },
+      edit: {},
+      addAssignees: [4],
       because: ['moderator'],
     });
     const note = plan.steps.find((s) => s.kind === 'createNote');
@@ -109,6 +110,7 @@ describe('planIssue', () => {
       iid: 1,
       edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] },
       because: ['transition'],
+      judgedLabels: ['status:scheduled'],
     });
     expect(plan.steps.some((s) => 'marker' in s && s.marker === noteMarker('checklist'))).toBe(false);
   });

@@ -170,7 +170,7 @@ describe('deciding a card', () => {
     const decision = card.decide(state());
     expect(decision.steps.map((s) => s.kind)).toEqual(['editIssue', 'createNote', 'createNote']);
     const [edit, note] = decision.steps;
-    expect(edit).toMatchObject({ kind: 'editIssue', edit: { assigneeIds: [1, 2] } });
+    expect(edit).toMatchObject({ kind: 'editIssue', addAssignees: [2] });
     const body = note && 'body' in note ? note.body : '';
     // Judged again after the fix: nothing left to fix, so no "not assigned" and no revert.
     expect(body).toContain('All checks pass');

@@ -224,6 +224,7 @@ export const card: HandlerFor<'card', CardState> = {
       timezone: state.timezone,
       judged: state.judgement,
       judgedNow: state.judgedNow,
+      botMovedLast: state.lastMove?.by.toLowerCase() === state.botUsername.toLowerCase(),
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
       ...(state.scheduledAt !== undefined ? { scheduledAt: state.scheduledAt } : {}),
     });

@@ -32,6 +32,8 @@ export interface IssuePlanInput {
   judged?: Judgement | null;
   /** `judged` is this job's own judgement (its outcome is recorded with it). */
   judgedNow?: boolean;
+  /** The last column move in GitLab's history is the bot's own (its column fix stands). */
+  botMovedLast?: boolean;
   /** When the due date got its current value (see RuleContext.dueDateSetAt). */
   dueDateSetAt?: string;
   /** When the card last entered the scheduled column, from GitLab's label history (when read). */
@@ -119,9 +121,10 @@ export function planFixes(
   findings: readonly Finding[],
   users: IssuePlanInput['users'],
   assigneeIds: Record<string, number>,
-): { edit: IssueEdit | null; because: string[]; applied: Finding[]; after: IssueSnapshot } {
+): { edit: IssueEdit | null; addAssignees: number[]; because: string[]; applied: Finding[]; after: IssueSnapshot } {
   const applied = findings.filter((f) => f.fix);
   const edit: IssueEdit = {};
+  const addAssignees: number[] = [];
   const because: string[] = [];
   for (const finding of applied) {
     const fix = finding.fix!;
@@ -130,13 +133,10 @@ export function planFixes(
       edit.addLabels = unique([...(edit.addLabels ?? []), ...fix.add.filter((l) => !issue.labels.includes(l))]);
       edit.removeLabels = unique([...(edit.removeLabels ?? []), ...fix.remove.filter((l) => issue.labels.includes(l))]);
     } else {
-      const ids = { ...assigneeIds };
       for (const name of fix.usernames) {
         const user = users[name.toLowerCase()];
-        if (user) ids[user.username.toLowerCase()] = user.id;
+        if (user && assigneeIds[user.username.toLowerCase()] === undefined && !addAssignees.includes(user.id)) addAssignees.push(user.id);
       }
-      const next = Object.values(ids);
-      if (next.length !== Object.keys(assigneeIds).length) edit.assigneeIds = next;
     }
   }
   if (!edit.addLabels?.length) delete edit.addLabels;
@@ -144,7 +144,8 @@ export function planFixes(
   const labelsAfter = issue.labels.filter((l) => !edit.removeLabels?.includes(l)).concat(edit.addLabels ?? []);
   const assigneesAfter = [...new Set([...issue.assignees, ...applied.flatMap((f) => (f.fix?.kind === 'assign' ? f.fix.usernames : []))])];
   return {
-    edit: Object.keys(edit).length > 0 ? edit : null,
+    edit: Object.keys(edit).length > 0 || addAssignees.length > 0 ? edit : null,
+    addAssignees,
     because: unique(because),
     applied,
     after: { ...issue, labels: labelsAfter, assignees: assigneesAfter },
@@ -159,7 +160,19 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   // 1. Safe fixes, merged into one edit.
   const fixes = planFixes(before, findings, input.users, input.assigneeIds);
   const { applied, after } = fixes;
-  if (fixes.edit) steps.push({ kind: 'editIssue', project, iid, edit: fixes.edit, because: fixes.because });
+  if (fixes.edit) {
+    const labels = fixes.edit.addLabels !== undefined || fixes.edit.removeLabels !== undefined;
+    steps.push({
+      kind: 'editIssue',
+      project,
+      iid,
+      edit: fixes.edit,
+      because: fixes.because,
+      // A label fix undoes or completes a person's move: made only if the card is still as judged.
+      ...(labels ? { judgedLabels: [...before.labels] } : {}),
+      ...(fixes.addAssignees.length > 0 ? { addAssignees: fixes.addAssignees } : {}),
+    });
+  }
   const issue = before;
   const labelsAfter = after.labels;
   const openAfter = (applied.length > 0 && input.findingsAfter ? input.findingsAfter : findings).filter((f) => !f.fix);
@@ -167,7 +180,12 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   // 2. The one status note, edited in place; history of fixes carried over.
   const statusMarker = noteMarker('status');
   const existing = findBotNote(input.notes, input.botUsername, statusMarker);
-  const history = [...applied, ...appliedHistory(existing?.body).filter((old) => !applied.some((a) => sameFinding(a, old)))];
+  // A column fix is told while it stands: once a person has moved the card since (or the bot's
+  // edit was skipped because they had), "I moved it back" is no longer what happened last.
+  const carried = appliedHistory(existing?.body).filter(
+    (old) => !applied.some((a) => sameFinding(a, old)) && (old.rule !== 'transition' || input.botMovedLast === true),
+  );
+  const history = [...applied, ...carried];
   // A move judged now is recorded with its outcome: a revert still to land is judged again.
   const judged =
     input.judged && input.judgedNow
