@@ -21,6 +21,8 @@ function printDryRun(result: GenerateResult, month: string): void {
     if (applied.sent) continue;
     const step = applied.step;
     if (step.kind !== 'createIssue' && step.kind !== 'editIssue') continue;
+    // Closing a second issue for the month is said on the result's line.
+    if (step.kind === 'editIssue' && step.edit.description === undefined && step.edit.title === undefined) continue;
     const verb = step.kind === 'createIssue' ? 'create' : `update #${step.iid},`;
     const title = step.kind === 'createIssue' ? step.issue.title : (step.edit.title ?? '(unchanged)');
     const labels = step.kind === 'createIssue' ? (step.issue.labels ?? []) : (step.edit.addLabels ?? []);
@@ -45,7 +47,10 @@ function resultLine(r: GenerateResult): string {
   if (r.duplicateOf !== undefined) {
     line += `, then closed it: another run opened #${r.duplicateOf} for the month at the same time, and the older one is kept`;
   }
-  if (r.closed?.length) line += `; closed ${r.closed.map((i) => `#${i}`).join(', ')}, a second issue for the month`;
+  if (r.closed?.length) {
+    const verb = r.action === 'dry-run' ? 'would close' : 'closed';
+    line += `; ${verb} ${r.closed.map((i) => `#${i}`).join(', ')}, a second issue for the month`;
+  }
   if (r.reason) line += ` (${r.reason})`;
   return line;
 }
