@@ -1,7 +1,9 @@
-// `rhythm generate`: open or update the monthly sign-up issues, one line per issue.
+// `rhythm generate`: open or update the monthly sign-up issues, one line per issue. With a
+// database (RHYTHM_DATABASE_URL), a lease per month and kind keeps two runs from both creating.
 import { CommanderError } from 'commander';
 import type { SignupKind } from '../engine/keys.js';
 import { generateSignups, type GenerateResult } from '../handlers/signup-month/generate.js';
+import { openStore } from '../queue/open.js';
 import { nextMonth } from '../signups/calendar.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
@@ -19,6 +21,8 @@ function printDryRun(result: GenerateResult, month: string): void {
     if (applied.sent) continue;
     const step = applied.step;
     if (step.kind !== 'createIssue' && step.kind !== 'editIssue') continue;
+    // Closing a second issue for the month is said on the result's line.
+    if (step.kind === 'editIssue' && step.edit.description === undefined && step.edit.title === undefined) continue;
     const verb = step.kind === 'createIssue' ? 'create' : `update #${step.iid},`;
     const title = step.kind === 'createIssue' ? step.issue.title : (step.edit.title ?? '(unchanged)');
     const labels = step.kind === 'createIssue' ? (step.issue.labels ?? []) : (step.edit.addLabels ?? []);
@@ -37,6 +41,20 @@ function printDryRun(result: GenerateResult, month: string): void {
   }
 }
 
+/** What became of one issue, in one line: `created #12 https://…`, and what else was done. */
+function resultLine(r: GenerateResult): string {
+  let line = `${r.action}${r.iid ? ` #${r.iid}` : ''}${r.url ? ` ${r.url}` : ''}`;
+  if (r.duplicateOf !== undefined) {
+    line += `, then closed it: another run opened #${r.duplicateOf} for the month at the same time, and the older one is kept`;
+  }
+  if (r.closed?.length) {
+    const verb = r.action === 'dry-run' ? 'would close' : 'closed';
+    line += `; ${verb} ${r.closed.map((i) => `#${i}`).join(', ')}, a second issue for the month`;
+  }
+  if (r.reason) line += ` (${r.reason})`;
+  return line;
+}
+
 export async function generate(configPath: string, o: GenerateOptions): Promise<void> {
   if (o.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) {
     throw new CommanderError(2, 'usage', `--month must look like 2026-12 (got "${o.month}")`);
@@ -46,10 +64,21 @@ export async function generate(configPath: string, o: GenerateOptions): Promise<
   const log = commandLogger();
   const door = doorFor(config, log);
   const month = o.month ?? nextMonth(new Date(), config.timezone);
-  const report = await generateSignups({ config, configDir, door, log }, { month, ...(o.only ? { only: o.only } : {}) });
+  // A pipeline job usually has no database; when one is named, runs at once share its leases.
+  const databaseUrl = process.env.RHYTHM_DATABASE_URL?.trim();
+  const store = databaseUrl && !config.dryRun ? await openStore(databaseUrl, process.cwd()) : null;
+  let report;
+  try {
+    report = await generateSignups(
+      { config, configDir, door, log, ...(store ? { lease: { store } } : {}) },
+      { month, ...(o.only ? { only: o.only } : {}) },
+    );
+  } finally {
+    await store?.close();
+  }
   for (const r of report.results) {
     printDryRun(r, month);
-    process.stdout.write(`${r.kind} ${month}: ${r.action}${r.iid ? ` #${r.iid}` : ''}${r.url ? ` ${r.url}` : ''}\n`);
+    process.stdout.write(`${r.kind} ${month}: ${resultLine(r)}\n`);
   }
   process.stdout.write(`GitLab calls: ${report.reads} reads, ${report.writes} writes\n`);
   if (report.failed.length > 0) throw new Failure(report.failed.map((f) => f.error).join('; '));

@@ -38,9 +38,37 @@ export interface ApiReply {
 
 export type ApiHandler = (ctx: ApiContext) => ApiReply | Promise<ApiReply>;
 
+// GitLab's text limits, in characters as Ruby counts them (code points, not UTF-16 units):
+// Issuable::DESCRIPTION_LENGTH_MAX (1.megabyte), Note's MAX_TEXT_SIZE_LIMIT, Issuable::TITLE_LENGTH_MAX.
 const MAX_DESCRIPTION = 1_048_576;
 const MAX_NOTE = 1_000_000;
 const MAX_TITLE = 255;
+
+/** More than `max` characters, counted the way GitLab does (a surrogate pair is one). */
+function tooLong(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let chars = text.length;
+  for (let i = 0; i < text.length - 1; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) continue;
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) {
+      chars -= 1;
+      i += 1;
+    }
+  }
+  return chars > max;
+}
+
+/**
+ * A note over the limit: GitLab answers 400 with the note's validation errors as Ruby prints them
+ * (`bad_request!("Note #{note.errors.messages}")`, lib/api/helpers/notes_helpers.rb).
+ */
+function checkNoteLength(body: string): void {
+  if (tooLong(body, MAX_NOTE)) {
+    throw new ApiError(400, { message: `400 Bad request - Note {:note=>["is too long (maximum is ${MAX_NOTE} characters)"]}` });
+  }
+}
 const ISSUE_UPDATE_KEYS = [
   'assignee_id',
   'assignee_ids',
@@ -128,9 +156,9 @@ function assigneeIdsParam(ctx: ApiContext, project: ProjectRecord): number[] | u
 }
 
 function checkLengths(title: string | undefined, description: string | null | undefined): void {
-  if (title !== undefined && title.length > MAX_TITLE)
+  if (title !== undefined && tooLong(title, MAX_TITLE))
     throw new ApiError(400, { message: { title: [`is too long (maximum is ${MAX_TITLE} characters)`] } });
-  if (description && description.length > MAX_DESCRIPTION) {
+  if (description && tooLong(description, MAX_DESCRIPTION)) {
     throw new ApiError(400, { message: { description: [`is too long (maximum is ${MAX_DESCRIPTION} characters)`] } });
   }
 }
@@ -329,7 +357,7 @@ function createNote(ctx: ApiContext): ApiReply {
   const issue = issueOf(ctx, project);
   const body = ctx.params.str('body');
   if (body === undefined || body.trim() === '') throw missing('body');
-  if (body.length > MAX_NOTE) throw new ApiError(400, { message: { note: [`is too long (maximum is ${MAX_NOTE} characters)`] } });
+  checkNoteLength(body);
   const result = ctx.service.createNote(issue, ctx.user, body, ctx.params.bool('internal') ?? false, ctx.emit);
   if (!result.note) return ok(result.commands, 202);
   return ok(noteEntity(ctx.world, result.note, result.commands.commands_changes as Record<string, unknown>), 201);
@@ -341,7 +369,7 @@ function editNote(ctx: ApiContext): ApiReply {
   const note = noteOf(ctx, issue);
   const body = ctx.params.str('body');
   if (body === undefined || body.trim() === '') throw missing('body');
-  if (body.length > MAX_NOTE) throw new ApiError(400, { message: { note: [`is too long (maximum is ${MAX_NOTE} characters)`] } });
+  checkNoteLength(body);
   // Only the author may edit a note; system notes have no author to speak of.
   if (note.system || note.authorId !== ctx.user.id) throw new ApiError(403, { message: '403 Forbidden' });
   const result = ctx.service.editNote(note, ctx.user, body, ctx.emit);

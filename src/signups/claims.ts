@@ -48,7 +48,8 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
   };
   for (const s of sessions) claimFor(s.id);
 
-  const named = new Map<string, string[]>(); // session id → usernames, in order, deduplicated
+  // Session id → usernames, in order, deduplicated (a Set: a line may name thousands).
+  const named = new Map<string, { names: string[]; seen: Set<string> }>();
   const problems: ClaimProblem[] = [];
   lines.forEach((line, i) => {
     const read = doc.lines[i];
@@ -66,8 +67,12 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
       const usernames = mentionsIn(read.words)
         .filter((m) => m.person)
         .map((m) => m.name);
-      const list = named.get(id) ?? [];
-      for (const u of usernames) if (!list.some((x) => x.toLowerCase() === u.toLowerCase())) list.push(u);
+      const list = named.get(id) ?? { names: [], seen: new Set<string>() };
+      for (const u of usernames) {
+        if (list.seen.has(u.toLowerCase())) continue;
+        list.seen.add(u.toLowerCase());
+        list.names.push(u);
+      }
       named.set(id, list);
       const ticked = ticks.get(i) ?? false;
       if (usernames.length === 0 && (text !== '' || ticked)) {
@@ -82,7 +87,7 @@ export function parseClaims(description: string, sessions: Session[]): SignupCla
     }
   });
 
-  for (const [id, usernames] of named) {
+  for (const [id, { names: usernames }] of named) {
     const claim = claimFor(id);
     if (usernames.length === 1) claim.dri = usernames[0] ?? null;
     if (usernames.length > 1) problems.push({ kind: 'several-dris', sessionId: id, usernames });

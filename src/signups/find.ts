@@ -32,11 +32,16 @@ export class SignupLists {
   }
 }
 
-/** The bot's own issue carrying the marker, the oldest when there are several. */
-export function findByMarker(issues: GIssue[], marker: string, botUsername: string, log: Logger): GIssue | undefined {
-  const matches = issues
+/** The bot's own issues carrying the marker, oldest first (lowest iid; iids only grow). */
+export function allByMarker(issues: GIssue[], marker: string, botUsername: string): GIssue[] {
+  return issues
     .filter((i) => (i.description ?? '').includes(marker) && isBot(i.author?.username, botUsername))
     .sort((a, b) => a.iid - b.iid);
+}
+
+/** The bot's own issue carrying the marker, the oldest when there are several. */
+export function findByMarker(issues: GIssue[], marker: string, botUsername: string, log: Logger): GIssue | undefined {
+  const matches = allByMarker(issues, marker, botUsername);
   if (matches.length > 1) {
     log.warn({ marker, iids: matches.map((i) => i.iid) }, 'several issues carry the same sign-up marker; using the oldest');
   }

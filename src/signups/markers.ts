@@ -48,6 +48,9 @@ export const REMOVED_MARKER = new RegExp(`<!-- rhythm:removed:(${ID}) -->`);
 
 export const STATUS_MARKER = '<!-- rhythm:signup-status -->';
 
+/** The bot's note on a second issue for the same month and kind, when it closed that one. */
+export const DUPLICATE_MARKER = '<!-- rhythm:signup-duplicate -->';
+
 export type ReminderKind = 'no-dri' | 'lab-environment' | 'webinar-mp4';
 
 /** The marker's name, without the comment brackets (rhythm:reminder:<kind>:<session id>). */

@@ -32,6 +32,11 @@ describe(".gitlab-ci.yml against GitLab's CI schema", () => {
     expect(errors.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
   });
 
+  it('runs one generate job at a time across pipelines (resource_group), so two never open the same issue (#12 item 12)', () => {
+    const doc = parse(ciFile) as Record<string, { resource_group?: string }>;
+    expect(doc['generate']?.resource_group).toBe('rhythm-generate');
+  });
+
   it('the same check rejects a job whose rule says an impossible `when`', async () => {
     const doc = parse(ciFile) as { test: { rules: Array<Record<string, unknown>> } };
     doc.test.rules[0]!.when = 'sometimes';

@@ -79,4 +79,26 @@ describe('renderSignupSummary', () => {
       'there are no labs in February 2026.',
     );
   });
+
+  it('lists at most 50 lines that need a look, however many forged DRI lines the description has (#12 item 15)', () => {
+    const forged = Array.from({ length: 6000 }, (_, i) => line(`forged-session-${i}`, '@bob')).join('\n');
+    const note = summary(`${edit('2026-12-08-amer-advanced-ci', '@alice')}\n${forged}`);
+    expect(note.length).toBeLessThan(20_000);
+    expect(note).toContain('1 of 3 webinars in December 2026 have a DRI.');
+    expect(note).toContain('`forged-session-0`, which is not a session');
+    expect(note).toContain('`forged-session-49`, which is not a session');
+    expect(note).not.toContain('`forged-session-50`');
+    expect(note).toContain('- … and 5,950 more like these. Rhythm lists the first 50;');
+    // The same forged line a thousand times is one line.
+    const copies = Array.from({ length: 1000 }, () => line('forged-session', '@bob')).join('\n');
+    expect(summary(`${fresh.description}\n${copies}`).match(/forged-session/g)).toHaveLength(1);
+  });
+
+  it('names the first five of a crowded DRI line and shortens a session id that goes on and on', () => {
+    const crowd = Array.from({ length: 6000 }, (_, i) => `@user${i}`).join(' ');
+    const note = summary(`${edit('2026-12-08-amer-advanced-ci', crowd)}\n${line(`x${'y'.repeat(5000)}`, '@bob')}`);
+    expect(note).toMatch(/the DRI line names @\u200buser0, @\u200buser1, @\u200buser2, @\u200buser3, @\u200buser4 and 5,995 others\./);
+    expect(note).toContain(`\`x${'y'.repeat(58)}…\`, which is not a session`);
+    expect(note.length).toBeLessThan(5_000);
+  });
 });

@@ -1,6 +1,6 @@
 // A sign-up issue changed (someone claimed a session, ticked a box): keep the bot's one summary
 // note on it current. The description belongs to people between calendar changes, so it is never
-// written here.
+// written here. The summary is capped (signups/summary.ts), so whatever people write, GitLab takes it.
 import type { SignupsConfig } from '../../config/types.js';
 import type { HandlerFor } from '../../engine/handler.js';
 import type { GNote } from '../../gitlab/types.js';
@@ -8,7 +8,7 @@ import { isGone } from '../../gitlab/transport.js';
 import { sessionsIn } from '../../signups/calendar.js';
 import { parseClaims } from '../../signups/claims.js';
 import { botNotes, isBotAuthor } from '../../signups/find.js';
-import { ISSUE_MARKER, STATUS_MARKER, type SignupKind } from '../../signups/markers.js';
+import { DUPLICATE_MARKER, ISSUE_MARKER, STATUS_MARKER, type SignupKind } from '../../signups/markers.js';
 import { renderSignupSummary } from '../../signups/summary.js';
 import { SESSION_KIND } from '../signup-month/index.js';
 
@@ -40,6 +40,9 @@ export const signupIssue: HandlerFor<'signupIssue', SignupIssueState> = {
     // Only the bot's own sign-up issues: a person's issue quoting the marker is not one.
     if (!found || !isBotAuthor(issue.author?.username, ctx.config.gitlab.botUsername)) return { skip: 'not a sign-up issue' };
     const notes = botNotes(await ctx.gitlab.listNotes(key.project, key.iid), ctx.config.gitlab.botUsername);
+    // A second issue for the month that the bot closed: people sign up on the kept one.
+    if (issue.state === 'closed' && notes.some((n) => n.body.includes(DUPLICATE_MARKER)))
+      return { skip: 'closed as a second sign-up issue' };
     return {
       state: {
         project: key.project,

@@ -1,15 +1,21 @@
 // One month's webinar or lab DRI sign-up issue: opened once from its template, updated when the
 // calendar changes (people's claims and ticks kept by the merge), left alone when nothing changed.
 // Rendering happens in load, so a broken template or calendar stops the run before any write.
+// Two runs at once may each open one: the oldest is the month's issue, and a newer open one of
+// the bot's with the same marker is closed with a note pointing to it.
+import { TEXT_LIMIT } from '../../comments/limit.js';
 import type { SignupsConfig } from '../../config/types.js';
 import type { HandlerFor } from '../../engine/handler.js';
-import type { GIssue, IssueEdit } from '../../gitlab/types.js';
+import type { Step } from '../../engine/steps.js';
+import type { GIssue, GitLabReader, IssueEdit } from '../../gitlab/types.js';
 import { sessionsIn, type SessionKind } from '../../signups/calendar.js';
-import { findByMarker, SignupLists } from '../../signups/find.js';
+import { parseClaims } from '../../signups/claims.js';
+import { allByMarker, botNotes, SignupLists } from '../../signups/find.js';
 import { publicHolidays, yearsAround } from '../../signups/holidays.js';
-import type { SignupKind } from '../../signups/markers.js';
+import { DUPLICATE_MARKER, type SignupKind } from '../../signups/markers.js';
 import { mergeSignupDescription } from '../../signups/merge.js';
-import { renderSignup, type RenderedSignup } from '../../signups/render.js';
+import { quietUsername } from '../../signups/plainText.js';
+import { monthTitle, renderSignup, type RenderedSignup } from '../../signups/render.js';
 
 export const KINDS: SignupKind[] = ['webinars', 'labs'];
 export const SESSION_KIND: Record<SignupKind, SessionKind> = { webinars: 'webinar', labs: 'lab' };
@@ -17,14 +23,24 @@ export const SESSION_KIND: Record<SignupKind, SessionKind> = { webinars: 'webina
 export interface SignupMonthState {
   project: string;
   rendered: RenderedSignup;
-  /** The bot's issue for this month and kind, as GitLab has it right now. */
+  /** The bot's issue for this month and kind (the oldest), as GitLab has it right now. */
   existing: GIssue | null;
+  /** Newer open issues of the bot's carrying the same marker: a second run opened them. */
+  duplicates: DuplicateSeen[];
+}
+
+export interface DuplicateSeen {
+  iid: number;
+  /** The bot's note saying it is a duplicate is there already. */
+  noted: boolean;
+  /** People who signed up on it anyway (their names go in the note). */
+  dris: string[];
 }
 
 export function renderMonth(signups: SignupsConfig, kind: SignupKind, month: string, configDir: string): RenderedSignup {
   const calendar = signups[kind];
   const holidays = signups.holidays ? publicHolidays(signups.holidays, yearsAround(month)) : undefined;
-  return renderSignup({
+  const rendered = renderSignup({
     kind,
     month,
     calendar,
@@ -33,6 +49,51 @@ export function renderMonth(signups: SignupsConfig, kind: SignupKind, month: str
     configDir,
     ...(holidays ? { holidays } : {}),
   });
+  if (rendered.description.length > TEXT_LIMIT) {
+    throw new Error(
+      `the ${kind} sign-up issue for ${month} renders to ${rendered.description.length.toLocaleString('en-US')} characters; ` +
+        `Rhythm writes at most ${TEXT_LIMIT.toLocaleString('en-US')} (GitLab refuses longer text): shorten signups.${kind}.template`,
+    );
+  }
+  return rendered;
+}
+
+/** The marker-led note on a second issue for the month, and closing it. Pure. */
+export function closeDuplicate(project: string, kind: SignupKind, month: string, keptIid: number, dup: DuplicateSeen): Step[] {
+  const steps: Step[] = [];
+  if (!dup.noted) {
+    const names = dup.dris.slice(0, 10).map(quietUsername);
+    const more = dup.dris.length - names.length;
+    const signed =
+      names.length === 0
+        ? []
+        : ['', `Signed up here: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}. Please add your name on #${keptIid} as well.`];
+    const body = [
+      DUPLICATE_MARKER,
+      `This is a second DRI sign-up issue for the ${kind} of ${monthTitle(month)}: two runs of \`rhythm generate\` ` +
+        `opened one each at the same time. Rhythm keeps the older one, #${keptIid}, and closes this one. Please sign up on #${keptIid}.`,
+      ...signed,
+    ].join('\n');
+    steps.push({ kind: 'createNote', project, iid: dup.iid, marker: DUPLICATE_MARKER, body });
+  }
+  steps.push({ kind: 'editIssue', project, iid: dup.iid, edit: { stateEvent: 'close' }, because: [`duplicate of #${keptIid}`] });
+  return steps;
+}
+
+/** A newer issue as the duplicate-closing step needs it: the bot's note on it, who signed up. */
+export async function seeDuplicate(
+  gitlab: Pick<GitLabReader, 'listNotes'>,
+  project: string,
+  issue: GIssue,
+  signups: SignupsConfig,
+  kind: SignupKind,
+  month: string,
+  botUsername: string,
+): Promise<DuplicateSeen> {
+  const notes = botNotes(await gitlab.listNotes(project, issue.iid), botUsername);
+  const sessions = sessionsIn(signups[kind], SESSION_KIND[kind], month);
+  const dris = parseClaims(issue.description ?? '', sessions).sessions.flatMap((c) => (c.dri ? [c.dri] : []));
+  return { iid: issue.iid, noted: notes.some((n) => n.body.includes(DUPLICATE_MARKER)), dris: [...new Set(dris)] };
 }
 
 export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
@@ -44,18 +105,26 @@ export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
     if (!signups[key.signup].enabled) return { skip: `signups.${key.signup} is disabled` };
     const rendered = renderMonth(signups, key.signup, key.month, ctx.configDir);
     const lists = new SignupLists(ctx.gitlab, signups.project, 'all', ctx.listings);
-    const found = findByMarker(
-      await lists.withLabel(signups[key.signup].labels[0]),
-      rendered.marker,
-      ctx.config.gitlab.botUsername,
-      ctx.log,
-    );
+    const bot = ctx.config.gitlab.botUsername;
+    const matches = allByMarker(await lists.withLabel(signups[key.signup].labels[0]), rendered.marker, bot);
+    if (matches.length > 1) {
+      ctx.log.warn(
+        { marker: rendered.marker, iids: matches.map((i) => i.iid) },
+        'several issues carry the same sign-up marker; keeping the oldest',
+      );
+    }
+    const found = matches[0];
     // The list may be a moment old; merge against what the issue says right now.
     const existing = found ? await ctx.gitlab.getIssue(signups.project, found.iid) : null;
-    return { state: { project: signups.project, rendered, existing } };
+    const duplicates: DuplicateSeen[] = [];
+    for (const issue of matches.slice(1)) {
+      if (issue.state !== 'opened') continue;
+      duplicates.push(await seeDuplicate(ctx.gitlab, signups.project, issue, signups, key.signup, key.month, bot));
+    }
+    return { state: { project: signups.project, rendered, existing, duplicates } };
   },
 
-  decide({ project, rendered: r, existing }) {
+  decide({ project, rendered: r, existing, duplicates }) {
     const what = `the ${r.kind} sign-up issue for ${r.month}`;
     if (!existing) {
       return {
@@ -63,17 +132,34 @@ export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
         summary: 'created',
       };
     }
+    const closing = duplicates.flatMap((d) => closeDuplicate(project, r.kind, r.month, existing.iid, d));
+    const facts = {
+      iid: existing.iid,
+      url: existing.web_url,
+      ...(duplicates.length > 0 ? { closedDuplicates: duplicates.map((d) => d.iid) } : {}),
+    };
     const before = existing.description ?? '';
     const merged = mergeSignupDescription(before, r.description, r.sessions);
-    if (merged === before) return { steps: [], summary: 'unchanged', facts: { iid: existing.iid, url: existing.web_url } };
+    if (merged === before) return { steps: closing, summary: 'unchanged', facts };
+    if (merged.length > TEXT_LIMIT) {
+      // People's text and the new calendar together are more than GitLab takes: theirs stays as it is.
+      return {
+        steps: closing,
+        summary: 'skipped',
+        facts: {
+          ...facts,
+          reason: `the updated description would be ${merged.length.toLocaleString('en-US')} characters, over the ${TEXT_LIMIT.toLocaleString('en-US')} Rhythm writes; shorten the issue's description`,
+        },
+      };
+    }
     const edit: IssueEdit = { description: merged };
     if (existing.title !== r.title) edit.title = r.title;
     const missing = r.labels.filter((l) => !existing.labels.includes(l));
     if (missing.length > 0) edit.addLabels = missing;
     return {
-      steps: [{ kind: 'editIssue', project, iid: existing.iid, edit, because: ['calendar'] }],
+      steps: [{ kind: 'editIssue', project, iid: existing.iid, edit, because: ['calendar'] }, ...closing],
       summary: 'updated',
-      facts: { iid: existing.iid, url: existing.web_url },
+      facts,
     };
   },
 };

@@ -1,5 +1,6 @@
 // The reminders due on this and next month's sign-up issues (no DRI yet, lab environment, MP4),
 // each once: the bot's earlier notes carry the markers of what was sent.
+import { fitToLimit } from '../../comments/limit.js';
 import type { SignupsConfig } from '../../config/types.js';
 import type { HandlerFor } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
@@ -89,7 +90,7 @@ export const signupReminders: HandlerFor<'signupReminders', SignupRemindersState
       if (due.length === 0) continue;
       reminders += due.length;
       // One note per issue and pass: several reminders falling due together arrive as one.
-      const body = due.map((r) => r.body).join('\n\n---\n\n');
+      const body = fitToLimit(due.map((r) => r.body).join('\n\n---\n\n'));
       steps.push({ kind: 'createNote', project: issue.project, iid: issue.iid, marker: due.map((r) => r.marker).join(' '), body });
     }
     return { steps, summary: `${reminders} reminders due`, facts: { reminders } };
