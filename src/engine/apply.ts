@@ -8,6 +8,7 @@ import type { RhythmConfig } from '../config/types.js';
 import { abortReason, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
+import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
 import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
 
@@ -112,6 +113,20 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
   }
 }
 
+/**
+ * The backstop under every note: a body over GitLab's limit would be refused on every retry
+ * until its job went dead, so it is cut (fitToLimit keeps the marker line) and the cut is logged.
+ * Handlers render within the limit themselves; this only catches what one forgot.
+ */
+function withinLimit<S extends Extract<Step, { kind: 'createNote' | 'editNote' }>>(step: S, ctx: ApplyContext): S {
+  if (step.body.length <= TEXT_LIMIT) return step;
+  ctx.log.warn(
+    { project: step.project, iid: step.iid, marker: step.marker, chars: step.body.length },
+    "a note over GitLab's limit was cut",
+  );
+  return { ...step, body: fitToLimit(step.body) };
+}
+
 type EditIssue = Extract<Step, { kind: 'editIssue' }>;
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
@@ -150,9 +165,11 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
     case 'editIssue':
       return editIssue(step, ctx);
     case 'createNote':
-      return { step, sent: true, note: await createNote(step, ctx) };
-    case 'editNote':
-      return { step, sent: true, note: await door.editNote(step.project, step.iid, step.noteId, step.body) };
+      return { step, sent: true, note: await createNote(withinLimit(step, ctx), ctx) };
+    case 'editNote': {
+      const { body } = withinLimit(step, ctx);
+      return { step, sent: true, note: await door.editNote(step.project, step.iid, step.noteId, body) };
+    }
     case 'createIssue':
       return { step, sent: true, issue: await door.createIssue(step.project, step.issue) };
     case 'reorderIssue':

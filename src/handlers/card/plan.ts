@@ -7,6 +7,7 @@ import type { SkillsExchangeBoard } from '../../config/types.js';
 import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
 import { isRuleId } from '../../rules/index.js';
+import { fitToLimit, TEXT_LIMIT } from '../../comments/limit.js';
 import { setAfterTheDay } from '../../rules/due-date.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
@@ -49,6 +50,8 @@ export interface IssuePlan {
 }
 
 const HISTORY_LIMIT = 5;
+/** Room for the hidden record (five fixes of at most ~6 kB each, base64, and the judged move). */
+const RECORD_ROOM = 64_000;
 const HISTORY_RE = /<!-- rhythm:applied ([A-Za-z0-9+/=]*) -->/;
 
 const text = z.string().max(2000);
@@ -191,7 +194,11 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
     input.judged && input.judgedNow
       ? { at: input.judged.at, revert: applied.some((f) => f.rule === 'transition' && f.fix?.kind === 'labels') }
       : input.judged;
-  const body = withJudged(withHistory(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), history), judged);
+  // Under GitLab's limit, with room left for the hidden record below it (the cut never takes it).
+  const rendered = fitToLimit(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), {
+    limit: TEXT_LIMIT - RECORD_ROOM,
+  });
+  const body = withJudged(withHistory(rendered, history), judged);
   if (existing) {
     if (existing.body.trim() !== body.trim())
       steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
