@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RhythmConfig } from './config/types.js';
 import { createDoor, type CountingDoor } from './gitlab/door.js';
-import { Transport } from './gitlab/transport.js';
+import { gitlabUnavailable, Transport, type TransportOptions } from './gitlab/transport.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { deliveryLog, type Logger } from './observability/log.js';
 import type { ClaimedJob, Store } from './queue/contract.js';
@@ -33,6 +33,12 @@ export interface ServiceOptions {
   pollMs?: number;
   /** First retry delay of a failed job (doubles each time, with jitter). */
   backoffBaseMs?: number;
+  /** Longest retry delay (default 5 min): while GitLab is down, each card is retried this often. */
+  backoffMaxMs?: number;
+  /** Failures other than GitLab being unavailable before a job is parked dead (default 8). */
+  maxAttempts?: number;
+  /** The transport's own per-call retries (tests shorten them). */
+  transport?: Pick<TransportOptions, 'retries' | 'minBackoffMs' | 'maxBackoffMs' | 'timeoutMs'>;
   /** The clock rules judge by ("today" for due dates and reminders); tests move it. */
   clock?: () => Date;
   /** Called after each job, for tests and benchmarks. */
@@ -64,8 +70,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const store = await openStore(opts.databaseUrl, opts.cwd ?? process.cwd());
   const metrics = createMetrics();
   metrics.watchQueue(() => store.stats(Date.now()));
+  // A dead key never stays silent: its next delivery or wake revives it. Say so, and count it.
+  store.onRevive((key, by) => {
+    metrics.revived.inc({ by });
+    log.info({ key, by }, 'a dead job is back on the queue');
+  });
 
   const transport = new Transport({
+    ...opts.transport,
     log,
     onCall: ({ method, route, status }) => metrics.gitlabCalls.inc({ method, route, status: String(status) }),
   });
@@ -131,6 +143,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     leaseMs: opts.leaseMs ?? 60_000,
     pollMs: opts.pollMs ?? 250,
     backoffBaseMs: opts.backoffBaseMs ?? 1000,
+    backoffMaxMs: opts.backoffMaxMs ?? 5 * 60_000,
+    maxAttempts: opts.maxAttempts ?? 8,
+    // GitLab down, unreachable or rate limiting: retried for as long as it lasts, never dead.
+    unavailable: gitlabUnavailable,
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
   });
 
