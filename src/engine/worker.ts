@@ -123,14 +123,14 @@ export class Worker {
 
   /**
    * Stop claiming; wait up to graceMs for jobs in hand; abort those still running, give them up
-   * to abortWaitMs to end, then give them back to the store. Resolves within about
-   * graceMs + 2 × abortWaitMs whatever a job does (a job that ignores its signal included).
+   * to abortWaitMs (default: the option) to end, then give them back to the store. Resolves
+   * within about graceMs + 2 × abortWaitMs whatever a job does (one that ignores its signal too).
    */
-  stop(graceMs = 10_000): Promise<void> {
-    return (this.stopping ??= this.shutDown(graceMs));
+  stop(graceMs = 10_000, abortWaitMs = this.o.abortWaitMs): Promise<void> {
+    return (this.stopping ??= this.shutDown(graceMs, abortWaitMs));
   }
 
-  private async shutDown(graceMs: number): Promise<void> {
+  private async shutDown(graceMs: number, abortWaitMs: number): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
@@ -141,11 +141,11 @@ export class Worker {
         'jobs still running after the grace; aborting them and giving them back',
       );
       for (const hand of late) hand.controller.abort();
-      if (!(await this.settledWithin(this.o.abortWaitMs))) {
+      if (!(await this.settledWithin(abortWaitMs))) {
         // Still running: their signal is ignored, or they are slow to notice. Give them back now.
         await Promise.all([...this.inHand.values()].filter((h) => !h.ran).map((h) => this.giveBack(h)));
         // What is left ran to its end and is writing its outcome: bounded, but do not hang on it.
-        await this.settledWithin(this.o.abortWaitMs);
+        await this.settledWithin(abortWaitMs);
       }
     }
   }
