@@ -85,7 +85,8 @@ export interface Store {
   migrate(): Promise<void>;
   /**
    * Store a delivery durably and wake its key (see enqueue() for what a wake does; the delivery
-   * is due at its receivedAt). Resolves only once the delivery is on disk.
+   * is due at its receivedAt). Resolves only once the delivery is on disk; rejects when it could
+   * not be stored (the database is gone, read-only, closed…), and then nothing was stored.
    * Concurrent calls may be committed together (group commit). 'duplicate' when the deliveryId
    * was already stored (nothing changes then: a duplicate wakes nothing).
    */
@@ -155,7 +156,11 @@ export interface Store {
    * when held; taken by another holder once a term ends without renewal.
    */
   lead(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean>;
-  /** Cheap write+read probe for /readyz. */
+  /**
+   * Cheap write+read probe for /readyz. Rejects, with an error a person can act on, when a
+   * delivery could not be stored now (e.g. the SQLite file was deleted or replaced since it was
+   * opened, or became read-only).
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

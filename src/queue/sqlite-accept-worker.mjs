@@ -16,6 +16,7 @@ db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
+db.pragma('mmap_size = 0');
 
 function closeOnRequest(beforeClose) {
   parentPort.on('message', (message) => {

@@ -3,7 +3,7 @@
 // that lock is what makes "a key is never leased twice" hold across processes.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
@@ -24,19 +24,109 @@ export interface SqliteStoreOptions {
 const MAX_ERROR_CHARS = 4000;
 
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-  db.pragma('journal_mode = WAL');
-  // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
+  const file = path === ':memory:' ? null : path;
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    // Before SQLite maps anything of it: a file Rhythm cannot write is refused here, by name.
+    assertWritable(file);
+  }
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Reads go through read(2), never a mapping of the database file (a mapped file that shrinks
+    // or fails under us kills the process with SIGBUS instead of returning an error).
+    db.pragma('mmap_size = 0');
+  } catch (err) {
+    db?.close();
+    throw new Error(`could not open the SQLite database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const identity = file ? new FileIdentity(file) : null;
   // Accepts are committed on a writer thread (a file database only: ':memory:' is per connection).
-  const writer = path !== ':memory:' && opts.writerThread !== false ? new AcceptWriter(path, busyTimeoutMs) : null;
+  const writer = file && opts.writerThread !== false ? new AcceptWriter(file, busyTimeoutMs) : null;
   // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
   if (writer) db.pragma('wal_autocheckpoint = 0');
-  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer);
+  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer, identity);
+}
+
+/**
+ * Refuses a database Rhythm could not write to, naming the file: the file itself, its -wal and
+ * -shm when present, or the folder they would be created in. Opening for writing is the test
+ * (not the mode bits), so it also holds for root, for an immutable file and a read-only mount.
+ */
+function assertWritable(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f)) continue;
+    try {
+      closeSync(openSync(f, 'r+'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new Error(
+        `database file ${f} is read-only (${code}): Rhythm stores every delivery there, so it must be able to write to it; ` +
+          'fix its permissions, or point RHYTHM_DATABASE_URL at a writable file',
+        { cause: err },
+      );
+    }
+  }
+  const dir = dirname(file);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(
+      `database folder ${dir} is read-only (${code}): SQLite creates ${file}-wal and -shm beside the database; make the folder writable`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * The database file as it was when the store opened it. Open connections keep writing into a
+ * file that was deleted (or replaced by another) after they opened it, where nothing survives a
+ * restart; check() says so instead, so nothing is acknowledged into it.
+ */
+class FileIdentity {
+  private readonly dev: number;
+  private readonly ino: number;
+
+  constructor(private readonly path: string) {
+    const st = statSync(path);
+    this.dev = st.dev;
+    this.ino = st.ino;
+  }
+
+  /** Throws, naming the file and what happened, when it is gone, replaced or read-only. */
+  check(write = false): void {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'ENOENT'
+          ? `the database file ${this.path} is gone (deleted while Rhythm had it open): nothing written now would survive a restart, so nothing is stored; restart Rhythm on a database file`
+          : `the database file ${this.path} cannot be checked (${code ?? 'error'}): nothing is stored`,
+        { cause: err },
+      );
+    }
+    if (st.ino !== this.ino || st.dev !== this.dev) {
+      throw new Error(
+        `the database file ${this.path} was replaced by another file while Rhythm had it open: nothing is stored into the old one; restart Rhythm`,
+      );
+    }
+    if (write) {
+      try {
+        accessSync(this.path, constants.W_OK);
+      } catch (err) {
+        throw new Error(`the database file ${this.path} became read-only: Rhythm could not start on it again`, { cause: err });
+      }
+    }
+  }
 }
 
 interface JobRow {
@@ -184,6 +274,7 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly maxDeliveriesPerClaim: number,
     private readonly writer: AcceptWriter | null = null,
+    private readonly identity: FileIdentity | null = null,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
   }
@@ -228,6 +319,9 @@ class SqliteStore implements Store {
   }
 
   private async commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> {
+    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
+    // meanwhile may have taken the batch with it): only a batch that is in the file is acknowledged.
+    this.identity?.check();
     const rows = batch.map(deliveryParams);
     let commit: AcceptCommit;
     if (this.writer) {
@@ -250,11 +344,13 @@ class SqliteStore implements Store {
       });
       commit = run.immediate(rows);
     }
+    this.identity?.check();
     this.tellRevived(commit.revived, 'delivery');
     return commit.results;
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
+    this.identity?.check();
     const isDead = this.sql(IS_DEAD_SQL);
     const wake = this.sql(WAKE_SQL);
     const run = this.db.transaction(() => {
@@ -267,6 +363,8 @@ class SqliteStore implements Store {
 
   async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
     if (max <= 0) return [];
+    // No work from a deleted file: what it would record (done, failed) is lost on restart anyway.
+    this.identity?.check();
     const pick = this.sql(`
       SELECT key, attempts, strikes FROM (
         SELECT key, attempts, strikes, due_at AS ready FROM rhythm_jobs WHERE state = 'pending' AND due_at <= @now
@@ -436,6 +534,7 @@ class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.identity?.check(true);
     const token = randomUUID();
     const write = this.sql(`
       INSERT INTO rhythm_meta (name, value) VALUES ('ping', ?)
