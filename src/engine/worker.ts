@@ -59,6 +59,9 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** While claims keep failing, how often that is logged again. */
+const CLAIM_ERROR_EVERY_MS = 60_000;
+
 const scheduleReal: Schedule = (ms, fn) => {
   const timer = setTimeout(fn, ms);
   return () => clearTimeout(timer);
@@ -183,14 +186,31 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
+    // A store that keeps failing (its database gone) is said once a minute, not once a poll.
+    let failing: { since: number; failures: number; toldAt: number } | null = null;
     while (this.running) {
       const room = this.o.concurrency - this.inHand.size;
       let claimed: ClaimedJob[] = [];
       if (room > 0) {
         try {
           claimed = await this.o.store.claim(this.o.workerId, room, this.o.leaseMs, this.o.now());
+          if (failing) this.o.log.info({ failures: failing.failures }, 'claiming work again');
+          failing = null;
         } catch (err) {
-          this.o.log.error({ err: errorMessage(err) }, 'could not claim work; will try again');
+          const now = this.o.now();
+          if (!failing) {
+            failing = { since: now, failures: 1, toldAt: now };
+            this.o.log.error({ err: errorMessage(err) }, 'could not claim work; will try again');
+          } else {
+            failing.failures += 1;
+            if (now - failing.toldAt >= CLAIM_ERROR_EVERY_MS) {
+              failing.toldAt = now;
+              this.o.log.error(
+                { err: errorMessage(err), failures: failing.failures, sinceMs: now - failing.since },
+                'still cannot claim work; will keep trying',
+              );
+            }
+          }
         }
       }
       for (const job of claimed) this.track(job);

@@ -235,6 +235,28 @@ describe('the worker', () => {
     expect(dead.map((d) => [d.key, d.attempts, d.lastError])).toEqual([[KEY, 6, refusal().message]]);
   });
 
+  it('says so once when claims keep failing (its database gone), then once a minute, and when they work again', async () => {
+    const { store, time, worker } = await setup();
+    let gone = true;
+    const flaky: Store = Object.create(store) as Store;
+    flaky.claim = (...args) => (gone ? Promise.reject(new Error('the database file x is gone')) : store.claim(...args));
+    const { log, lines } = recordingLog();
+    const infos: string[] = [];
+    log.info = (_obj, msg) => infos.push(msg ?? '');
+    const w = worker(async () => undefined, { store: flaky, log, pollMs: 250 });
+    w.start();
+    await time.advance(59_000); // ~236 polls
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['could not claim work; will try again']);
+    await time.advance(2000);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'could not claim work; will try again',
+      'still cannot claim work; will keep trying',
+    ]);
+    gone = false;
+    await time.advance(500);
+    expect(infos).toContain('claiming work again');
+  });
+
   it('renews the lease of a long job, so another replica cannot claim the key meanwhile', async () => {
     const { store, time, results, worker } = await setup();
     await store.enqueue(KEY, time.now());
