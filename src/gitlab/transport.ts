@@ -211,7 +211,8 @@ export function gitlabUnavailable(err: unknown): { waitMs: number } | null {
     if (e instanceof RateLimitedError) return { waitMs: e.waitMs };
     if (e instanceof Retryable) return { waitMs: 0 };
     if (e instanceof GitLabError && (e.status >= 500 || e.status === 429)) return { waitMs: 0 };
-    // A POST is not resent after a network failure, so fetch's own error comes through as it was.
+    // A POST is not resent after a network failure: it fails as a write without an answer.
+    if (e instanceof NoAnswerError) return { waitMs: 0 };
     if (e.name === 'TimeoutError' || (e instanceof TypeError && e.message === 'fetch failed')) return { waitMs: 0 };
   }
   return null;

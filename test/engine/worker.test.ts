@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { GitLabError, gitlabUnavailable, RateLimitedError } from '../../src/gitlab/transport.js';
+import { GitLabError, gitlabUnavailable, NoAnswerError, RateLimitedError } from '../../src/gitlab/transport.js';
 import type { Logger } from '../../src/observability/log.js';
 import { Worker, type JobResult, type Schedule, type WorkerOptions } from '../../src/engine/worker.js';
 import type { ClaimedJob, Store } from '../../src/queue/contract.js';
@@ -344,5 +344,35 @@ describe('the worker', () => {
     // The clock never moves: only the wake can make the worker look again.
     await waitFor('the job to run', () => results.length === 1);
     expect(results).toEqual(['done']);
+  });
+});
+
+describe('which failures are GitLab being unavailable (retried for as long as it lasts, never dead)', () => {
+  const call = ['GET', '/projects/:id/issues/:iid'] as const;
+  it.each([
+    ['a 500', new GitLabError(500, ...call, 'Internal Server Error'), { waitMs: 0 }],
+    ['a 502', new GitLabError(502, ...call, 'Bad Gateway'), { waitMs: 0 }],
+    ['a 503', new GitLabError(503, ...call, 'Service Unavailable'), { waitMs: 0 }],
+    ['a 429', new GitLabError(429, ...call, 'Retry later'), { waitMs: 0 }],
+    ['a Retry-After longer than a call waits', new RateLimitedError(3_600_000, ...call, 300_000), { waitMs: 3_600_000 }],
+    [
+      'a write that got no answer',
+      new NoAnswerError('POST', '/projects/:id/issues/:iid/notes', true, new Error('socket hang up')),
+      { waitMs: 0 },
+    ],
+    ['a network error', new TypeError('fetch failed'), { waitMs: 0 }],
+    [
+      'a 503 inside the error a job wraps it in',
+      new Error('could not read the card', { cause: new GitLabError(503, ...call, 'x') }),
+      { waitMs: 0 },
+    ],
+    ['a 401', new GitLabError(401, ...call, '401 Unauthorized'), null],
+    ['a 403', new GitLabError(403, ...call, '403 Forbidden'), null],
+    ['a 404', new GitLabError(404, ...call, '404 Not found'), null],
+    ['a 422', new GitLabError(422, ...call, 'is invalid'), null],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'labels')"), null],
+    ['a thrown string', 'boom', null],
+  ])('%s', (_name, err, expected) => {
+    expect(gitlabUnavailable(err)).toEqual(expected);
   });
 });
