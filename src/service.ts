@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RhythmConfig } from './config/types.js';
 import { createDoor, type CountingDoor } from './gitlab/door.js';
-import { Transport } from './gitlab/transport.js';
+import { gitlabUnavailable, Transport, type TransportOptions } from './gitlab/transport.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { deliveryLog, type Logger } from './observability/log.js';
 import type { ClaimedJob, Store } from './queue/contract.js';
 import { openStore } from './queue/open.js';
-import { createReceiver, listen } from './webhook/receiver.js';
+import { createReceiver, listen, type ReadyReport } from './webhook/receiver.js';
 import { ColumnCache } from './engine/column-cache.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
 import { sweepKeys } from './engine/sweep.js';
@@ -33,8 +33,16 @@ export interface ServiceOptions {
   pollMs?: number;
   /** First retry delay of a failed job (doubles each time, with jitter). */
   backoffBaseMs?: number;
+  /** Longest retry delay (default 5 min): while GitLab is down, each card is retried this often. */
+  backoffMaxMs?: number;
+  /** Failures other than GitLab being unavailable before a job is parked dead (default 8). */
+  maxAttempts?: number;
+  /** The transport's own per-call retries (tests shorten them). */
+  transport?: Pick<TransportOptions, 'retries' | 'minBackoffMs' | 'maxBackoffMs' | 'timeoutMs'>;
   /** The clock rules judge by ("today" for due dates and reminders); tests move it. */
   clock?: () => Date;
+  /** How long stop() may take in all (default 10 s): see Service.stop. */
+  shutdownGraceMs?: number;
   /** Called after each job, for tests and benchmarks. */
   onJob?: (outcome: JobOutcome | { key: string; error: string }, job: ClaimedJob) => void;
 }
@@ -49,11 +57,41 @@ export interface Service {
   worker: Worker;
   /** Put every open card's key on the queue (the timer does this when this replica leads). */
   sweep(): Promise<number>;
-  /** Stop accepting, finish or give back work in hand, close the store. */
+  /**
+   * Stop accepting, finish or give back work in hand, close the store: all within about graceMs
+   * (default: shutdownGraceMs), whatever is waiting (a job stuck behind a long Retry-After, a
+   * client that never finishes its request, a sweep in progress).
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
 const LEADER_TTL_MS = 30_000;
+/** Longest a readiness check waits for GitLab or the database before it answers anyway. */
+const READY_TIMEOUT_MS = 2000;
+
+/** `work`'s outcome, or a rejection with `message` once `ms` have passed (the work goes on, unobserved). */
+function within<T>(ms: number, work: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves true when `done` settles within `ms`, false otherwise. */
+function settlesWithin(ms: number, done: Promise<unknown>): Promise<boolean> {
+  return within(
+    ms,
+    done.then(
+      () => true,
+      () => true,
+    ),
+    'late',
+  ).catch(() => false);
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, log } = opts;
@@ -64,34 +102,75 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const store = await openStore(opts.databaseUrl, opts.cwd ?? process.cwd());
   const metrics = createMetrics();
   metrics.watchQueue(() => store.stats(Date.now()));
+  // A dead key never stays silent: its next delivery or wake revives it. Say so, and count it.
+  store.onRevive((key, by) => {
+    metrics.revived.inc({ by });
+    log.info({ key, by }, 'a dead job is back on the queue');
+  });
 
   const transport = new Transport({
+    ...opts.transport,
     log,
     onCall: ({ method, route, status }) => metrics.gitlabCalls.inc({ method, route, status: String(status) }),
   });
   const door = createDoor({ url: config.gitlab.url, token: config.gitlab.token, log, transport });
   const columns = new ColumnCache();
 
+  // Readiness answers within READY_TIMEOUT_MS whatever GitLab or the database do, and says why
+  // it is not ready. A Retry-After in force is reported at once, without a call: no call may be
+  // sent before it ends, and waiting it out (up to the transport's 5 minutes) would hang /readyz.
+  const blockedReason = (): string | null => {
+    const wait = transport.blockedUntil - Date.now();
+    if (wait <= 0) return null;
+    return `GitLab asked Rhythm to wait ${Math.ceil(wait / 1000)} s (Retry-After, until ${new Date(transport.blockedUntil).toISOString()}); no call is sent before then`;
+  };
+  const checkGitlab = async (): Promise<void> => {
+    const blocked = blockedReason();
+    if (blocked) throw new Error(blocked);
+    const call = new AbortController();
+    // Polled while the call runs: the call itself may be the one that meets the 429.
+    const watch = setInterval(() => {
+      if (blockedReason()) call.abort(new Error(blockedReason() ?? ''));
+    }, 25);
+    const timer = setTimeout(
+      () => call.abort(new Error(`GitLab did not answer GET /user within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+    try {
+      await door.forEvent({ signal: call.signal }).currentUser();
+    } finally {
+      clearInterval(watch);
+      clearTimeout(timer);
+    }
+  };
   let gitlabOkUntil = 0;
-  const ready = async () => {
+  let lastReady: { ok: boolean; reasons: string } | null = null;
+  const ready = async (): Promise<ReadyReport> => {
     const checks = { database: false, gitlab: false };
-    try {
-      await store.ping();
-      checks.database = true;
-    } catch {
-      /* reported below */
-    }
-    try {
+    const reasons: Record<string, string> = {};
+    const [database, gitlab] = await Promise.allSettled([
+      within(READY_TIMEOUT_MS, store.ping(), `the database did not answer within ${READY_TIMEOUT_MS / 1000} s`),
       // One cheap call at most every 15 s: /readyz may be polled often.
-      if (Date.now() > gitlabOkUntil) {
-        await door.currentUser();
-        gitlabOkUntil = Date.now() + 15_000;
-      }
+      Date.now() <= gitlabOkUntil && !blockedReason() ? Promise.resolve() : checkGitlab(),
+    ]);
+    if (database.status === 'fulfilled') checks.database = true;
+    else reasons.database = errorText(database.reason);
+    if (gitlab.status === 'fulfilled') {
       checks.gitlab = true;
-    } catch {
+      if (Date.now() > gitlabOkUntil) gitlabOkUntil = Date.now() + 15_000;
+    } else {
       gitlabOkUntil = 0;
+      reasons.gitlab = errorText(gitlab.reason);
     }
-    return { ok: checks.database && checks.gitlab, checks };
+    const ok = checks.database && checks.gitlab;
+    // One line when readiness changes (or its reasons do), not one per probe.
+    const said = JSON.stringify(reasons);
+    if (!lastReady || lastReady.ok !== ok || lastReady.reasons !== said) {
+      if (ok) log.info({ checks }, 'ready');
+      else log.error({ checks, reasons }, 'not ready');
+    }
+    lastReady = { ok, reasons: said };
+    return ok ? { ok, checks } : { ok, checks, reasons };
   };
 
   const projects = new Set<string>(config.boards.map((b) => b.project));
@@ -131,6 +210,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     leaseMs: opts.leaseMs ?? 60_000,
     pollMs: opts.pollMs ?? 250,
     backoffBaseMs: opts.backoffBaseMs ?? 1000,
+    backoffMaxMs: opts.backoffMaxMs ?? 5 * 60_000,
+    maxAttempts: opts.maxAttempts ?? 8,
+    // GitLab down, unreachable or rate limiting: retried for as long as it lasts, never dead.
+    unavailable: gitlabUnavailable,
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
   });
 
@@ -145,8 +228,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     onStored: () => worker.wake(),
   });
 
+  // Aborted when stop() begins: a sweep's GitLab calls (which may wait out a Retry-After) end at
+  // once; the keys it had not put on the queue yet are the next sweep's.
+  const stopping = new AbortController();
   const sweep = async () => {
-    const keys = await sweepKeys(door, config);
+    const keys = await sweepKeys(door.forEvent({ signal: stopping.signal }), config);
     const now = Date.now();
     for (const key of keys) await store.enqueue(key, now);
     worker.wake();
@@ -158,8 +244,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   let nextSweep = opts.sweepOnStart === false ? Date.now() + config.sweep.intervalMinutes * 60_000 : 0;
   let nextPrune = 0;
   let timerBusy = false;
+  let ticking: Promise<void> = Promise.resolve();
   const tick = async () => {
-    if (timerBusy) return;
+    if (timerBusy || stopping.signal.aborted) return;
     timerBusy = true;
     try {
       const leading = await store.lead('timers', workerId, LEADER_TTL_MS, Date.now());
@@ -174,35 +261,50 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         await sweep();
       }
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'timer pass failed; will try again');
+      if (!stopping.signal.aborted) log.warn({ err: (err as Error).message }, 'timer pass failed; will try again');
     } finally {
       timerBusy = false;
     }
   };
-  const timer = setInterval(() => void tick(), Math.min(10_000, LEADER_TTL_MS / 3));
+  const runTick = () => {
+    ticking = tick();
+  };
+  const timer = setInterval(runTick, Math.min(10_000, LEADER_TTL_MS / 3));
   timer.unref();
 
   const server = await listen(receiver.handler, opts.port, opts.host ?? '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   worker.start();
-  void tick();
+  runTick();
   log.info({ port, workerId, store: store.kind, dryRun: config.dryRun }, 'rhythm is serving');
 
   let stopped: Promise<void> | null = null;
-  const stop = (graceMs = 10_000) =>
+  const stop = (graceMs = opts.shutdownGraceMs ?? 10_000) =>
     (stopped ??= (async () => {
+      // The grace is the whole budget. Jobs get most of it; aborting the late ones and waiting for
+      // them to end gets two short slices; closing the store gets the last one.
+      const abortWaitMs = Math.min(2000, Math.max(100, graceMs / 10));
+      const reserveMs = Math.min(1000, Math.max(100, graceMs / 10));
+      const jobsMs = Math.max(0, graceMs - 2 * abortWaitMs - reserveMs);
       clearInterval(timer);
+      stopping.abort(new Error('rhythm is stopping'));
       // Stop accepting first: GitLab's deliveries from now on fail fast and are covered by the
-      // next sweep; nothing acknowledged is lost because acknowledged means stored.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections?.();
-      });
-      await worker.stop(graceMs);
+      // next sweep; nothing acknowledged is lost because acknowledged means stored. Requests in
+      // flight may finish while jobs do; a client still sending after that is cut off.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const serverDone = (async () => {
+        if (await settlesWithin(jobsMs + 2 * abortWaitMs, closed)) return;
+        log.warn({ graceMs }, 'requests still open at the end of the grace; closing their connections');
+        server.closeAllConnections();
+        await settlesWithin(reserveMs / 2, closed);
+      })();
+      await Promise.all([worker.stop(jobsMs, abortWaitMs), serverDone]);
+      if (!(await settlesWithin(reserveMs / 2, ticking))) log.warn({}, 'a timer pass was still running; left to end on its own');
       // Hand the timers over at once instead of making the next replica wait out the lease.
-      await store.lead('timers', workerId, 0, Date.now()).catch(() => undefined);
-      await store.close();
+      await settlesWithin(reserveMs / 2, store.lead('timers', workerId, 0, Date.now()));
+      if (!(await settlesWithin(reserveMs, store.close()))) log.error({}, 'the store did not close within the grace');
       log.info({}, 'rhythm stopped');
     })());
 

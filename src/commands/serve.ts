@@ -1,7 +1,13 @@
-// `rhythm serve`: the service until SIGTERM or SIGINT, then a graceful stop.
+// `rhythm serve`: the service until SIGTERM or SIGINT, then a graceful stop within the grace
+// (RHYTHM_SHUTDOWN_GRACE_MS, default 10 s). A second signal, or a stop that overruns the grace by
+// a second, ends the process at once.
 import { createLogger } from '../observability/log.js';
-import { startService } from '../service.js';
+import { startService, type Service } from '../service.js';
 import { load } from './config.js';
+import { Failure } from './failure.js';
+
+/** After the grace, this much more before the process is ended whatever still holds it. */
+const EXIT_WATCHDOG_SLACK_MS = 1000;
 
 export interface ServeOptions {
   port?: string;
@@ -13,22 +19,57 @@ export interface ServeOptions {
 export async function serve(configPath: string, o: ServeOptions): Promise<void> {
   const { config, configDir } = load(configPath, o.dryRun);
   const log = createLogger({ level: (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'info' });
-  const service = await startService({
-    config,
-    configDir,
-    log,
-    secret: process.env.RHYTHM_WEBHOOK_SECRET,
-    databaseUrl: process.env.RHYTHM_DATABASE_URL,
-    port: Number(o.port ?? process.env.PORT ?? 3000),
-    host: o.host,
-    sweepOnStart: o.sweepOnStart,
-    // How long a dead replica's claimed work waits before another takes it over.
-    leaseMs: Number(process.env.RHYTHM_LEASE_MS ?? 60_000),
-  });
+  const graceMs = Number(process.env.RHYTHM_SHUTDOWN_GRACE_MS ?? 10_000);
+  if (!Number.isFinite(graceMs) || graceMs < 0)
+    throw new Failure(`RHYTHM_SHUTDOWN_GRACE_MS must be a number of ms (got ${process.env.RHYTHM_SHUTDOWN_GRACE_MS})`);
+  let service: Service;
+  try {
+    service = await startService({
+      config,
+      configDir,
+      log,
+      secret: process.env.RHYTHM_WEBHOOK_SECRET,
+      databaseUrl: process.env.RHYTHM_DATABASE_URL,
+      port: Number(o.port ?? process.env.PORT ?? 3000),
+      host: o.host,
+      sweepOnStart: o.sweepOnStart,
+      // How long a dead replica's claimed work waits before another takes it over.
+      leaseMs: Number(process.env.RHYTHM_LEASE_MS ?? 60_000),
+      shutdownGraceMs: graceMs,
+    });
+  } catch (err) {
+    // A log line for whoever reads the logs (the command also says it on stderr and exits 1).
+    log.error({ err }, `rhythm could not start: ${(err as Error).message}`);
+    throw err;
+  }
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
-      log.info({ signal }, 'stopping: no new deliveries, finishing work in hand');
-      service.stop().then(done, done);
+      log.info({ signal, graceMs }, 'stopping: no new deliveries, finishing work in hand');
+      let stopped = false;
+      // Whatever still holds the process after the stop (or a stop that overruns): end it. Unref'd,
+      // so it never keeps an otherwise finished process alive.
+      setTimeout(() => {
+        if (stopped) log.warn({}, 'stopped, but something still held the process open; exiting');
+        else log.error({ graceMs }, 'not stopped within the shutdown grace; exiting now');
+        process.exit(stopped ? 0 : 1);
+      }, graceMs + EXIT_WATCHDOG_SLACK_MS).unref();
+      // A second signal: the operator means now.
+      const now = (again: string) => {
+        log.warn({ signal: again }, 'second signal while stopping; exiting now');
+        process.exit(1);
+      };
+      process.once('SIGTERM', now);
+      process.once('SIGINT', now);
+      service.stop(graceMs).then(
+        () => {
+          stopped = true;
+          done();
+        },
+        (err: unknown) => {
+          log.error({ err }, 'stopping failed');
+          done();
+        },
+      );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -1,13 +1,27 @@
 // Takes due keys from the store and runs them, a few at a time. The store guarantees a key is
 // never leased twice at once (across processes too); the worker renews leases of long jobs,
-// retries failures with exponential backoff and jitter, parks a job as dead after maxAttempts,
-// and on stop finishes what it has in hand within the grace, then aborts the rest and gives them
-// back to the store, so another replica can take them at once instead of after the lease.
+// retries failures with exponential backoff and jitter, parks a job as dead after maxAttempts
+// strikes, and on stop finishes what it has in hand within the grace, then aborts the rest and
+// gives them back to the store, so another replica can take them at once instead of after the lease.
+//
+// Two kinds of failure. One that `unavailable` recognizes (GitLab down, unreachable or rate
+// limiting: nothing about this key) is an attempt but not a strike: the job backs off, capped at
+// backoffMaxMs, and keeps retrying for as long as the outage lasts, so an outage never parks a
+// card as dead. Every other failure is a strike; maxAttempts strikes park the job as dead, until
+// the key's next delivery or wake revives it (the store does that) or `rhythm queue retry-dead`.
 import type { ClaimedJob, Store } from '../queue/contract.js';
 import type { Logger } from '../observability/log.js';
 
-/** How a job ended: 'released' = given back unfinished on stop, due again at once. */
-export type JobResult = 'done' | 'retry' | 'dead' | 'released';
+/**
+ * How a job ended: 'released' = given back unfinished on stop, due again at once; 'unavailable'
+ * = failed because GitLab was unavailable, retried later and never parked for it.
+ */
+export type JobResult = 'done' | 'retry' | 'unavailable' | 'dead' | 'released';
+
+/** A failure that is the outside world being unavailable; `waitMs`: how long it asked us to wait. */
+export interface Unavailable {
+  waitMs: number;
+}
 
 /** Calls `fn` after `ms`; the returned function cancels it. Injectable so tests need not wait. */
 export type Schedule = (ms: number, fn: () => void) => () => void;
@@ -21,9 +35,16 @@ export interface WorkerOptions {
   concurrency?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** Strikes (failures other than unavailable ones) before a job is parked as dead. */
   maxAttempts?: number;
   backoffBaseMs?: number;
+  /** The longest wait between two retries, whatever the number of attempts or Retry-After. */
   backoffMaxMs?: number;
+  /**
+   * Recognizes failures that mean "unavailable, not broken" (see the file's head). Absent: every
+   * failure is a strike, as the one-shot commands want (they must end while GitLab is down).
+   */
+  unavailable?: (err: unknown) => Unavailable | null;
   /** After stop aborts a job, how long it may take to end before it is given back anyway. */
   abortWaitMs?: number;
   onResult?: (result: JobResult, ms: number, job: ClaimedJob) => void;
@@ -37,6 +58,9 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/** While claims keep failing, how often that is logged again. */
+const CLAIM_ERROR_EVERY_MS = 60_000;
 
 const scheduleReal: Schedule = (ms, fn) => {
   const timer = setTimeout(fn, ms);
@@ -56,7 +80,7 @@ interface InHand {
   stopRenewing: () => void;
 }
 
-type Options = Required<Omit<WorkerOptions, 'onResult'>> & Pick<WorkerOptions, 'onResult'>;
+type Options = Required<Omit<WorkerOptions, 'onResult' | 'unavailable'>> & Pick<WorkerOptions, 'onResult' | 'unavailable'>;
 
 export class Worker {
   private running = false;
@@ -102,14 +126,14 @@ export class Worker {
 
   /**
    * Stop claiming; wait up to graceMs for jobs in hand; abort those still running, give them up
-   * to abortWaitMs to end, then give them back to the store. Resolves within about
-   * graceMs + 2 × abortWaitMs whatever a job does (a job that ignores its signal included).
+   * to abortWaitMs (default: the option) to end, then give them back to the store. Resolves
+   * within about graceMs + 2 × abortWaitMs whatever a job does (one that ignores its signal too).
    */
-  stop(graceMs = 10_000): Promise<void> {
-    return (this.stopping ??= this.shutDown(graceMs));
+  stop(graceMs = 10_000, abortWaitMs = this.o.abortWaitMs): Promise<void> {
+    return (this.stopping ??= this.shutDown(graceMs, abortWaitMs));
   }
 
-  private async shutDown(graceMs: number): Promise<void> {
+  private async shutDown(graceMs: number, abortWaitMs: number): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
@@ -120,11 +144,11 @@ export class Worker {
         'jobs still running after the grace; aborting them and giving them back',
       );
       for (const hand of late) hand.controller.abort();
-      if (!(await this.settledWithin(this.o.abortWaitMs))) {
+      if (!(await this.settledWithin(abortWaitMs))) {
         // Still running: their signal is ignored, or they are slow to notice. Give them back now.
         await Promise.all([...this.inHand.values()].filter((h) => !h.ran).map((h) => this.giveBack(h)));
         // What is left ran to its end and is writing its outcome: bounded, but do not hang on it.
-        await this.settledWithin(this.o.abortWaitMs);
+        await this.settledWithin(abortWaitMs);
       }
     }
   }
@@ -162,14 +186,31 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
+    // A store that keeps failing (its database gone) is said once a minute, not once a poll.
+    let failing: { since: number; failures: number; toldAt: number } | null = null;
     while (this.running) {
       const room = this.o.concurrency - this.inHand.size;
       let claimed: ClaimedJob[] = [];
       if (room > 0) {
         try {
           claimed = await this.o.store.claim(this.o.workerId, room, this.o.leaseMs, this.o.now());
+          if (failing) this.o.log.info({ failures: failing.failures }, 'claiming work again');
+          failing = null;
         } catch (err) {
-          this.o.log.error({ err: errorMessage(err) }, 'could not claim work; will try again');
+          const now = this.o.now();
+          if (!failing) {
+            failing = { since: now, failures: 1, toldAt: now };
+            this.o.log.error({ err: errorMessage(err) }, 'could not claim work; will try again');
+          } else {
+            failing.failures += 1;
+            if (now - failing.toldAt >= CLAIM_ERROR_EVERY_MS) {
+              failing.toldAt = now;
+              this.o.log.error(
+                { err: errorMessage(err), failures: failing.failures, sinceMs: now - failing.since },
+                'still cannot claim work; will keep trying',
+              );
+            }
+          }
         }
       }
       for (const job of claimed) this.track(job);
@@ -271,14 +312,33 @@ export class Worker {
     }
     const message = errorMessage(failure.err);
     const attempts = job.attempts + 1;
-    if (attempts >= this.o.maxAttempts) {
-      log.error({ key: job.key, attempts, err: message }, 'job failed too often; parked as dead (rhythm queue retry-dead replays it)');
+    const outage = this.o.unavailable?.(failure.err) ?? null;
+    if (outage) {
+      // The backoff keeps growing with the attempts, up to its cap; a longer Retry-After is waited
+      // out too, but never past the cap, so a card is looked at again at least every backoffMaxMs.
+      const backoff = retryDelay(job.attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
+      const delay = Math.min(this.o.backoffMaxMs, Math.max(backoff, outage.waitMs));
+      log.warn(
+        { key: job.key, attempts, retryInMs: delay, err: message },
+        'GitLab is unavailable; the job will retry (an outage never parks it as dead)',
+      );
+      await store.fail(job, message, this.o.now() + delay, this.o.now(), 'unavailable');
+      log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
+      this.o.onResult?.('unavailable', this.o.now() - started, job);
+      return;
+    }
+    const strikes = job.strikes + 1;
+    if (strikes >= this.o.maxAttempts) {
+      log.error(
+        { key: job.key, attempts, strikes, err: message },
+        "job failed too often; parked as dead until the key's next delivery or sweep (or rhythm queue retry-dead)",
+      );
       await store.fail(job, message, null, this.o.now());
       log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
       this.o.onResult?.('dead', this.o.now() - started, job);
     } else {
       const delay = retryDelay(job.attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
-      log.warn({ key: job.key, attempts, retryInMs: delay, err: message }, 'job failed; will retry');
+      log.warn({ key: job.key, attempts, strikes, retryInMs: delay, err: message }, 'job failed; will retry');
       await store.fail(job, message, this.o.now() + delay, this.o.now());
       log.debug({ key: job.key, claim: job.claim, at: this.o.now() }, 'job finished');
       this.o.onResult?.('retry', this.o.now() - started, job);

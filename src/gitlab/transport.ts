@@ -197,7 +197,26 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
+/** A 5xx, a network error or a 429 that the transport retried; thrown once its retries ran out. */
 class Retryable extends Error {}
+
+/**
+ * Whether `err` (or an error it was caused by) means GitLab was unavailable rather than that
+ * anything was wrong with the request: a 5xx, a network error or timeout, a 429 or a Retry-After
+ * longer than a call waits. `waitMs` is how long GitLab asked to wait (0 when it did not say).
+ * The worker retries such failures for as long as they last instead of counting them toward dead.
+ */
+export function gitlabUnavailable(err: unknown): { waitMs: number } | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth += 1) {
+    if (e instanceof RateLimitedError) return { waitMs: e.waitMs };
+    if (e instanceof Retryable) return { waitMs: 0 };
+    if (e instanceof GitLabError && (e.status >= 500 || e.status === 429)) return { waitMs: 0 };
+    // A POST is not resent after a network failure: it fails as a write without an answer.
+    if (e instanceof NoAnswerError) return { waitMs: 0 };
+    if (e.name === 'TimeoutError' || (e instanceof TypeError && e.message === 'fetch failed')) return { waitMs: 0 };
+  }
+  return null;
+}
 
 export class Transport {
   readonly counts = new Map<string, number>();

@@ -14,16 +14,21 @@ export const deliveryResults = [
 ] as const;
 export type DeliveryResult = (typeof deliveryResults)[number];
 
-export const jobOutcomes = ['done', 'retry', 'dead', 'released'] as const;
+export const jobOutcomes = ['done', 'retry', 'unavailable', 'dead', 'released'] as const;
 export type JobOutcome = (typeof jobOutcomes)[number];
 
 export type QueueState = 'pending' | 'running' | 'dead';
+
+/** What brought a dead key back to the queue (the store's RevivedBy). */
+export const reviveCauses = ['delivery', 'wake'] as const;
 
 /** What the queue gauges need at scrape time; `Store.stats(now)` returns a superset. */
 export interface QueueSnapshot {
   pending: number;
   running: number;
   dead: number;
+  /** Pending jobs that failed before, waiting out their retry or due for it (absent: not tracked). */
+  retrying?: number;
   oldestPendingAgeMs: number;
 }
 
@@ -32,6 +37,10 @@ export interface Metrics {
   deliveries: Counter<'result'>;
   queueDepth: Gauge<'state'>;
   queueOldestAge: Gauge<'state'>;
+  /** Pending jobs that failed before: during a GitLab outage, every card it touched. */
+  queueRetrying: Gauge<string>;
+  /** Dead keys made pending again by a new delivery or a wake (sweep, timer). */
+  revived: Counter<'by'>;
   jobs: Counter<'outcome'>;
   gitlabCalls: Counter<'method' | 'route' | 'status'>;
   reconcileSeconds: Histogram<string>;
@@ -92,6 +101,24 @@ export function createMetrics(opts: { prefix?: string; defaultMetrics?: boolean 
     },
   });
 
+  const queueRetrying = new Gauge({
+    name: `${prefix}queue_retrying_jobs`,
+    help: 'Pending jobs that failed before and wait out (or are due for) their retry; an outage keeps them here, never dead',
+    registers: [registry],
+    async collect() {
+      const s = await readOnce();
+      if (s?.retrying !== undefined) this.set(s.retrying);
+    },
+  });
+
+  const revived = new Counter({
+    name: `${prefix}queue_revived_total`,
+    help: 'Dead keys made pending again by a new delivery or a wake (sweep, timer, follow-up), by cause',
+    labelNames: ['by'] as const,
+    registers: [registry],
+  });
+  for (const by of reviveCauses) revived.inc({ by }, 0);
+
   const jobs = new Counter({
     name: `${prefix}jobs_total`,
     help: 'Finished job runs, by outcome',
@@ -119,6 +146,8 @@ export function createMetrics(opts: { prefix?: string; defaultMetrics?: boolean 
     deliveries,
     queueDepth,
     queueOldestAge,
+    queueRetrying,
+    revived,
     jobs,
     gitlabCalls,
     reconcileSeconds,

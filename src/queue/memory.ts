@@ -3,7 +3,7 @@
 // so they need not load a native SQLite module. The semantics are sqlite.ts's, statement for
 // statement; where this file and sqlite.ts disagree, sqlite.ts is right.
 import { randomUUID } from 'node:crypto';
-import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store } from './contract.js';
+import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 
 export interface MemoryStoreOptions {
@@ -35,6 +35,7 @@ interface JobRecord {
   claim: string | null;
   leaseUntil: number | null;
   attempts: number;
+  strikes: number;
   lastError: string | null;
   failedAt: number | null;
 }
@@ -59,8 +60,13 @@ class MemoryStore implements Store {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly leaders = new Map<string, { holder: string; until: number }>();
   private pingValue: string | null = null;
+  private revived: (key: string, by: RevivedBy) => void = () => undefined;
 
   constructor(private readonly maxDeliveriesPerClaim: number) {}
+
+  onRevive(listener: (key: string, by: RevivedBy) => void): void {
+    this.revived = listener;
+  }
 
   /** Nothing to create: the Maps are the schema. */
   async migrate(): Promise<void> {
@@ -83,14 +89,14 @@ class MemoryStore implements Store {
     this.deliveries.set(record.id, record);
     if (d.key !== null) {
       this.inboxOf(d.key).push(record);
-      this.wake(d.key, d.receivedAt);
+      this.wake(d.key, d.receivedAt, 'delivery');
     }
     return 'stored';
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
     this.ensureOpen();
-    this.wake(key, now + Math.max(0, delayMs));
+    this.wake(key, now + Math.max(0, delayMs), 'wake');
   }
 
   async claim(_workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
@@ -112,6 +118,7 @@ class MemoryStore implements Store {
         key: job.key,
         claim,
         attempts: job.attempts,
+        strikes: job.strikes,
         leaseUntil: now + leaseMs,
         deliveries: waiting.slice(0, this.maxDeliveriesPerClaim).map(toStoredDelivery),
       };
@@ -145,6 +152,7 @@ class MemoryStore implements Store {
       state: again ? 'pending' : 'done',
       dueAt: again ? (row.dueAt ?? now) : null,
       attempts: 0,
+      strikes: 0,
       lastError: null,
       failedAt: null,
       claim: null,
@@ -152,7 +160,7 @@ class MemoryStore implements Store {
     });
   }
 
-  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number): Promise<void> {
+  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number, kind: FailureKind = 'error'): Promise<void> {
     this.ensureOpen();
     const row = this.heldJob(job);
     if (!row) return;
@@ -160,6 +168,7 @@ class MemoryStore implements Store {
       state: retryAt === null ? 'dead' : 'pending',
       dueAt: retryAt,
       attempts: row.attempts + 1,
+      strikes: row.strikes + (kind === 'unavailable' ? 0 : 1),
       lastError: error.slice(0, MAX_ERROR_CHARS),
       failedAt: now,
       claim: null,
@@ -189,7 +198,7 @@ class MemoryStore implements Store {
     for (const job of this.jobs.values()) {
       if (job.state !== 'dead' || (only && !only.has(job.key))) continue;
       // failedAt stays, as in sqlite: only the attempt count and the error are reset.
-      update(job, { state: 'pending', dueAt: now ?? job.failedAt ?? 0, attempts: 0, lastError: null });
+      update(job, { state: 'pending', dueAt: now ?? job.failedAt ?? 0, attempts: 0, strikes: 0, lastError: null });
       n += 1;
     }
     return n;
@@ -200,6 +209,7 @@ class MemoryStore implements Store {
     let pending = 0;
     let running = 0;
     let dead = 0;
+    let retrying = 0;
     let oldest: number | null = null;
     for (const job of this.jobs.values()) {
       // A running job whose lease ran out is waiting to be taken again: it counts as pending.
@@ -207,13 +217,14 @@ class MemoryStore implements Store {
       if (job.state === 'pending' || expired) pending += 1;
       else if (job.state === 'running') running += 1;
       else if (job.state === 'dead') dead += 1;
+      if (job.state === 'pending' && job.attempts > 0) retrying += 1;
       // Only a job that is due is waiting; one delayed or backing off is pending but not late yet.
       const waitingSince = expired ? job.leaseUntil : job.state === 'pending' && job.dueAt !== null && job.dueAt <= now ? job.dueAt : null;
       if (waitingSince !== null && (oldest === null || waitingSince < oldest)) oldest = waitingSince;
     }
     let deliveries = 0;
     for (const list of this.inbox.values()) deliveries += list.length;
-    return toQueueStats({ pending, running, dead, oldest, deliveries }, now);
+    return toQueueStats({ pending, running, dead, retrying, oldest, deliveries }, now);
   }
 
   async hasDelivery(deliveryId: string): Promise<boolean> {
@@ -262,9 +273,9 @@ class MemoryStore implements Store {
 
   // Wake a key (sqlite.ts's WAKE_SQL). A done key becomes pending; a pending key keeps the sooner
   // due time, except while it waits out a retry (the backoff holds); a running key records that it
-  // was woken (dueAt set), so complete() leaves it pending for exactly one more run; a dead key
-  // stays parked until replayed.
-  private wake(key: string, due: number): void {
+  // was woken (dueAt set), so complete() leaves it pending for exactly one more run; a dead key is
+  // revived: pending, due like a new job, with a clean slate.
+  private wake(key: string, due: number, by: RevivedBy): void {
     const job = this.jobs.get(key);
     if (!job) {
       this.jobs.set(key, {
@@ -274,12 +285,23 @@ class MemoryStore implements Store {
         claim: null,
         leaseUntil: null,
         attempts: 0,
+        strikes: 0,
         lastError: null,
         failedAt: null,
       });
       return;
     }
-    const keepDue = job.state === 'dead' || (job.state === 'pending' && job.attempts > 0);
+    if (job.state === 'dead') {
+      // failedAt stays, as in sqlite.
+      update(job, { state: 'pending', dueAt: due, attempts: 0, strikes: 0, lastError: null });
+      try {
+        this.revived(key, by);
+      } catch {
+        // a listener's failure is not the store's
+      }
+      return;
+    }
+    const keepDue = job.state === 'pending' && job.attempts > 0;
     if (!keepDue) job.dueAt = job.dueAt === null ? due : Math.min(job.dueAt, due);
     if (job.state === 'done') job.state = 'pending';
   }

@@ -38,4 +38,8 @@ export const postgresMigrations: readonly string[] = [
     until  bigint NOT NULL
   );
   `,
+  // 2: strikes, the failed attempts that count toward dead (GitLab being unavailable does not).
+  `
+  ALTER TABLE rhythm_jobs ADD COLUMN strikes integer NOT NULL DEFAULT 0;
+  `,
 ];

@@ -6,7 +6,7 @@
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store } from './contract.js';
+import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { postgresMigrations } from './postgres-schema.js';
 
@@ -42,19 +42,25 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 }
 
 // Wake a key; the same rules as the SQLite adapter (see WAKE_SQL there): done → pending; pending
-// keeps the sooner due time unless it waits out a retry; running records the wake; dead stays parked.
+// keeps the sooner due time unless it waits out a retry; running records the wake; dead is revived
+// (pending, due like a new job, attempts, strikes and error cleared).
 const WAKE_ON_CONFLICT = `
   ON CONFLICT (key) DO UPDATE SET
-    state = CASE WHEN j.state = 'done' THEN 'pending' ELSE j.state END,
+    state = CASE WHEN j.state IN ('done', 'dead') THEN 'pending' ELSE j.state END,
     due_at = CASE
-      WHEN j.state = 'dead' THEN j.due_at
+      WHEN j.state = 'dead' THEN EXCLUDED.due_at
       WHEN j.state = 'pending' AND j.attempts > 0 THEN j.due_at
       WHEN j.due_at IS NULL THEN EXCLUDED.due_at
       ELSE LEAST(j.due_at, EXCLUDED.due_at)
-    END`;
+    END,
+    attempts = CASE WHEN j.state = 'dead' THEN 0 ELSE j.attempts END,
+    strikes = CASE WHEN j.state = 'dead' THEN 0 ELSE j.strikes END,
+    last_error = CASE WHEN j.state = 'dead' THEN NULL ELSE j.last_error END`;
 
 // One statement per batch: store the new deliveries, then wake their keys. Rows are written in
 // sorted order (ids, then keys) so two replicas' batches lock in the same order and cannot deadlock.
+// `revived` reads the jobs as the statement's snapshot shows them, i.e. before this wake: the keys
+// that were dead. The answer is one row per stored id, then one per revived key.
 const ACCEPT_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
@@ -69,8 +75,21 @@ const ACCEPT_SQL = `
     INSERT INTO rhythm_jobs AS j (key, state, due_at)
     SELECT key, 'pending', min(received_at) FROM stored WHERE key IS NOT NULL GROUP BY key ORDER BY key
     ${WAKE_ON_CONFLICT}
+  ), revived AS (
+    SELECT key FROM rhythm_jobs WHERE state = 'dead' AND key IN (SELECT key FROM stored WHERE key IS NOT NULL)
   )
-  SELECT id FROM stored`;
+  SELECT id, NULL::text AS revived FROM stored
+  UNION ALL
+  SELECT NULL, key FROM revived`;
+
+// A wake, answering whether the key was dead before it (the CTE reads the statement's snapshot).
+const ENQUEUE_SQL = `
+  WITH was AS (
+    SELECT state FROM rhythm_jobs WHERE key = $1
+  ), woken AS (
+    INSERT INTO rhythm_jobs AS j (key, state, due_at) VALUES ($1, 'pending', $2) ${WAKE_ON_CONFLICT}
+  )
+  SELECT state FROM was`;
 
 const CLAIM_SQL = `
   WITH picked AS (
@@ -84,7 +103,7 @@ const CLAIM_SQL = `
   UPDATE rhythm_jobs j
   SET state = 'running', claim = gen_random_uuid()::text, leased_by = $3, lease_until = $4, due_at = NULL
   FROM picked WHERE j.key = picked.key
-  RETURNING j.key, j.claim, j.attempts, j.lease_until, picked.ready`;
+  RETURNING j.key, j.claim, j.attempts, j.strikes, j.lease_until, picked.ready`;
 
 const CLAIMED_DELIVERIES_SQL = `
   SELECT key, id, event_uuid, event, payload, received_at FROM (
@@ -109,7 +128,7 @@ const COMPLETE_SQL = `
   UPDATE rhythm_jobs j SET
     state = CASE WHEN j.due_at IS NOT NULL OR more.more THEN 'pending' ELSE 'done' END,
     due_at = CASE WHEN j.due_at IS NOT NULL THEN j.due_at WHEN more.more THEN $3 END,
-    attempts = 0, last_error = NULL, failed_at = NULL, claim = NULL, leased_by = NULL, lease_until = NULL
+    attempts = 0, strikes = 0, last_error = NULL, failed_at = NULL, claim = NULL, leased_by = NULL, lease_until = NULL
   FROM more
   WHERE j.key = $1 AND j.claim = $2 AND j.state = 'running'`;
 
@@ -117,6 +136,7 @@ interface ClaimRow {
   key: string;
   claim: string;
   attempts: number;
+  strikes: number;
   lease_until: number;
   ready: number;
 }
@@ -129,12 +149,27 @@ class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
+  private revived: (key: string, by: RevivedBy) => void = () => undefined;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly maxDeliveriesPerClaim: number,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch), 500);
+  }
+
+  onRevive(listener: (key: string, by: RevivedBy) => void): void {
+    this.revived = listener;
+  }
+
+  private tellRevived(keys: Iterable<string>, by: RevivedBy): void {
+    for (const key of keys) {
+      try {
+        this.revived(key, by);
+      } catch {
+        // a listener's failure is not the store's
+      }
+    }
   }
 
   async migrate(): Promise<void> {
@@ -174,7 +209,7 @@ class PostgresStore implements Store {
   private async commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> {
     // Copies of one delivery within a batch: the first one speaks for all, the others are duplicates.
     const unique = [...new Map(batch.map((d) => [d.deliveryId, d])).values()];
-    const { rows } = await this.pool.query<{ id: string }>(ACCEPT_SQL, [
+    const { rows } = await this.pool.query<{ id: string | null; revived: string | null }>(ACCEPT_SQL, [
       unique.map((d) => d.deliveryId),
       unique.map((d) => d.eventUuid),
       unique.map((d) => d.event),
@@ -182,7 +217,11 @@ class PostgresStore implements Store {
       unique.map((d) => d.payload),
       unique.map((d) => d.receivedAt),
     ]);
-    const stored = new Set(rows.map((r) => r.id));
+    const stored = new Set(rows.flatMap((r) => (r.id === null ? [] : [r.id])));
+    this.tellRevived(
+      rows.flatMap((r) => (r.revived === null ? [] : [r.revived])),
+      'delivery',
+    );
     const answered = new Set<string>();
     return batch.map((d) => {
       const first = !answered.has(d.deliveryId);
@@ -192,10 +231,8 @@ class PostgresStore implements Store {
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
-    await this.pool.query(`INSERT INTO rhythm_jobs AS j (key, state, due_at) VALUES ($1, 'pending', $2) ${WAKE_ON_CONFLICT}`, [
-      key,
-      now + Math.max(0, delayMs),
-    ]);
+    const { rows } = await this.pool.query<{ state: string }>(ENQUEUE_SQL, [key, now + Math.max(0, delayMs)]);
+    if (rows[0]?.state === 'dead') this.tellRevived([key], 'wake');
   }
 
   async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
@@ -207,6 +244,7 @@ class PostgresStore implements Store {
       key: r.key,
       claim: r.claim,
       attempts: r.attempts,
+      strikes: r.strikes,
       leaseUntil: r.lease_until,
       deliveries: [],
     }));
@@ -242,12 +280,20 @@ class PostgresStore implements Store {
     await this.pool.query(COMPLETE_SQL, [job.key, job.claim, now, ids]);
   }
 
-  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number): Promise<void> {
+  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number, kind: FailureKind = 'error'): Promise<void> {
     await this.pool.query(
-      `UPDATE rhythm_jobs SET state = $3, due_at = $4, attempts = attempts + 1, last_error = $5,
-         failed_at = $6, claim = NULL, leased_by = NULL, lease_until = NULL
+      `UPDATE rhythm_jobs SET state = $3, due_at = $4, attempts = attempts + 1, strikes = strikes + $7,
+         last_error = $5, failed_at = $6, claim = NULL, leased_by = NULL, lease_until = NULL
        WHERE key = $1 AND claim = $2 AND state = 'running'`,
-      [job.key, job.claim, retryAt === null ? 'dead' : 'pending', retryAt, error.slice(0, MAX_ERROR_CHARS), now],
+      [
+        job.key,
+        job.claim,
+        retryAt === null ? 'dead' : 'pending',
+        retryAt,
+        error.slice(0, MAX_ERROR_CHARS),
+        now,
+        kind === 'unavailable' ? 0 : 1,
+      ],
     );
   }
 
@@ -278,7 +324,7 @@ class PostgresStore implements Store {
   async retryDead(keys?: string[], now?: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `UPDATE rhythm_jobs SET state = 'pending', due_at = COALESCE($2::bigint, failed_at, 0), attempts = 0,
-         last_error = NULL
+         strikes = 0, last_error = NULL
        WHERE state = 'dead' AND ($1::text[] IS NULL OR key = ANY($1::text[]))`,
       [keys ?? null, now ?? null],
     );
@@ -290,6 +336,7 @@ class PostgresStore implements Store {
       pending: number;
       running: number;
       dead: number;
+      retrying: number;
       oldest: number | null;
       deliveries: number;
     }>(
@@ -297,6 +344,7 @@ class PostgresStore implements Store {
          count(*) FILTER (WHERE state = 'pending' OR (state = 'running' AND lease_until <= $1)) AS pending,
          count(*) FILTER (WHERE state = 'running' AND lease_until > $1) AS running,
          count(*) FILTER (WHERE state = 'dead') AS dead,
+         count(*) FILTER (WHERE state = 'pending' AND attempts > 0) AS retrying,
          min(CASE WHEN state = 'pending' AND due_at <= $1 THEN due_at
                   WHEN state = 'running' AND lease_until <= $1 THEN lease_until END) AS oldest,
          (SELECT count(*) FROM rhythm_deliveries WHERE processed_at IS NULL) AS deliveries

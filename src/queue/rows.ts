@@ -13,6 +13,7 @@ export interface StatsRow {
   pending: number;
   running: number;
   dead: number;
+  retrying: number;
   oldest: number | null;
   deliveries: number;
 }
@@ -26,6 +27,7 @@ export function toQueueStats(r: StatsRow, now: number): QueueStats {
     pending: r.pending,
     running: r.running,
     dead: r.dead,
+    retrying: r.retrying,
     oldestPendingAgeMs: r.oldest === null ? 0 : Math.max(0, now - r.oldest),
     deliveries: r.deliveries,
   };

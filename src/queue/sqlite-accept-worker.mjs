@@ -10,12 +10,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { role, path, busyTimeoutMs, insertSql, wakeSql, checkpointEveryMs } = workerData;
+const { role, path, busyTimeoutMs, insertSql, wakeSql, isDeadSql, checkpointEveryMs } = workerData;
 const db = new Database(path);
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
+db.pragma('mmap_size = 0');
 
 function closeOnRequest(beforeClose) {
   parentPort.on('message', (message) => {
@@ -43,20 +44,32 @@ if (role === 'checkpointer') {
     checkpoint();
   });
 } else {
-  const insert = db.prepare(insertSql);
-  const wake = db.prepare(wakeSql);
-  const commit = db.transaction((rows) =>
-    rows.map((row) => {
-      if (insert.run(row).changes === 0) return 'duplicate';
-      if (row.key !== null) wake.run({ key: row.key, due: row.receivedAt });
-      return 'stored';
-    }),
-  );
+  // Prepared on the first batch, not at start: the thread starts before the store has migrated
+  // the schema these statements need.
+  let commit = null;
+  const prepare = () => {
+    const insert = db.prepare(insertSql);
+    const wake = db.prepare(wakeSql);
+    const isDead = db.prepare(isDeadSql);
+    return db.transaction((rows) => {
+      const revived = [];
+      const results = rows.map((row) => {
+        if (insert.run(row).changes === 0) return 'duplicate';
+        if (row.key !== null) {
+          if (isDead.get(row.key) !== undefined) revived.push(row.key);
+          wake.run({ key: row.key, due: row.receivedAt });
+        }
+        return 'stored';
+      });
+      return { results, revived };
+    });
+  };
   closeOnRequest();
   parentPort.on('message', (message) => {
     if (message.close) return;
     try {
-      parentPort.postMessage({ id: message.id, results: commit.immediate(message.rows) });
+      commit ??= prepare();
+      parentPort.postMessage({ id: message.id, ...commit.immediate(message.rows) });
     } catch (err) {
       parentPort.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
     }

@@ -39,4 +39,8 @@ export const sqliteMigrations: readonly string[] = [
     until  INTEGER NOT NULL
   );
   `,
+  // 2: strikes, the failed attempts that count toward dead (GitLab being unavailable does not).
+  `
+  ALTER TABLE rhythm_jobs ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

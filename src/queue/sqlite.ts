@@ -3,10 +3,10 @@
 // that lock is what makes "a key is never leased twice" hold across processes.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ClaimedJob, DeadJob, IncomingDelivery, QueueStats, Store } from './contract.js';
+import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
@@ -24,19 +24,109 @@ export interface SqliteStoreOptions {
 const MAX_ERROR_CHARS = 4000;
 
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-  db.pragma('journal_mode = WAL');
-  // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
+  const file = path === ':memory:' ? null : path;
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    // Before SQLite maps anything of it: a file Rhythm cannot write is refused here, by name.
+    assertWritable(file);
+  }
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Reads go through read(2), never a mapping of the database file (a mapped file that shrinks
+    // or fails under us kills the process with SIGBUS instead of returning an error).
+    db.pragma('mmap_size = 0');
+  } catch (err) {
+    db?.close();
+    throw new Error(`could not open the SQLite database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const identity = file ? new FileIdentity(file) : null;
   // Accepts are committed on a writer thread (a file database only: ':memory:' is per connection).
-  const writer = path !== ':memory:' && opts.writerThread !== false ? new AcceptWriter(path, busyTimeoutMs) : null;
+  const writer = file && opts.writerThread !== false ? new AcceptWriter(file, busyTimeoutMs) : null;
   // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
   if (writer) db.pragma('wal_autocheckpoint = 0');
-  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer);
+  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer, identity);
+}
+
+/**
+ * Refuses a database Rhythm could not write to, naming the file: the file itself, its -wal and
+ * -shm when present, or the folder they would be created in. Opening for writing is the test
+ * (not the mode bits), so it also holds for root, for an immutable file and a read-only mount.
+ */
+function assertWritable(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f)) continue;
+    try {
+      closeSync(openSync(f, 'r+'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new Error(
+        `database file ${f} is read-only (${code}): Rhythm stores every delivery there, so it must be able to write to it; ` +
+          'fix its permissions, or point RHYTHM_DATABASE_URL at a writable file',
+        { cause: err },
+      );
+    }
+  }
+  const dir = dirname(file);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(
+      `database folder ${dir} is read-only (${code}): SQLite creates ${file}-wal and -shm beside the database; make the folder writable`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * The database file as it was when the store opened it. Open connections keep writing into a
+ * file that was deleted (or replaced by another) after they opened it, where nothing survives a
+ * restart; check() says so instead, so nothing is acknowledged into it.
+ */
+class FileIdentity {
+  private readonly dev: number;
+  private readonly ino: number;
+
+  constructor(private readonly path: string) {
+    const st = statSync(path);
+    this.dev = st.dev;
+    this.ino = st.ino;
+  }
+
+  /** Throws, naming the file and what happened, when it is gone, replaced or read-only. */
+  check(write = false): void {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'ENOENT'
+          ? `the database file ${this.path} is gone (deleted while Rhythm had it open): nothing written now would survive a restart, so nothing is stored; restart Rhythm on a database file`
+          : `the database file ${this.path} cannot be checked (${code ?? 'error'}): nothing is stored`,
+        { cause: err },
+      );
+    }
+    if (st.ino !== this.ino || st.dev !== this.dev) {
+      throw new Error(
+        `the database file ${this.path} was replaced by another file while Rhythm had it open: nothing is stored into the old one; restart Rhythm`,
+      );
+    }
+    if (write) {
+      try {
+        accessSync(this.path, constants.W_OK);
+      } catch (err) {
+        throw new Error(`the database file ${this.path} became read-only: Rhythm could not start on it again`, { cause: err });
+      }
+    }
+  }
 }
 
 interface JobRow {
@@ -45,6 +135,7 @@ interface JobRow {
   due_at: number | null;
   claim: string | null;
   attempts: number;
+  strikes: number;
 }
 
 interface DeadRow {
@@ -56,17 +147,24 @@ interface DeadRow {
 
 // Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
 // waits out a retry (the backoff holds); a running key records that it was woken (due_at set), so
-// complete() leaves it pending for exactly one more run; a dead key stays parked until replayed.
+// complete() leaves it pending for exactly one more run; a dead key is revived: pending, due like a
+// new job, with a clean slate (attempts, strikes, error). Every SET reads the row as it was.
 const WAKE_SQL = `
   INSERT INTO rhythm_jobs (key, state, due_at) VALUES (@key, 'pending', @due)
   ON CONFLICT (key) DO UPDATE SET
-    state = CASE WHEN state = 'done' THEN 'pending' ELSE state END,
+    state = CASE WHEN state IN ('done', 'dead') THEN 'pending' ELSE state END,
     due_at = CASE
-      WHEN state = 'dead' THEN due_at
+      WHEN state = 'dead' THEN excluded.due_at
       WHEN state = 'pending' AND attempts > 0 THEN due_at
       WHEN due_at IS NULL THEN excluded.due_at
       ELSE min(due_at, excluded.due_at)
-    END`;
+    END,
+    attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
+    strikes = CASE WHEN state = 'dead' THEN 0 ELSE strikes END,
+    last_error = CASE WHEN state = 'dead' THEN NULL ELSE last_error END`;
+
+/** Run just before WAKE_SQL in the same transaction: is the key dead (so this wake revives it)? */
+const IS_DEAD_SQL = "SELECT 1 FROM rhythm_jobs WHERE key = ? AND state = 'dead'";
 
 const INSERT_DELIVERY_SQL = `
   INSERT INTO rhythm_deliveries (id, event_uuid, event, key, payload, received_at, processed_at)
@@ -105,33 +203,33 @@ class AcceptWriter {
   private readonly checkpointer: Worker;
   private nextId = 0;
   private broken: Error | null = null;
-  private readonly waiting = new Map<number, { resolve: (r: ('stored' | 'duplicate')[]) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: AcceptCommit) => void; reject: (e: Error) => void }>();
 
   constructor(path: string, busyTimeoutMs: number) {
     const script = new URL('./sqlite-accept-worker.mjs', import.meta.url);
     this.worker = new Worker(script, {
-      workerData: { role: 'writer', path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL },
+      workerData: { role: 'writer', path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL, isDeadSql: IS_DEAD_SQL },
     });
     this.checkpointer = new Worker(script, { workerData: { role: 'checkpointer', path, busyTimeoutMs, checkpointEveryMs: 200 } });
     this.worker.unref();
     this.checkpointer.unref();
-    this.worker.on('message', (m: { id: number; results?: ('stored' | 'duplicate')[]; error?: string }) => {
+    this.worker.on('message', (m: { id: number; results?: ('stored' | 'duplicate')[]; revived?: string[]; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error !== undefined) w.reject(new Error(m.error));
-      else w.resolve(m.results ?? []);
+      else w.resolve({ results: m.results ?? [], revived: m.revived ?? [] });
     });
     this.worker.on('error', (err) => this.failAll(err));
     this.worker.on('exit', (code) => this.failAll(new Error(`the SQLite writer thread stopped (${code})`)));
     this.checkpointer.on('error', () => undefined); // a missed checkpoint only lets the WAL grow a little
   }
 
-  commit(rows: DeliveryParams[]): Promise<('stored' | 'duplicate')[]> {
+  commit(rows: DeliveryParams[]): Promise<AcceptCommit> {
     // A writer that died stores nothing more: say so at once (the receiver answers 503).
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    return new Promise<('stored' | 'duplicate')[]>((resolve, reject) => {
+    return new Promise<AcceptCommit>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive while a commit is in flight
       this.worker.postMessage({ id, rows });
@@ -151,6 +249,12 @@ class AcceptWriter {
   }
 }
 
+/** One committed batch of accepts: a result per delivery, and the dead keys it revived. */
+interface AcceptCommit {
+  results: ('stored' | 'duplicate')[];
+  revived: string[];
+}
+
 function stopThread(thread: Worker): Promise<void> {
   if (thread.threadId === -1) return Promise.resolve(); // already gone
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
@@ -164,13 +268,29 @@ class SqliteStore implements Store {
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
+  private revived: (key: string, by: RevivedBy) => void = () => undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly maxDeliveriesPerClaim: number,
     private readonly writer: AcceptWriter | null = null,
+    private readonly identity: FileIdentity | null = null,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
+  }
+
+  onRevive(listener: (key: string, by: RevivedBy) => void): void {
+    this.revived = listener;
+  }
+
+  private tellRevived(keys: Iterable<string>, by: RevivedBy): void {
+    for (const key of keys) {
+      try {
+        this.revived(key, by);
+      } catch {
+        // a listener's failure is not the store's
+      }
+    }
   }
 
   async migrate(): Promise<void> {
@@ -198,32 +318,58 @@ class SqliteStore implements Store {
     return this.accepts.add(delivery);
   }
 
-  private commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> | ('stored' | 'duplicate')[] {
+  private async commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> {
+    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
+    // meanwhile may have taken the batch with it): only a batch that is in the file is acknowledged.
+    this.identity?.check();
     const rows = batch.map(deliveryParams);
-    if (this.writer) return this.writer.commit(rows);
-    const insert = this.sql(INSERT_DELIVERY_SQL);
-    const wake = this.sql(WAKE_SQL);
-    const run = this.db.transaction((items: DeliveryParams[]) =>
-      items.map((row) => {
-        if (insert.run(row).changes === 0) return 'duplicate' as const;
-        if (row.key !== null) wake.run({ key: row.key, due: row.receivedAt });
-        return 'stored' as const;
-      }),
-    );
-    return run.immediate(rows);
+    let commit: AcceptCommit;
+    if (this.writer) {
+      commit = await this.writer.commit(rows);
+    } else {
+      const insert = this.sql(INSERT_DELIVERY_SQL);
+      const wake = this.sql(WAKE_SQL);
+      const isDead = this.sql(IS_DEAD_SQL);
+      const run = this.db.transaction((items: DeliveryParams[]): AcceptCommit => {
+        const revived: string[] = [];
+        const results = items.map((row) => {
+          if (insert.run(row).changes === 0) return 'duplicate' as const;
+          if (row.key !== null) {
+            if (isDead.get(row.key) !== undefined) revived.push(row.key);
+            wake.run({ key: row.key, due: row.receivedAt });
+          }
+          return 'stored' as const;
+        });
+        return { results, revived };
+      });
+      commit = run.immediate(rows);
+    }
+    this.identity?.check();
+    this.tellRevived(commit.revived, 'delivery');
+    return commit.results;
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
-    this.sql(WAKE_SQL).run({ key, due: now + Math.max(0, delayMs) });
+    this.identity?.check();
+    const isDead = this.sql(IS_DEAD_SQL);
+    const wake = this.sql(WAKE_SQL);
+    const run = this.db.transaction(() => {
+      const dead = isDead.get(key) !== undefined;
+      wake.run({ key, due: now + Math.max(0, delayMs) });
+      return dead;
+    });
+    if (run.immediate()) this.tellRevived([key], 'wake');
   }
 
   async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
     if (max <= 0) return [];
+    // No work from a deleted file: what it would record (done, failed) is lost on restart anyway.
+    this.identity?.check();
     const pick = this.sql(`
-      SELECT key, attempts FROM (
-        SELECT key, attempts, due_at AS ready FROM rhythm_jobs WHERE state = 'pending' AND due_at <= @now
+      SELECT key, attempts, strikes FROM (
+        SELECT key, attempts, strikes, due_at AS ready FROM rhythm_jobs WHERE state = 'pending' AND due_at <= @now
         UNION ALL
-        SELECT key, attempts, lease_until AS ready FROM rhythm_jobs WHERE state = 'running' AND lease_until <= @now
+        SELECT key, attempts, strikes, lease_until AS ready FROM rhythm_jobs WHERE state = 'running' AND lease_until <= @now
       ) ORDER BY ready, key LIMIT @max`);
     const lease = this.sql(`
       UPDATE rhythm_jobs SET state = 'running', claim = @claim, leased_by = @workerId,
@@ -234,12 +380,13 @@ class SqliteStore implements Store {
       WHERE key = @key AND processed_at IS NULL
       ORDER BY received_at, seq LIMIT @limit`);
     const run = this.db.transaction(() => {
-      const picked = pick.all({ now, max }) as { key: string; attempts: number }[];
+      const picked = pick.all({ now, max }) as { key: string; attempts: number; strikes: number }[];
       return picked.map((row): ClaimedJob => {
         const job: ClaimedJob = {
           key: row.key,
           claim: randomUUID(),
           attempts: row.attempts,
+          strikes: row.strikes,
           leaseUntil: now + leaseMs,
           deliveries: [],
         };
@@ -270,7 +417,7 @@ class SqliteStore implements Store {
     const unprocessed = this.sql(`
       SELECT 1 FROM rhythm_deliveries WHERE key = @key AND processed_at IS NULL LIMIT 1`);
     const finish = this.sql(`
-      UPDATE rhythm_jobs SET state = @state, due_at = @due, attempts = 0, last_error = NULL,
+      UPDATE rhythm_jobs SET state = @state, due_at = @due, attempts = 0, strikes = 0, last_error = NULL,
         failed_at = NULL, claim = NULL, leased_by = NULL, lease_until = NULL
       WHERE key = @key`);
     const run = this.db.transaction(() => {
@@ -285,14 +432,15 @@ class SqliteStore implements Store {
     run.immediate();
   }
 
-  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number): Promise<void> {
+  async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number, kind: FailureKind = 'error'): Promise<void> {
     const failed = this.sql(`
       UPDATE rhythm_jobs SET state = @state, due_at = @retryAt, attempts = attempts + 1,
-        last_error = @error, failed_at = @now, claim = NULL, leased_by = NULL, lease_until = NULL
+        strikes = strikes + @strike, last_error = @error, failed_at = @now, claim = NULL, leased_by = NULL, lease_until = NULL
       WHERE key = @key AND claim = @claim AND state = 'running'`);
     failed.run({
       state: retryAt === null ? 'dead' : 'pending',
       retryAt,
+      strike: kind === 'unavailable' ? 0 : 1,
       error: error.slice(0, MAX_ERROR_CHARS),
       now,
       key: job.key,
@@ -325,7 +473,7 @@ class SqliteStore implements Store {
   async retryDead(keys?: string[], now?: number): Promise<number> {
     const revive = this.sql(`
       UPDATE rhythm_jobs SET state = 'pending', due_at = coalesce(@now, failed_at, 0), attempts = 0,
-        last_error = NULL
+        strikes = 0, last_error = NULL
       WHERE state = 'dead' AND (@all = 1 OR key = @key)`);
     const run = this.db.transaction(() => {
       if (keys === undefined) return revive.run({ now: now ?? null, all: 1, key: null }).changes;
@@ -344,6 +492,7 @@ class SqliteStore implements Store {
         coalesce(sum(state = 'pending' OR (state = 'running' AND lease_until <= @now)), 0) AS pending,
         coalesce(sum(state = 'running' AND lease_until > @now), 0) AS running,
         coalesce(sum(state = 'dead'), 0) AS dead,
+        coalesce(sum(state = 'pending' AND attempts > 0), 0) AS retrying,
         min(CASE WHEN state = 'pending' AND due_at <= @now THEN due_at
                  WHEN state = 'running' AND lease_until <= @now THEN lease_until END) AS oldest
       FROM rhythm_jobs WHERE state <> 'done'`,
@@ -385,6 +534,7 @@ class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.identity?.check(true);
     const token = randomUUID();
     const write = this.sql(`
       INSERT INTO rhythm_meta (name, value) VALUES ('ping', ?)
@@ -419,7 +569,7 @@ class SqliteStore implements Store {
   private heldJob(job: ClaimedJob): JobRow | undefined {
     return this.sql(
       `
-      SELECT key, state, due_at, claim, attempts FROM rhythm_jobs
+      SELECT key, state, due_at, claim, attempts, strikes FROM rhythm_jobs
       WHERE key = ? AND claim = ? AND state = 'running'`,
     ).get(job.key, job.claim) as JobRow | undefined;
   }

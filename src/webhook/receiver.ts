@@ -28,7 +28,12 @@ export const MAX_NESTING = 64;
 export interface ReadyReport {
   ok: boolean;
   checks: Record<string, boolean>;
+  /** Why each failed check failed, in words a person can act on (only for those that failed). */
+  reasons?: Record<string, string>;
 }
+
+/** /readyz answers by then, even if the readiness check itself hangs. */
+const READY_ANSWER_MS = 5000;
 
 export interface ReceiverOptions {
   store: Store;
@@ -293,13 +298,25 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
   });
   app.get('/readyz', async (_req, res) => {
     let report: ReadyReport;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      report = await opts.ready();
+      report = await Promise.race([
+        opts.ready(),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the readiness check did not finish within ${READY_ANSWER_MS / 1000} s`)),
+            READY_ANSWER_MS,
+          );
+        }),
+      ]);
     } catch (err) {
       log.error({ err }, 'readiness check failed');
-      report = { ok: false, checks: {} };
+      report = { ok: false, checks: {}, reasons: { readiness: err instanceof Error ? err.message : String(err) } };
+    } finally {
+      clearTimeout(timer);
     }
-    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ready' : 'not ready', checks: report.checks });
+    const reasons = report.reasons && Object.keys(report.reasons).length > 0 ? { reasons: report.reasons } : {};
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ready' : 'not ready', checks: report.checks, ...reasons });
   });
   app.get('/metrics', async (_req, res) => {
     const text = await metrics.registry.metrics();

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { GitLabError, gitlabUnavailable, NoAnswerError, RateLimitedError } from '../../src/gitlab/transport.js';
 import type { Logger } from '../../src/observability/log.js';
 import { Worker, type JobResult, type Schedule, type WorkerOptions } from '../../src/engine/worker.js';
 import type { ClaimedJob, Store } from '../../src/queue/contract.js';
@@ -65,6 +66,22 @@ function deferred() {
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+/** A logger that keeps the warn and error lines, for the retry delays the worker chose. */
+function recordingLog() {
+  const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
+  const log: Logger = {
+    debug() {},
+    info() {},
+    warn: (obj, msg) => lines.push({ level: 'warn', obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) }),
+    error: (obj, msg) => lines.push({ level: 'error', obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) }),
+    child: () => log,
+  };
+  return { log, lines };
+}
+
+const outage = () => new GitLabError(503, 'GET', '/projects/:id/issues/:iid', 'Service Unavailable');
+const refusal = () => new GitLabError(403, 'GET', '/projects/:id/issues/:iid', '403 Forbidden');
 
 let n = 0;
 const cleanups: (() => Promise<void>)[] = [];
@@ -148,6 +165,96 @@ describe('the worker', () => {
     expect(dead.map((d) => [d.key, d.attempts, d.lastError])).toEqual([[KEY, 3, 'GitLab answered 500']]);
     await time.advance(10_000);
     expect(results).toHaveLength(3);
+  });
+
+  it('keeps retrying a job while GitLab is unavailable, the backoff capped, and never parks it as dead', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const { log, lines } = recordingLog();
+    let runs = 0;
+    const w = worker(
+      async () => {
+        runs += 1;
+        // Wrapped as the runner wraps a failed read: the cause is what counts.
+        throw new Error('could not read what the card needs', { cause: outage() });
+      },
+      { maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 4000, random: () => 0.5, unavailable: gitlabUnavailable, log },
+    );
+    w.start();
+    // Four times maxAttempts: an outage that lasts.
+    await waitFor('the first run', () => results.length === 1);
+    while (results.length < 12) await time.advance(1000);
+    await w.stop(0);
+    expect(runs).toBe(results.length);
+    expect(new Set(results)).toEqual(new Set(['unavailable']));
+    expect(await store.dead()).toEqual([]);
+    expect(await store.stats(time.now())).toMatchObject({ dead: 0, pending: 1, retrying: 1 });
+    // Exponential (750, 1500, 3000 with a draw of 0.5), then held at the cap's 3000.
+    const delays = lines.filter((l) => l.msg?.startsWith('GitLab is unavailable')).map((l) => l.obj.retryInMs);
+    expect(delays.slice(0, 5)).toEqual([750, 1500, 3000, 3000, 3000]);
+    expect(Math.max(...(delays as number[]))).toBeLessThanOrEqual(4000);
+    expect(lines.some((l) => l.level === 'error')).toBe(false);
+  });
+
+  it('waits out a Retry-After longer than the backoff, but never longer than the cap', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    const started = time.now();
+    const w = worker(
+      async () => {
+        throw new RateLimitedError(3_600_000, 'GET', '/projects/:id/issues/:iid', 300_000);
+      },
+      { backoffBaseMs: 1000, backoffMaxMs: 60_000, unavailable: gitlabUnavailable },
+    );
+    w.start();
+    await waitFor('the first run', () => results.length === 1);
+    await w.stop(0);
+    expect(results).toEqual(['unavailable']);
+    expect(await store.claim('probe', 1, 60_000, started + 59_999)).toEqual([]);
+    const [again] = await store.claim('probe', 1, 60_000, started + 60_000);
+    expect([again?.attempts, again?.strikes]).toEqual([1, 0]);
+  });
+
+  it('counts only failures other than GitLab being unavailable toward dead', async () => {
+    const { store, time, results, worker } = await setup();
+    await store.enqueue(KEY, time.now());
+    let runs = 0;
+    const w = worker(
+      async () => {
+        runs += 1;
+        throw runs % 2 === 1 ? outage() : refusal();
+      },
+      { maxAttempts: 3, backoffBaseMs: 100, backoffMaxMs: 1000, unavailable: gitlabUnavailable },
+    );
+    w.start();
+    await waitFor('the first run', () => results.length === 1);
+    while (!results.includes('dead')) await time.advance(100);
+    await time.advance(10_000);
+    expect(results).toEqual(['unavailable', 'retry', 'unavailable', 'retry', 'unavailable', 'dead']);
+    const dead = await store.dead();
+    expect(dead.map((d) => [d.key, d.attempts, d.lastError])).toEqual([[KEY, 6, refusal().message]]);
+  });
+
+  it('says so once when claims keep failing (its database gone), then once a minute, and when they work again', async () => {
+    const { store, time, worker } = await setup();
+    let gone = true;
+    const flaky: Store = Object.create(store) as Store;
+    flaky.claim = (...args) => (gone ? Promise.reject(new Error('the database file x is gone')) : store.claim(...args));
+    const { log, lines } = recordingLog();
+    const infos: string[] = [];
+    log.info = (_obj, msg) => infos.push(msg ?? '');
+    const w = worker(async () => undefined, { store: flaky, log, pollMs: 250 });
+    w.start();
+    await time.advance(59_000); // ~236 polls
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['could not claim work; will try again']);
+    await time.advance(2000);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'could not claim work; will try again',
+      'still cannot claim work; will keep trying',
+    ]);
+    gone = false;
+    await time.advance(500);
+    expect(infos).toContain('claiming work again');
   });
 
   it('renews the lease of a long job, so another replica cannot claim the key meanwhile', async () => {
@@ -237,5 +344,35 @@ describe('the worker', () => {
     // The clock never moves: only the wake can make the worker look again.
     await waitFor('the job to run', () => results.length === 1);
     expect(results).toEqual(['done']);
+  });
+});
+
+describe('which failures are GitLab being unavailable (retried for as long as it lasts, never dead)', () => {
+  const call = ['GET', '/projects/:id/issues/:iid'] as const;
+  it.each([
+    ['a 500', new GitLabError(500, ...call, 'Internal Server Error'), { waitMs: 0 }],
+    ['a 502', new GitLabError(502, ...call, 'Bad Gateway'), { waitMs: 0 }],
+    ['a 503', new GitLabError(503, ...call, 'Service Unavailable'), { waitMs: 0 }],
+    ['a 429', new GitLabError(429, ...call, 'Retry later'), { waitMs: 0 }],
+    ['a Retry-After longer than a call waits', new RateLimitedError(3_600_000, ...call, 300_000), { waitMs: 3_600_000 }],
+    [
+      'a write that got no answer',
+      new NoAnswerError('POST', '/projects/:id/issues/:iid/notes', true, new Error('socket hang up')),
+      { waitMs: 0 },
+    ],
+    ['a network error', new TypeError('fetch failed'), { waitMs: 0 }],
+    [
+      'a 503 inside the error a job wraps it in',
+      new Error('could not read the card', { cause: new GitLabError(503, ...call, 'x') }),
+      { waitMs: 0 },
+    ],
+    ['a 401', new GitLabError(401, ...call, '401 Unauthorized'), null],
+    ['a 403', new GitLabError(403, ...call, '403 Forbidden'), null],
+    ['a 404', new GitLabError(404, ...call, '404 Not found'), null],
+    ['a 422', new GitLabError(422, ...call, 'is invalid'), null],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'labels')"), null],
+    ['a thrown string', 'boom', null],
+  ])('%s', (_name, err, expected) => {
+    expect(gitlabUnavailable(err)).toEqual(expected);
   });
 });

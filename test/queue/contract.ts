@@ -1,7 +1,7 @@
 // The one suite every Store adapter must pass. Time is passed in explicitly (`now`), so nothing
 // here sleeps: "after the lease expires" is just a later `now`.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClaimedJob, IncomingDelivery, Store } from '../../src/queue/contract.js';
+import type { ClaimedJob, IncomingDelivery, RevivedBy, Store } from '../../src/queue/contract.js';
 
 /**
  * `open` gives a fresh, empty, not yet migrated store. `reopen` (optional) gives another,
@@ -337,7 +337,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
       expect(fresh4?.deliveries).toEqual([]);
     });
 
-    it('parks a job as dead, keeps it parked, lists it, and replays it on request', async () => {
+    it('parks a job as dead, lists it, and replays it on request', async () => {
       const store = await fresh();
       const d = delivery('issue:g/p#41');
       await store.accept(d);
@@ -357,11 +357,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
         { key: 'issue:g/p#41', attempts: 2, lastError: 'permission denied', failedAt: T0 + 300 },
       ]);
       expect(await store.stats(T0 + 600)).toMatchObject({ pending: 0, running: 0, dead: 2, deliveries: 1 });
-
-      // Parked means parked: new events and timers are kept but do not restart it.
-      const later = delivery('issue:g/p#41', { receivedAt: T0 + 700 });
-      await store.accept(later);
-      await store.enqueue('issue:g/p#41', T0 + 700);
+      // Parked: nothing of it is claimed while nothing wakes it.
       expect(await store.claim('w1', 10, LEASE, T0 + 10_000_000)).toEqual([]);
 
       expect(await store.retryDead(['issue:g/p#41', 'issue:g/p#nope'], T0 + 800)).toBe(1);
@@ -369,11 +365,92 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
       const [replay] = await store.claim('w1', 10, LEASE, T0 + 800);
       expect(replay?.key).toBe('issue:g/p#41');
       expect(replay?.attempts).toBe(0);
-      expect(replay?.deliveries.map((x) => x.deliveryId)).toEqual([d.deliveryId, later.deliveryId]);
+      expect(replay?.strikes).toBe(0);
+      expect(replay?.deliveries.map((x) => x.deliveryId)).toEqual([d.deliveryId]);
 
       expect(await store.retryDead(undefined, T0 + 900)).toBe(1);
       expect(await store.dead()).toEqual([]);
       expect((await store.claim('w1', 10, LEASE, T0 + 900)).map((j) => j.key)).toEqual(['issue:g/p#42']);
+    });
+
+    /** A dead job for `key` (failed twice, the second time parked), with one delivery of its own. */
+    async function deadJob(store: Store, key: string): Promise<IncomingDelivery> {
+      const d = delivery(key);
+      await store.accept(d);
+      let [job] = await store.claim('w1', 1, LEASE, T0 + 100);
+      await store.fail(job as ClaimedJob, 'first', T0 + 200, T0 + 150);
+      [job] = await store.claim('w1', 1, LEASE, T0 + 200);
+      await store.fail(job as ClaimedJob, 'permission denied', null, T0 + 300);
+      expect((await store.dead()).map((x) => x.key)).toEqual([key]);
+      return d;
+    }
+
+    it('revives a dead key on its next delivery: due at once, a clean slate, old and new deliveries', async () => {
+      const store = await fresh();
+      const told: [string, RevivedBy][] = [];
+      store.onRevive((key, by) => told.push([key, by]));
+      const first = await deadJob(store, 'issue:g/p#43');
+
+      const later = delivery('issue:g/p#43', { receivedAt: T0 + 700 });
+      expect(await store.accept(later)).toBe('stored');
+      expect(told).toEqual([['issue:g/p#43', 'delivery']]);
+      expect(await store.dead()).toEqual([]);
+      expect(await store.stats(T0 + 700)).toMatchObject({ pending: 1, dead: 0, retrying: 0 });
+      // Due as a new delivery is: at its receivedAt.
+      expect(await store.claim('w1', 10, LEASE, T0 + 699)).toEqual([]);
+      const [revived] = await store.claim('w1', 10, LEASE, T0 + 700);
+      expect(revived?.key).toBe('issue:g/p#43');
+      expect(revived?.attempts).toBe(0);
+      expect(revived?.strikes).toBe(0);
+      expect(revived?.deliveries.map((x) => x.deliveryId)).toEqual([first.deliveryId, later.deliveryId]);
+
+      // A copy of a delivery already stored wakes nothing, so it revives nothing either.
+      await store.fail(revived as ClaimedJob, 'still denied', null, T0 + 800);
+      expect(await store.accept({ ...later })).toBe('duplicate');
+      expect(await store.claim('w1', 10, LEASE, T0 + 10_000_000)).toEqual([]);
+      expect(told).toHaveLength(1);
+    });
+
+    it("revives a dead key on a wake (sweep, timer), due after the wake's delay", async () => {
+      const store = await fresh();
+      const told: [string, RevivedBy][] = [];
+      store.onRevive((key, by) => told.push([key, by]));
+      const first = await deadJob(store, 'issue:g/p#44');
+
+      await store.enqueue('issue:g/p#44', T0 + 1000, 500);
+      expect(told).toEqual([['issue:g/p#44', 'wake']]);
+      expect(await store.claim('w1', 10, LEASE, T0 + 1499)).toEqual([]);
+      const [revived] = await store.claim('w1', 10, LEASE, T0 + 1500);
+      expect(revived?.attempts).toBe(0);
+      expect(revived?.strikes).toBe(0);
+      expect(revived?.deliveries.map((x) => x.deliveryId)).toEqual([first.deliveryId]);
+      await store.complete(revived as ClaimedJob, T0 + 1600);
+
+      // Wakes of keys that were not dead are not revivals.
+      await store.enqueue('issue:g/p#44', T0 + 1700);
+      await store.enqueue('issue:g/p#45', T0 + 1700);
+      await store.accept(delivery('issue:g/p#46'));
+      expect(told).toHaveLength(1);
+    });
+
+    it('counts an unavailable failure as an attempt but not as a strike', async () => {
+      const store = await fresh();
+      await store.enqueue('issue:g/p#47', T0);
+      let [job] = await store.claim('w1', 1, LEASE, T0);
+      await store.fail(job as ClaimedJob, 'GitLab answered 503', T0 + 10, T0 + 1, 'unavailable');
+      [job] = await store.claim('w1', 1, LEASE, T0 + 10);
+      expect([job?.attempts, job?.strikes]).toEqual([1, 0]);
+      await store.fail(job as ClaimedJob, 'GitLab answered 403', T0 + 20, T0 + 11);
+      [job] = await store.claim('w1', 1, LEASE, T0 + 20);
+      expect([job?.attempts, job?.strikes]).toEqual([2, 1]);
+      await store.fail(job as ClaimedJob, 'GitLab asked to wait', T0 + 30, T0 + 21, 'unavailable');
+      [job] = await store.claim('w1', 1, LEASE, T0 + 30);
+      expect([job?.attempts, job?.strikes]).toEqual([3, 1]);
+      // Success wipes both.
+      await store.complete(job as ClaimedJob, T0 + 31);
+      await store.enqueue('issue:g/p#47', T0 + 40);
+      [job] = await store.claim('w1', 1, LEASE, T0 + 40);
+      expect([job?.attempts, job?.strikes]).toEqual([0, 0]);
     });
 
     it('gives a released job back at once with its attempts unchanged', async () => {
@@ -411,7 +488,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
 
     it('counts pending, running and dead jobs, unprocessed deliveries, and the oldest wait', async () => {
       const store = await fresh();
-      expect(await store.stats(T0)).toEqual({ pending: 0, running: 0, dead: 0, oldestPendingAgeMs: 0, deliveries: 0 });
+      expect(await store.stats(T0)).toEqual({ pending: 0, running: 0, dead: 0, retrying: 0, oldestPendingAgeMs: 0, deliveries: 0 });
 
       await store.accept(delivery('issue:g/p#60', { receivedAt: T0 }));
       await store.accept(delivery('issue:g/p#60', { receivedAt: T0 + 50 }));
@@ -421,6 +498,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
         pending: 3,
         running: 0,
         dead: 0,
+        retrying: 0,
         oldestPendingAgeMs: 400,
         deliveries: 3,
       });
@@ -433,6 +511,7 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
         pending: 1,
         running: 1,
         dead: 1,
+        retrying: 0,
         oldestPendingAgeMs: 0,
         deliveries: 3,
       });
@@ -440,6 +519,12 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
       expect(await store.stats(T0 + 10_100)).toMatchObject({ pending: 1, running: 0, dead: 1, deliveries: 1 });
       expect((await store.stats(T0 + 10_100)).oldestPendingAgeMs).toBe(0);
       expect((await store.stats(T0 + 10_350)).oldestPendingAgeMs).toBe(250);
+
+      // A job waiting out a retry is pending and retrying, not waiting yet; due, it is both.
+      const [again] = await store.claim('w1', 1, LEASE, T0 + 10_350);
+      await store.fail(again as ClaimedJob, 'GitLab answered 503', T0 + 20_000, T0 + 10_400, 'unavailable');
+      expect(await store.stats(T0 + 10_500)).toMatchObject({ pending: 1, retrying: 1, oldestPendingAgeMs: 0 });
+      expect(await store.stats(T0 + 20_100)).toMatchObject({ pending: 1, retrying: 1, oldestPendingAgeMs: 100 });
     });
 
     // --- leadership ------------------------------------------------------------------------------

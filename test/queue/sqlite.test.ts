@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/queue/contract.js';
 import { openSqliteStore } from '../../src/queue/sqlite.js';
-import { describeStoreContract } from './contract.js';
+import { sqliteMigrations } from '../../src/queue/sqlite-schema.js';
+import { delivery, describeStoreContract } from './contract.js';
 import { describeCrashSafety } from './crash.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rhythm-queue-'));
@@ -39,3 +42,101 @@ describeStoreContract(
   () => openInline(join(dir, `inline-${++n}`, 'rhythm.db')),
   (store) => openInline(paths.get(store) as string),
 );
+
+// What only a file has: it can go away, or refuse writes, under the store (#12 item 5).
+describe('a SQLite store whose file goes away or is read-only', () => {
+  it('stores nothing more, and says why, once its file is deleted', async () => {
+    for (const writerThread of [true, false]) {
+      const path = join(dir, `gone-${++n}`, 'rhythm.db');
+      const store = await openSqliteStore(path, { writerThread });
+      try {
+        await store.migrate();
+        expect(await store.accept(delivery('issue:g/p#1'))).toBe('stored');
+        await store.ping();
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+
+        const refused = new RegExp(`database file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is gone`);
+        await expect(store.accept(delivery('issue:g/p#1'))).rejects.toThrow(refused);
+        await expect(store.ping()).rejects.toThrow(refused);
+        await expect(store.enqueue('issue:g/p#2', Date.now())).rejects.toThrow(refused);
+        await expect(store.claim('w', 1, 1000, Date.now())).rejects.toThrow(refused);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  it('stores nothing into a file that another one replaced', async () => {
+    const path = join(dir, `replaced-${++n}`, 'rhythm.db');
+    const store = await openSqliteStore(path, { writerThread: false });
+    try {
+      await store.migrate();
+      renameSync(path, `${path}.old`);
+      writeFileSync(path, '');
+      await expect(store.accept(delivery('issue:g/p#1'))).rejects.toThrow(/was replaced by another file/);
+      await expect(store.ping()).rejects.toThrow(/was replaced by another file/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  // As root, mode bits do not stop writes; an immutable file does (chattr +i, where the file system has it).
+  const immutable = (path: string): boolean => {
+    if (process.getuid?.() !== 0) {
+      chmodSync(path, 0o444);
+      return true;
+    }
+    try {
+      execFileSync('chattr', ['+i', path], { stdio: 'ignore' });
+    } catch {
+      return false;
+    }
+    return true;
+  };
+  const mutable = (path: string) => {
+    if (process.getuid?.() === 0) execFileSync('chattr', ['-i', path], { stdio: 'ignore' });
+    else chmodSync(path, 0o644);
+  };
+
+  it('refuses to open a read-only database file, naming it', async (ctx) => {
+    const path = join(dir, `readonly-${++n}`, 'rhythm.db');
+    const store = await openSqliteStore(path);
+    await store.migrate();
+    await store.close();
+    if (!immutable(path)) {
+      ctx.skip('running as root without chattr +i here: no way to make the file refuse writes');
+      return;
+    }
+    try {
+      await expect(openSqliteStore(path)).rejects.toThrow(`database file ${path} is read-only`);
+    } finally {
+      mutable(path);
+    }
+  });
+
+  it('brings a database made before strikes existed up to date, its dead jobs intact', async () => {
+    const path = join(dir, `v1-${++n}`, 'rhythm.db');
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    old.exec(sqliteMigrations[0] as string);
+    old.exec(
+      "CREATE TABLE rhythm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO rhythm_meta VALUES ('schema_version', '1')",
+    );
+    old.exec(
+      "INSERT INTO rhythm_jobs (key, state, attempts, last_error, failed_at) VALUES ('issue:g/p#9', 'dead', 8, 'GitLab answered 503', 5)",
+    );
+    old.close();
+
+    const store = await openSqliteStore(path);
+    try {
+      await store.migrate();
+      expect(await store.dead()).toEqual([{ key: 'issue:g/p#9', attempts: 8, lastError: 'GitLab answered 503', failedAt: 5 }]);
+      // The next delivery for it revives it (accepted by the writer thread, after the migration).
+      expect(await store.accept(delivery('issue:g/p#9', { receivedAt: 10 }))).toBe('stored');
+      const [job] = await store.claim('w', 1, 1000, 10);
+      expect([job?.key, job?.attempts, job?.strikes]).toEqual(['issue:g/p#9', 0, 0]);
+    } finally {
+      await store.close();
+    }
+  });
+});
