@@ -23,3 +23,25 @@ export function findBotNote(notes: readonly GNote[], botUsername: string, marker
   }
   return found;
 }
+
+/**
+ * The bot's notes that repeat a marker an older bot note already carries (two processes both
+ * posted it, or GitLab saved a POST after the bot had given up on it). findBotNote reads the
+ * oldest; these are the others, and only ever the bot's own.
+ */
+export function duplicateBotNotes(notes: readonly GNote[], botUsername: string): Array<{ note: GNote; marker: string }> {
+  const bot = botUsername.toLowerCase();
+  const seen = new Map<string, GNote[]>();
+  for (const note of notes) {
+    if (note.system || note.author?.username?.toLowerCase() !== bot) continue;
+    const first = note.body.trimStart().split('\n', 1)[0]?.trim() ?? '';
+    if (!/^<!-- rhythm:\S+ -->$/.test(first)) continue;
+    seen.set(first, [...(seen.get(first) ?? []), note]);
+  }
+  return [...seen].flatMap(([marker, group]) =>
+    group
+      .sort((a, b) => a.id - b.id)
+      .slice(1)
+      .map((note) => ({ note, marker })),
+  );
+}

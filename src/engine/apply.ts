@@ -69,6 +69,8 @@ function describe(step: Step): string {
       return `post a note on ${step.project}#${step.iid}`;
     case 'editNote':
       return `edit note ${step.noteId} on ${step.project}#${step.iid}`;
+    case 'deleteNote':
+      return `delete duplicate note ${step.noteId} on ${step.project}#${step.iid}`;
     case 'createIssue':
       return `create ${step.what} in ${step.project}`;
     case 'reorderIssue':
@@ -103,6 +105,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
     case 'createNote':
     case 'editNote':
       return { project: step.project, iid: step.iid, marker: step.marker, chars: step.body.length };
+    case 'deleteNote':
+      return { project: step.project, iid: step.iid, marker: step.marker, noteId: step.noteId };
     case 'createIssue':
       return { project: step.project, what: step.what };
     case 'reorderIssue':
@@ -166,6 +170,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return editIssue(step, ctx);
     case 'createNote':
       return { step, sent: true, note: await createNote(withinLimit(step, ctx), ctx) };
+    case 'deleteNote':
+      await door.deleteNote(step.project, step.iid, step.noteId);
+      return { step, sent: true };
     case 'editNote': {
       const { body } = withinLimit(step, ctx);
       return { step, sent: true, note: await door.editNote(step.project, step.iid, step.noteId, body) };

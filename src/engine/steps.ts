@@ -24,6 +24,8 @@ export type Step =
     }
   | { kind: 'createNote'; project: string; iid: number; marker: string; body: string }
   | { kind: 'editNote'; project: string; iid: number; noteId: number; marker: string; body: string }
+  /** Only ever a bot note that repeats another's marker (two racers both posted it): the newer goes. */
+  | { kind: 'deleteNote'; project: string; iid: number; noteId: number; marker: string }
   | { kind: 'createIssue'; project: string; issue: NewIssue; what: string }
   | { kind: 'reorderIssue'; project: string; iid: number; to: { moveAfterId: number } | { moveBeforeId: number }; what: string }
   | { kind: 'addHook'; project: string; spec: HookSpec }

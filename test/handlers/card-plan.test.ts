@@ -152,6 +152,14 @@ describe('planIssue', () => {
     expect(bodies('Moderator: @CAROL', { carol: { id: 4, username: 'carol' } })).toMatch(/@carol/);
   });
 
+  it('deletes a bot note that repeats an older one\u2019s marker, never a person\u2019s (issue 12, item 10)', () => {
+    const status = noteMarker('status');
+    const alices: GNote = { ...botNote(6, `${status}\nquoting the bot`), author: { id: 2, username: 'alice', name: 'Alice' } };
+    const notes = [botNote(9, `${status}\nnewer twin`), alices, botNote(5, `${status}\nthe note`), botNote(7, noteMarker('checklist'))];
+    const steps = planIssue(input({ notes })).steps.filter((s) => s.kind === 'deleteNote');
+    expect(steps).toEqual([{ kind: 'deleteNote', project: board.project, iid: 1, noteId: 9, marker: status }]);
+  });
+
   it('asks for the recording once per card, and only after a day the card was really scheduled for (issue 12, item 14)', () => {
     const past = issue({ labels: ['status:scheduled'], assignees: ['bob', 'carol'], dueDate: '2026-11-20' });
     const checklist = planIssue(input({ issue: past })).steps.find((s) => 'marker' in s && s.marker === noteMarker('checklist'));

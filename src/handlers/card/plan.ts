@@ -11,7 +11,14 @@ import { fitToLimit, TEXT_LIMIT } from '../../comments/limit.js';
 import { setAfterTheDay } from '../../rules/due-date.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
-import { findBotNote, noteMarker, renderReminder, renderScheduledChecklist, renderStatusNote } from '../../comments/index.js';
+import {
+  duplicateBotNotes,
+  findBotNote,
+  noteMarker,
+  renderReminder,
+  renderScheduledChecklist,
+  renderStatusNote,
+} from '../../comments/index.js';
 
 export interface IssuePlanInput {
   issue: IssueSnapshot;
@@ -159,6 +166,11 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const { issue: before, board, findings } = input;
   const { project, iid } = before;
   const steps: Step[] = [];
+
+  // 0. One note per marker: a bot note that repeats an older one's marker goes (a race left it).
+  for (const { note, marker } of duplicateBotNotes(input.notes, input.botUsername)) {
+    steps.push({ kind: 'deleteNote', project, iid, noteId: note.id, marker });
+  }
 
   // 1. Safe fixes, merged into one edit.
   const fixes = planFixes(before, findings, input.users, input.assigneeIds);
