@@ -5,6 +5,7 @@ import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
 import { load } from './config.js';
 import { Failure } from './failure.js';
+import { CommanderError } from 'commander';
 
 /** After the grace, this much more before the process is ended whatever still holds it. */
 const EXIT_WATCHDOG_SLACK_MS = 1000;
@@ -17,6 +18,11 @@ export interface ServeOptions {
 }
 
 export async function serve(configPath: string, o: ServeOptions): Promise<void> {
+  // PORT is checked like --port, before the configuration: a usage error comes first (exit 2).
+  const port = o.port ?? process.env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port.trim()) || Number(port) > 65535) {
+    throw new CommanderError(2, 'usage', `PORT must be a whole number from 0 to 65535 (got "${port}")`);
+  }
   const { config, configDir } = load(configPath, o.dryRun);
   const log = createLogger({ level: (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'info' });
   const graceMs = Number(process.env.RHYTHM_SHUTDOWN_GRACE_MS ?? 10_000);
@@ -30,7 +36,7 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
       log,
       secret: process.env.RHYTHM_WEBHOOK_SECRET,
       databaseUrl: process.env.RHYTHM_DATABASE_URL,
-      port: Number(o.port ?? process.env.PORT ?? 3000),
+      port: Number(port),
       host: o.host,
       sweepOnStart: o.sweepOnStart,
       // How long a dead replica's claimed work waits before another takes it over.
