@@ -1,11 +1,15 @@
 // `rhythm serve`: the service until SIGTERM or SIGINT, then a graceful stop within the grace
 // (RHYTHM_SHUTDOWN_GRACE_MS, default 10 s). A second signal, or a stop that overruns the grace by
 // a second, ends the process at once.
+import { readFileSync } from 'node:fs';
 import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
 import { load } from './config.js';
 import { Failure } from './failure.js';
 import { CommanderError } from 'commander';
+
+// package.json is two levels above both src/commands/ and dist/commands/.
+const { version: VERSION } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** After the grace, this much more before the process is ended whatever still holds it. */
 const EXIT_WATCHDOG_SLACK_MS = 1000;
@@ -48,6 +52,19 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
     log.error({ err }, `rhythm could not start: ${(err as Error).message}`);
     throw err;
   }
+  // One line that says which Rhythm talks to which GitLab as whom, about what.
+  log.info(
+    {
+      version: VERSION,
+      gitlab: config.gitlab.url,
+      botUser: config.gitlab.botUsername,
+      config: configPath,
+      boards: config.boards.map((b) => `${b.kind}:${b.project}${b.dryRun ? ' (dry-run)' : ''}`),
+      url: service.url,
+      dryRun: config.dryRun,
+    },
+    `rhythm ${VERSION} is serving ${service.url} for ${config.gitlab.botUsername} on ${config.gitlab.url}`,
+  );
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal, graceMs }, 'stopping: no new deliveries, finishing work in hand');
