@@ -38,7 +38,7 @@ describe('a malformed but signed delivery', () => {
     const after = await world.bot.getIssue(world.project, card.iid);
     expect(after.labels).toContain(plan);
     expect(after.labels).not.toContain(scheduled);
-    expect((await world.statusNote(card.iid))?.body).toContain('I moved the card back');
+    expect((await world.statusNote(card.iid))?.body).toContain('Moved the card back');
     expect((await world.service!.store.stats(Date.now())).dead).toBe(0);
   });
 });
