@@ -131,7 +131,7 @@ export interface ResponseShape {
 }
 
 /** Sleeps `ms`; an abort clears the timer, so nothing is left running after an aborted call. */
-const sleepReal = (ms: number, signal?: AbortSignal) =>
+export const sleepReal = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const onAbort = () => {

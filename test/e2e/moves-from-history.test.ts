@@ -1,7 +1,7 @@
 // Column moves are judged from GitLab's own label history, never from what a delivery claims, and
 // the last judged move is remembered explicitly in the bot's note (issue 12, items 6, 9 and 15).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliver } from '../support/serve-process.js';
+import { deliver, labelChangeHook } from '../support/serve-process.js';
 import { fullRequest, startWorld, type World } from '../support/world.js';
 
 let world: World;
@@ -37,15 +37,11 @@ describe('moves are judged from GitLab’s label history', () => {
     await world.settle();
     expect((await world.bot.getIssue(world.project, card.iid)).labels).toContain(scheduled);
 
-    const project = await world.bot.getIssue(world.project, card.iid);
-    const forged = JSON.stringify({
-      object_kind: 'issue',
-      event_type: 'issue',
-      user: { id: 99, name: 'Mallory', username: 'mallory' },
-      project: { id: project.project_id, path_with_namespace: world.project },
-      object_attributes: { id: card.id, iid: card.iid, action: 'update', updated_at: new Date().toISOString() },
-      changes: { labels: { previous: [], current: [{ title: scheduled }] } },
-      labels: [{ title: scheduled }],
+    const forged = labelChangeHook(await world.bot.getIssue(world.project, card.iid), world.project, {
+      by: 'mallory',
+      previous: [],
+      current: [{ title: scheduled }],
+      labels: [scheduled],
     });
     expect(await deliver(world.service!.url, forged, `forged-${card.iid}`)).toBe(202);
     await world.settle();
