@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Rhythm's container image: `rhythm serve` on an embedded SQLite database kept on a volume.
 #
 #   podman build --format docker -t rhythm .        # or: docker build -t rhythm .
