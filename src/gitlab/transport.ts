@@ -381,6 +381,9 @@ export class Transport {
           budget.inFlight -= 1;
           this.record(method, route, res.status, started);
           this.observeRate(budget, res.headers);
+          // A refusal holds back the calls after it before this slot frees: the next call queued
+          // must not slip out while the answer's body is still being read.
+          if (res.status === 429) this.holdBack(res.headers, budget, kind);
           return res;
         });
         // Waiting for a free slot is waiting too: an abort ends it.
@@ -393,9 +396,8 @@ export class Transport {
         const description = await describe(response);
         if (response.status === 429 && kind && !hasRateHeaders(response.headers)) {
           // An application limit (notes_create, issues_create): nothing was created. Creates of
-          // this kind wait for GitLab's window to turn; other calls go on.
-          const wait = this.untilCreateWindowTurns(response.headers);
-          budget.createsBlockedUntil[kind] = Math.max(budget.createsBlockedUntil[kind], this.now() + wait);
+          // this kind wait for GitLab's window to turn (holdBack); other calls go on.
+          const wait = Math.max(0, budget.createsBlockedUntil[kind] - this.now());
           this.opts.log.warn(
             { method, route, waitMs: wait },
             `GitLab's limit on creating ${kind} refused the call (nothing was created): waiting for its window to turn, then sending it again`,
@@ -403,8 +405,7 @@ export class Transport {
           throw new Retryable(`429 (application limit) on ${method} ${route}`);
         }
         if (response.status === 429) {
-          const wait = retryAfterMs(response.headers.get('retry-after'), this.now()) ?? this.opts.minBackoffMs ?? 1000;
-          this.notBefore = Math.max(this.notBefore, this.now() + wait);
+          const wait = this.retryAfterOf(response.headers);
           if (wait > this.maxRetryAfterMs) {
             const error = new RateLimitedError(wait, method, route, this.maxRetryAfterMs);
             this.opts.log.warn({ method, route, retryAfterMs: wait }, error.message);
@@ -536,6 +537,24 @@ export class Transport {
       const leaves = Math.min(...inWindow.map((c) => c.at)) + windowMs - now;
       await this.pause(Number.isFinite(leaves) ? leaves : 20, signal);
     }
+  }
+
+  /**
+   * What a 429 holds back: every call until its Retry-After (Rack::Attack's throttle, or any other
+   * refusal); only the creates of its kind until GitLab's window turns, when it is a create refused
+   * without RateLimit-* headers (an application limit).
+   */
+  private holdBack(headers: Headers, budget: Budget, kind: CreateKind | null): void {
+    if (kind && !hasRateHeaders(headers)) {
+      const until = this.now() + this.untilCreateWindowTurns(headers);
+      budget.createsBlockedUntil[kind] = Math.max(budget.createsBlockedUntil[kind], until);
+      return;
+    }
+    this.notBefore = Math.max(this.notBefore, this.now() + this.retryAfterOf(headers));
+  }
+
+  private retryAfterOf(headers: Headers): number {
+    return retryAfterMs(headers.get('retry-after'), this.now()) ?? this.opts.minBackoffMs ?? 1000;
   }
 
   /**
