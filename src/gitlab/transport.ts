@@ -78,18 +78,21 @@ interface RateWindow {
   /** Requests a window holds. */
   limit: number;
   /**
-   * What was left when an answer was read: its RateLimit-Remaining less the calls still in flight
-   * then (GitLab may not have counted them yet), and how many calls had been sent by then.
+   * What was left when an answer was read: its RateLimit-Remaining less the calls let go and not
+   * answered then (GitLab may not have counted them yet), and how many had been let go by then.
    */
   remaining: number;
-  sentBefore: number;
+  letGoBefore: number;
 }
 
 /** What the transport knows of one token's budgets (GitLab counts its limits per user). */
 interface Budget {
-  /** Calls sent with this token so far, and those of them not answered yet. */
-  sent: number;
-  inFlight: number;
+  /**
+   * Calls let go with this token so far (counted the moment the pacing lets one go, so two calls
+   * never both take the last of a window), and those of them not answered yet.
+   */
+  letGo: number;
+  unanswered: number;
   window: RateWindow | null;
   /** The next free slot when calls are spread over what is left of a window. */
   nextPacedAt: number;
@@ -356,10 +359,9 @@ export class Transport {
         }
         const queued = this.limit(async () => {
           signal?.throwIfAborted();
+          // Counts the call as let go (budget.letGo, budget.unanswered) when it returns.
           await this.waitForTurn(method, route, budget, signal);
           const started = this.now();
-          budget.sent += 1;
-          budget.inFlight += 1;
           count(method);
           const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
           let res: Response;
@@ -371,14 +373,14 @@ export class Transport {
               signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
             });
           } catch (err) {
-            budget.inFlight -= 1;
+            budget.unanswered -= 1;
             this.record(method, route, 0, started);
             if (signal?.aborted) throw new AbortError(abortReason(signal));
             // A write is never resent blind: the caller decides, knowing it may have been done.
             if (!idempotent) throw new AbortError(new NoAnswerError(method, route, !neverSent(err), err));
             throw new Retryable(`network error on ${method} ${route}: ${(err as Error).message}`);
           }
-          budget.inFlight -= 1;
+          budget.unanswered -= 1;
           this.record(method, route, res.status, started);
           this.observeRate(budget, res.headers);
           // A refusal holds back the calls after it before this slot frees: the next call queued
@@ -451,8 +453,8 @@ export class Transport {
     let budget = this.budgets.get(id);
     if (!budget) {
       budget = {
-        sent: 0,
-        inFlight: 0,
+        letGo: 0,
+        unanswered: 0,
         window: null,
         nextPacedAt: 0,
         creates: { notes: [], issues: [] },
@@ -464,42 +466,47 @@ export class Transport {
   }
 
   /**
-   * Wait out any Retry-After (or fail when it is longer than a call waits), then pace calls when
-   * the window's remaining budget runs low.
+   * Wait out any Retry-After (or fail when it is longer than a call waits) and pace calls on
+   * Rack::Attack's window; then count the call as let go, in the same step as the last look, so no
+   * other call can take what this one was given.
+   *
+   * The window: while plenty is left, calls go at once. Below `slowBelowShare` of it, what is left
+   * is spread evenly over the time left; with nothing left, calls wait for the next window. Calls
+   * let go but not answered count as spent.
    */
   private async waitForTurn(method: string, route: string, budget: Budget, signal: AbortSignal | undefined): Promise<void> {
+    // Set once this call has its place in the spread: it then goes as soon as anything is left.
+    let placed = false;
     for (;;) {
-      const wait = this.notBefore - this.now();
-      if (wait <= 0) break;
-      if (wait > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(wait, method, route, this.maxRetryAfterMs));
-      await this.pause(wait, signal);
+      const now = this.now();
+      const wait = this.notBefore - now;
+      if (wait > 0) {
+        if (wait > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(wait, method, route, this.maxRetryAfterMs));
+        await this.pause(wait, signal);
+        continue;
+      }
+      const w = budget.window;
+      // No window known, or it is over (the next answer tells what the new one holds).
+      if (!w || w.limit <= 0 || now >= w.resetAt) break;
+      const left = w.remaining - (budget.letGo - w.letGoBefore);
+      if (left >= w.limit * (this.opts.slowBelowShare ?? 0.1)) break;
+      const untilReset = w.resetAt - now;
+      if (left <= 0) {
+        if (untilReset > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(untilReset, method, route, this.maxRetryAfterMs));
+        this.opts.log.debug({ method, route, waitMs: untilReset }, 'GitLab rate limit used up: waiting for its window to turn');
+        placed = false;
+        await this.pause(untilReset, signal);
+        continue;
+      }
+      if (placed) break;
+      const at = Math.max(now, budget.nextPacedAt);
+      budget.nextPacedAt = at + untilReset / left;
+      placed = true;
+      if (at <= now) break;
+      await this.pause(at - now, signal);
     }
-    await this.paceRequest(method, route, budget, signal);
-  }
-
-  /**
-   * Rack::Attack's window: while plenty is left, calls go at once. Below `slowBelowShare` of it,
-   * what is left is spread evenly over the time left; with nothing left, calls wait for the next
-   * window. Calls sent but not yet answered count as spent.
-   */
-  private async paceRequest(method: string, route: string, budget: Budget, signal: AbortSignal | undefined): Promise<void> {
-    const w = budget.window;
-    if (!w || w.limit <= 0) return;
-    const now = this.now();
-    // The window is over: the next answer tells what the new one holds.
-    if (now >= w.resetAt) return;
-    const left = w.remaining - (budget.sent - w.sentBefore);
-    if (left >= w.limit * (this.opts.slowBelowShare ?? 0.1)) return;
-    const untilReset = w.resetAt - now;
-    if (left <= 0) {
-      if (untilReset > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(untilReset, method, route, this.maxRetryAfterMs));
-      this.opts.log.debug({ method, route, waitMs: untilReset }, 'GitLab rate limit used up: waiting for its window to turn');
-      await this.pause(untilReset, signal);
-      return;
-    }
-    const at = Math.max(now, budget.nextPacedAt);
-    budget.nextPacedAt = at + untilReset / left;
-    if (at > now) await this.pause(at - now, signal);
+    budget.letGo += 1;
+    budget.unanswered += 1;
   }
 
   /**
@@ -602,8 +609,8 @@ export class Transport {
       resetEpoch,
       resetAt: resetEpoch * 1000 + behind,
       limit,
-      remaining: remaining - budget.inFlight,
-      sentBefore: budget.sent,
+      remaining: remaining - budget.unanswered,
+      letGoBefore: budget.letGo,
     };
     const known = budget.window;
     if (!known || resetEpoch > known.resetEpoch) {
@@ -611,8 +618,8 @@ export class Transport {
       return;
     }
     if (resetEpoch < known.resetEpoch) return;
-    const leftSeen = seen.remaining - (budget.sent - seen.sentBefore);
-    const leftKnown = known.remaining - (budget.sent - known.sentBefore);
+    const leftSeen = seen.remaining - (budget.letGo - seen.letGoBefore);
+    const leftKnown = known.remaining - (budget.letGo - known.letGoBefore);
     budget.window = {
       ...(leftSeen < leftKnown ? seen : known),
       // Each estimate of the reset is late, if anything: the earliest is the closest.
