@@ -57,6 +57,8 @@ export interface CardMemory {
    * between the writes and the put then leaves no copy older than GitLab's to decide from.
    */
   dirty(key: string): Promise<void>;
+  /** The writes are done and the row as it was still holds: it reads again (the undo of dirty()). */
+  clean(key: string): Promise<void>;
   /**
    * The card as the bot left it, seen again with GitLab's updated_at `to`: remembered with it
    * (and no longer self-written) when the row is still the one with updatedAt `from` and
@@ -110,6 +112,11 @@ export class MapCardMemory implements CardMemory {
   async dirty(key: string): Promise<void> {
     const row = this.rows.get(key);
     if (row) row.dirty = true;
+  }
+
+  async clean(key: string): Promise<void> {
+    const row = this.rows.get(key);
+    if (row) row.dirty = false;
   }
 
   async adopt(key: string, from: string, fingerprint: string, to: string): Promise<boolean> {

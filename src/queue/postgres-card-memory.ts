@@ -86,6 +86,10 @@ export class PostgresCardMemory implements CardMemory {
     await this.query('UPDATE rhythm_card_memory SET dirty = true WHERE key = $1', [key]);
   }
 
+  async clean(key: string): Promise<void> {
+    await this.query('UPDATE rhythm_card_memory SET dirty = false WHERE key = $1', [key]);
+  }
+
   async adopt(key: string, from: string, fingerprint: string, to: string): Promise<boolean> {
     const { rowCount } = await this.query(
       `UPDATE rhythm_card_memory SET updated_at = $4, self_written = false

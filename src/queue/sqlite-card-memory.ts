@@ -90,6 +90,10 @@ export class SqliteCardMemory implements CardMemory {
     this.run(() => this.sql('UPDATE rhythm_card_memory SET dirty = 1 WHERE key = ?').run(key));
   }
 
+  async clean(key: string): Promise<void> {
+    this.run(() => this.sql('UPDATE rhythm_card_memory SET dirty = 0 WHERE key = ?').run(key));
+  }
+
   async adopt(key: string, from: string, fingerprint: string, to: string): Promise<boolean> {
     const { changes } = this.run(() =>
       this.sql(

@@ -636,6 +636,10 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
       expect(await memory.count('g/p')).toBe(1);
       await memory.put(memo('issue:g/p#1', { fingerprint: 'fp-3' }));
       expect((await memory.get('issue:g/p#1'))?.fingerprint).toBe('fp-3');
+      // Writes that changed nothing remembered: the row holds again as it was.
+      await memory.dirty('issue:g/p#1');
+      await memory.clean('issue:g/p#1');
+      expect((await memory.get('issue:g/p#1'))?.fingerprint).toBe('fp-3');
     });
 
     it('adopts the card as the bot left it only when the row is still the one it wrote', async () => {

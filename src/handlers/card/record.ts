@@ -31,13 +31,18 @@ export function appliedHistory(noteBody: string | undefined): Finding[] {
   const match = noteBody ? HISTORY_RE.exec(noteBody) : null;
   if (!match) return [];
   try {
-    const parsed = appliedSchema.safeParse(JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')));
     // The note is the bot's, but anyone can edit it: only well-formed findings of known rules count.
-    if (!parsed.success) return [];
-    return parsed.data.flatMap(({ rule, ...rest }) => (isRuleId(rule) ? [{ rule, ...rest }] : [])).slice(0, HISTORY_LIMIT);
+    return readFindings(JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')));
   } catch {
     return [];
   }
+}
+
+/** Fixes as the record lists them, read from JSON (a note's record, or the card memory's copy). */
+export function readFindings(value: unknown): Finding[] {
+  const parsed = appliedSchema.safeParse(value);
+  if (!parsed.success) return [];
+  return parsed.data.flatMap(({ rule, ...rest }) => (isRuleId(rule) ? [{ rule, ...rest }] : [])).slice(0, HISTORY_LIMIT);
 }
 
 export function withHistory(body: string, applied: Finding[]): string {
