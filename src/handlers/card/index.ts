@@ -150,18 +150,37 @@ function touchesColumn(
 }
 
 /**
+ * The dates on which this change may start or end a clash: the card's date while it is in the
+ * column now, and the dates it had while it was in the column before (as the memory had it, and
+ * as each delivery tells). A card that was never in the column on a date changes no clash there.
+ */
+function clashDates(
+  card: { events: readonly HookEvent[]; issue: IssueSnapshot; previous?: PreviousCard | undefined },
+  label: string,
+): Set<string> {
+  const dates = new Set<string>();
+  const { issue, previous } = card;
+  if (issue.dueDate && inColumn(issue, label)) dates.add(issue.dueDate);
+  if (previous && previous !== 'unknown' && previous.dueDate && inColumn(previous, label)) dates.add(previous.dueDate);
+  for (const event of card.events) {
+    if (event.kind !== 'issue') continue;
+    const wasIn = event.labelChange ? event.labelChange.previous.includes(label) : event.labels.includes(label);
+    const before = event.previousDueDate !== undefined ? event.previousDueDate : issue.dueDate;
+    if (wasIn && before) dates.add(before);
+  }
+  return dates;
+}
+
+/**
  * The cards this one shared a date with before this change, or shares one with now: each judges
  * its own note again (a clash is shown on both cards, and leaves both when it ends). Only for
  * a change a person made to this card; a card woken this way wakes no one (no ping-pong). What
  * the memory had of a woken card's column no longer holds: it reads the column again.
  */
 function clashPeersToWake(state: CardState, steps: readonly Step[]): Step[] {
-  const { board, issue, events } = state;
+  const { board, issue } = state;
   if (!board.rules.conflict.enabled || !touchesColumn(state, steps, board)) return [];
-  const dates = new Set<string>();
-  if (issue.dueDate) dates.add(issue.dueDate);
-  for (const event of events) if (event.previousDueDate) dates.add(event.previousDueDate);
-  if (state.previous && state.previous !== 'unknown' && state.previous.dueDate) dates.add(state.previous.dueDate);
+  const dates = clashDates(state, board.labels.scheduled);
   return state.scheduledPeers
     .filter((peer) => peer.dueDate !== null && dates.has(peer.dueDate))
     .map((peer) => ({
@@ -318,7 +337,10 @@ export const card: HandlerFor<'card', CardState> = {
       : fromListing && ctx.memory && !ctx.fullRead
         ? 'unknown'
         : undefined;
-    const clashMayMove = board.rules.conflict.enabled && touchesColumn({ events, issue, previous }, [], board);
+    const clashMayMove =
+      board.rules.conflict.enabled &&
+      touchesColumn({ events, issue, previous }, [], board) &&
+      clashDates({ events, issue, previous }, board.labels.scheduled).size > 0;
     let scheduledPeers: ColumnPeer[] = [];
     let peers: CardKnowledge['peers'] = null;
     if (rules.some((r) => r.needs?.columnPeers?.(issue, board)) || clashMayMove) {
