@@ -256,7 +256,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       config,
     );
     const keys = [...new Set([...plan.keys, ...dead])];
+    // What the previous sweep listed is older than this one's listing.
     listed.clear();
+    fullReads.clear();
     for (const [key, entry] of plan.listed) listed.set(key, entry);
     for (const key of plan.fullRead) fullReads.add(key);
     const now = Date.now();
