@@ -2,6 +2,7 @@
 // test: targets are printed next to the figures, never asserted.
 import { benchBoard } from './board.js';
 import { benchGitLabCalls } from './gitlab-calls.js';
+import { benchSweepCalls } from './calls-sweep.js';
 import { benchMarkdown } from './markdown.js';
 import { benchReceiver } from './receiver.js';
 import { benchStartup } from './startup.js';
@@ -27,6 +28,8 @@ if (want('startup')) {
 if (want('calls')) {
   console.log('\n== GitLab calls (counted at the sandbox) ==');
   await benchGitLabCalls();
+  console.log('\n== GitLab calls of sweeps and events with the card memory, 200 / 1,000 / 10,000 ready cards (issue 13) ==');
+  await benchSweepCalls();
 }
 if (want('receiver')) {
   console.log('\n== webhook receiver (autocannon, 50 connections) ==');

@@ -74,6 +74,7 @@ program
   .description('reconcile every open card of every board now (covers webhooks GitLab never delivered)')
   .option('--dry-run', 'compute and log every write, send none')
   .addOption(new Option('--only <part>', 'only one part of the sweep').choices(Object.keys(sweepParts)))
+  .option('--full', 're-read every card, whatever the bot remembers (default: only what changed since the last sweep)')
   .action(async (o: SweepOptions) => {
     const { sweep } = await import('./commands/sweep.js');
     await sweep(globalConfig(), o);

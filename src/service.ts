@@ -12,8 +12,9 @@ import type { ClaimedJob, Store } from './queue/contract.js';
 import { openStore } from './queue/open.js';
 import { createReceiver, listen, type ReadyReport } from './webhook/receiver.js';
 import { ColumnCache } from './engine/column-cache.js';
+import type { ListedIssues } from './engine/handler.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
-import { sweepKeys } from './engine/sweep.js';
+import { cardKeys, planSweep } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 
 export interface ServiceOptions {
@@ -56,8 +57,12 @@ export interface Service {
   metrics: Metrics;
   door: CountingDoor;
   worker: Worker;
-  /** Put every open card's key on the queue (the timer does this when this replica leads). */
-  sweep(): Promise<number>;
+  /**
+   * Put on the queue the cards that changed since the last sweep, those whose date has come and
+   * the dead ones (every open card when `full`, or when the memory cannot tell); the timer does
+   * this when this replica leads. Resolves to the number of keys.
+   */
+  sweep(opts?: { full?: boolean }): Promise<number>;
   /**
    * Stop accepting, finish or give back work in hand, close the store: all within about graceMs
    * (default: shutdownGraceMs), whatever is waiting (a job stuck behind a long Retry-After, a
@@ -118,6 +123,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   });
   const door = createDoor({ url: config.gitlab.url, token: config.gitlab.token, log, transport });
   const columns = new ColumnCache();
+  // The cards the last sweep listed, until their jobs read them (a job with no delivery needs no GET).
+  const listed: ListedIssues = new Map();
+  // Cards a full sweep named: read in full whatever the memory says.
+  const fullReads = new Set<string>();
 
   // Readiness answers within READY_TIMEOUT_MS whatever GitLab or the database do, and says why
   // it is not ready. A Retry-After in force is reported at once, without a call: no call may be
@@ -193,6 +202,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         columns,
         enqueue: (key, delayMs) => store.enqueue(key, Date.now(), delayMs),
         signal,
+        memory: store.memory,
+        listed,
+        fullRead: fullReads.delete(job.key),
       });
       opts.onJob?.(outcome, job);
       return outcome;
@@ -234,12 +246,29 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   // Aborted when stop() begins: a sweep's GitLab calls (which may wait out a Retry-After) end at
   // once; the keys it had not put on the queue yet are the next sweep's.
   const stopping = new AbortController();
-  const sweep = async () => {
-    const keys = await sweepKeys(door.forEvent({ signal: stopping.signal }), config);
+  // The sweep's mark is set once its keys are on the queue: they are durable there, and a card
+  // whose job fails for good is parked dead, which the next sweep revives.
+  const sweep = async (o: { full?: boolean } = {}) => {
+    const plan = await planSweep(door.forEvent({ signal: stopping.signal }), config, {
+      memory: store.memory,
+      full: o.full === true,
+      now: opts.clock ? opts.clock() : new Date(),
+    });
+    const dead = cardKeys(
+      (await store.dead()).map((d) => d.key),
+      config,
+    );
+    const keys = [...new Set([...plan.keys, ...dead])];
+    // What the previous sweep listed is older than this one's listing.
+    listed.clear();
+    fullReads.clear();
+    for (const [key, entry] of plan.listed) listed.set(key, entry);
+    for (const key of plan.fullRead) fullReads.add(key);
     const now = Date.now();
     for (const key of keys) await store.enqueue(key, now);
+    await plan.complete();
     worker.wake();
-    log.info({ keys: keys.length }, 'sweep: every open card is on the queue');
+    log.info({ keys: keys.length, boards: plan.boards }, 'sweep: the cards that changed, are due or were dead are on the queue');
     return keys.length;
   };
 

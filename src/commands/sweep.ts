@@ -1,4 +1,6 @@
-// `rhythm sweep`: every key of the sweep through the worker here and now, one line per key.
+// `rhythm sweep`: every key of the sweep through the worker here and now, one line per key. With
+// the service's database, the sweep reads the card memory there: it lists only what changed since
+// its last complete sweep (engine/sweep.ts); `--full` re-reads every card.
 // When the service's database is configured (RHYTHM_DATABASE_URL, or the default SQLite file of
 // `rhythm serve` exists here), each key is leased there while it runs, so the sweep and the
 // service never work one key at once. A pipeline without a database runs alone on a private
@@ -7,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { RhythmConfig } from '../config/types.js';
 import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
-import { sweepKeys, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
+import { cardKeys, planSweep, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
 import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
@@ -17,6 +19,8 @@ import { Failure } from './failure.js';
 export interface SweepOptions {
   dryRun?: boolean;
   only?: SweepPart;
+  /** Re-read every card in full, whatever the card memory says. */
+  full?: boolean;
 }
 
 /**
@@ -36,13 +40,35 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   const { config, configDir } = load(configPath, o.dryRun);
   const log = commandLogger();
   const door = doorFor(config, log);
-  const keys = await sweepKeys(door, config, o.only ? [o.only] : SWEEP_PARTS);
   const shared = await sharedStore(config, process.env, process.cwd());
+  // The card memory is the service's, in its database: without one, every open card is read.
+  const memory = shared?.memory ?? null;
+  let plan;
+  let keys: string[];
+  try {
+    plan = await planSweep(door, config, { parts: o.only ? [o.only] : SWEEP_PARTS, full: o.full === true, memory });
+    // Cards parked dead in the service's store come back with the sweep, changed or not.
+    const dead = shared
+      ? cardKeys(
+          (await shared.dead()).map((d) => d.key),
+          config,
+        )
+      : [];
+    keys = [...new Set([...plan.keys, ...dead])];
+  } catch (err) {
+    await shared?.close();
+    throw err;
+  }
+  for (const board of plan.boards) {
+    const how = board.mode === 'full' ? `in full (${board.why ?? 'asked'})` : 'changes only';
+    log.info({ ...board }, `sweep: ${board.project} listed ${how}: ${board.listed} listed, ${board.named} to judge`);
+  }
   const leaseMs = Number(process.env.RHYTHM_LEASE_MS ?? 60_000);
   const report = await runOnce(
     keys,
-    { config, configDir, door, log, columns: new ColumnCache() },
+    { config, configDir, door, log, columns: new ColumnCache(), memory, listed: plan.listed },
     {
+      fullRead: plan.fullRead,
       ...(shared ? { shared, leaseMs } : {}),
       onLeftToHolder: (key) => process.stdout.write(`${key}: left to the service (it holds the key and runs it again)\n`),
       onOutcome: (outcome) => {
@@ -52,7 +78,13 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
       },
       onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
     },
-  ).finally(() => shared?.close());
+  )
+    // Complete only when every key ran: the next sweep then lists what changed after this one.
+    .then(async (done) => {
+      if (done.failed.length === 0) await plan.complete();
+      return done;
+    })
+    .finally(() => shared?.close());
   // The command's door counts every job's calls, failed attempts included.
   const { reads, writes } = door;
   const dry = report.outcomes.reduce((n, o) => n + o.dryRunWrites, 0);

@@ -4,6 +4,7 @@
 // It also owns the order of writes (a note before the edit it explains) and makes note creation
 // idempotent: a note POST without a clear answer is looked for by its marker before anyone posts
 // it again, and two bot notes with one marker (two racers) are brought back to one, the oldest.
+import { performance } from 'node:perf_hooks';
 import type { RhythmConfig } from '../config/types.js';
 import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
@@ -29,6 +30,9 @@ export interface ApplyContext {
 }
 
 const UNANSWERED_WAIT_MS = 30_000;
+
+/** How old the judged read of a card may be for a label fix to go without a re-read (ms). */
+export const FRESH_READ_MS = 1000;
 
 export type Applied =
   | { step: Step; sent: true; issue?: GIssue; note?: GNote; hook?: GHook }
@@ -142,6 +146,14 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  */
 async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
   if (!step.judgedLabels && !step.addAssignees?.length) {
+    return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
+  }
+  // A label fix (add/remove, never the whole set) judged on a read this fresh needs no second
+  // one: the window for a person's move is the same order as between a re-read and the PUT. An
+  // assignee add always re-reads: GitLab takes only the whole set, and no one a person just
+  // assigned may be lost.
+  const age = step.readAt === undefined ? Infinity : performance.now() - step.readAt;
+  if (step.judgedLabels && !step.addAssignees?.length && age <= FRESH_READ_MS) {
     return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
   }
   const now = await ctx.door.getIssue(step.project, step.iid);
@@ -313,6 +325,8 @@ export function inWriteOrder(steps: readonly Step[]): Step[] {
 /** A write GitLab refused, with what Rhythm was doing: people read this in the job's error. */
 export class WriteError extends Error {
   override name = 'WriteError';
+  /** The step GitLab refused. */
+  step?: Step;
 }
 
 /**
@@ -337,7 +351,9 @@ export async function apply(steps: readonly Step[], ctx: ApplyContext): Promise<
     try {
       done = await send(step, ctx);
     } catch (err) {
-      throw new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
+      const refused = new WriteError(`could not ${what}: ${(err as Error).message}`, { cause: err });
+      refused.step = step;
+      throw refused;
     }
     report.applied.push(done);
     if (!done.sent) continue;

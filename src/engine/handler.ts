@@ -8,6 +8,9 @@ import type { HookEvent } from '../webhook/event.js';
 import type { ColumnCache } from './column-cache.js';
 import type { WorkKey, WorkKind } from './keys.js';
 import type { Step } from './steps.js';
+import type { CardMemory } from '../queue/card-memory.js';
+import type { ApplyReport } from './apply.js';
+import type { MemoryUpdate } from '../handlers/card/memory.js';
 
 /** What `load` may use: GitLab for reading, the configuration, the clock, shared caches. */
 export interface LoadContext {
@@ -23,9 +26,21 @@ export interface LoadContext {
    * issues) share one listing, as one run of it would. A job of `rhythm serve` has its own.
    */
   listings: Map<string, Promise<GIssue[]>>;
+  /** What the bot remembers of cards (a cache: queue/card-memory.ts); absent: nothing is remembered. */
+  memory?: CardMemory | null;
+  /** Re-read everything, whatever the memory says (`rhythm sweep --full`); the memory is still written. */
+  fullRead?: boolean;
+  /** Issues the sweep listed, by key: read as good as a GET when no delivery came since (sweep.ts). */
+  listed?: ListedIssues;
 }
 
-export type Loaded<S> = { state: S } | { skip: string };
+/**
+ * Issues a sweep's listing carried, by work key, with when they were listed (performance.now())
+ * and whether the listing was of changes only (an incremental sweep), not of every open card.
+ */
+export type ListedIssues = Map<string, { issue: GIssue; at: number; incremental?: boolean }>;
+
+export type Loaded<S> = { state: S } | { skip: string; forget?: boolean };
 
 export interface Decision {
   steps: Step[];
@@ -39,13 +54,18 @@ export interface Handler<K extends WorkKey, S> {
   kind: K['kind'];
   load(key: K, events: readonly HookEvent[], ctx: LoadContext): Promise<Loaded<S>>;
   decide(state: S): Decision;
+  /** What the memory keeps once the steps are carried out (handlers that remember; pure). */
+  remember?(state: S, report: ApplyReport): MemoryUpdate;
 }
 
 /** A handler for one kind, its key type narrowed. */
 export type HandlerFor<T extends WorkKind, S> = Handler<Extract<WorkKey, { kind: T }>, S>;
 
-/** What one run of a handler produced: its decision, or why it had nothing to do. */
-export type Outcome = { skipped: string } | { decision: Decision };
+/**
+ * What one run of a handler produced: its decision (and, for a handler that remembers, what to
+ * remember once it is carried out), or why it had nothing to do (and whether to forget the key).
+ */
+export type Outcome = { skipped: string; forget?: boolean } | { decision: Decision; remember?: (report: ApplyReport) => MemoryUpdate };
 
 /** A handler with its state type sealed in: load then decide, as one call. */
 export interface Work<K extends WorkKey> {
@@ -58,8 +78,10 @@ export function work<K extends WorkKey, S>(handler: Handler<K, S>): Work<K> {
     kind: handler.kind,
     async run(key, events, ctx) {
       const loaded = await handler.load(key, events, ctx);
-      if ('skip' in loaded) return { skipped: loaded.skip };
-      return { decision: handler.decide(loaded.state) };
+      if ('skip' in loaded) return { skipped: loaded.skip, ...(loaded.forget ? { forget: true } : {}) };
+      const { state } = loaded;
+      const decision = handler.decide(state);
+      return handler.remember ? { decision, remember: (report) => handler.remember!(state, report) } : { decision };
     },
   };
 }

@@ -7,11 +7,14 @@ import type { GIssue } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import type { StoredDelivery } from '../queue/contract.js';
 import { decodeHookEvent, readHookEvent, type HookEvent } from '../webhook/event.js';
-import { apply, type Applied } from './apply.js';
+import { apply, isDryRun, WriteError, type Applied, type ApplyReport } from './apply.js';
+import type { CardMemory } from '../queue/card-memory.js';
+import { isGone } from '../gitlab/transport.js';
+import { isWrite } from './steps.js';
 import type { ColumnCache } from './column-cache.js';
 import { resolveKey, type WorkKind } from './keys.js';
 import { workFor } from './registry.js';
-import type { Outcome } from './handler.js';
+import type { ListedIssues, Outcome } from './handler.js';
 import type { Step } from './steps.js';
 
 export interface JobDeps {
@@ -31,6 +34,12 @@ export interface JobDeps {
   signal?: AbortSignal;
   /** How long a note POST without an answer is looked for before the job fails (apply.ts). */
   unansweredWaitMs?: number;
+  /** What the bot remembers of cards (the store's; absent or null: nothing is remembered). */
+  memory?: CardMemory | null;
+  /** Re-read everything whatever the memory says (`rhythm sweep --full`); the memory is still written. */
+  fullRead?: boolean;
+  /** Issues the sweep listed, by key (sweep.ts): a job with no delivery reads its card from there. */
+  listed?: ListedIssues;
 }
 
 export interface JobOutcome {
@@ -76,36 +85,73 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
       );
   }
 
+  const memory = deps.memory ?? null;
   let outcome: Outcome;
-  try {
-    outcome = await workFor(work.kind).run(work, events, {
-      gitlab: door,
-      config: deps.config,
-      configDir: deps.configDir,
-      now: deps.now,
-      log: deps.log,
-      columns: deps.columns,
-      listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
-    });
-  } catch (err) {
-    // Reading failed (GitLab refused, or answered something else): say what was being read.
-    throw new Error(`could not read what ${key} needs: ${(err as Error).message}`, { cause: err });
-  }
-  if ('skipped' in outcome) {
-    deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
-    return result('skipped', { note: outcome.skipped });
+  let report: ApplyReport;
+  // Twice at most: a bot note the memory knew of that a person deleted answers 404 to its edit;
+  // the card is then forgotten and judged again from a full read, at once.
+  for (let attempt = 1; ; attempt += 1) {
+    const fullRead = deps.fullRead === true || attempt > 1;
+    try {
+      outcome = await workFor(work.kind).run(work, events, {
+        gitlab: door,
+        config: deps.config,
+        configDir: deps.configDir,
+        now: deps.now,
+        log: deps.log,
+        columns: deps.columns,
+        listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
+        memory,
+        fullRead,
+        ...(deps.listed ? { listed: deps.listed } : {}),
+      });
+    } catch (err) {
+      // Reading failed (GitLab refused, or answered something else): say what was being read.
+      throw new Error(`could not read what ${key} needs: ${(err as Error).message}`, { cause: err });
+    }
+    if ('skipped' in outcome) {
+      if (outcome.forget && memory) await memory.forget(key);
+      deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
+      return result('skipped', { note: outcome.skipped });
+    }
+    const { steps } = outcome.decision;
+    // Follow-up work re-reads what it looks at: a cached listing of it is stale from now on.
+    for (const step of steps) if (step.kind === 'enqueue') deps.columns.forget(step.key);
+    // Before the first write, the key's memory stops counting (a crash after the writes leaves
+    // nothing older than GitLab to decide from); so does the memory of a key woken as stale.
+    const writes = steps.some((step) => isWrite(step) && !isDryRun(deps.config, step));
+    const remembering = memory !== null && outcome.remember !== undefined;
+    if (memory) {
+      if (remembering && writes) await memory.dirty(key);
+      for (const step of steps) if (step.kind === 'enqueue' && step.forgetMemory) await memory.dirty(step.key);
+    }
+    try {
+      report = await apply(steps, {
+        door,
+        config: deps.config,
+        log: deps.log,
+        enqueue: (nextKey, delayMs) => deps.enqueue(nextKey, delayMs),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.unansweredWaitMs !== undefined ? { unansweredWaitMs: deps.unansweredWaitMs } : {}),
+      });
+    } catch (err) {
+      const noteGone = err instanceof WriteError && err.step?.kind === 'editNote' && isGone(err.cause);
+      if (remembering && noteGone && attempt === 1 && !fullRead) {
+        deps.log.info({ key }, 'a bot note the memory knew is gone (a person deleted it): the card is read again in full');
+        await memory.forget(key);
+        continue;
+      }
+      throw err;
+    }
+    if (remembering) {
+      const update = outcome.remember!(report);
+      if (update && 'put' in update) await memory.put(update.put);
+      else if (update && 'forget' in update) await memory.forget(key);
+      else if (writes) await memory.clean(key);
+    }
+    break;
   }
   const { steps, summary, facts } = outcome.decision;
-  // Follow-up work re-reads what it looks at: a cached listing of it is stale from now on.
-  for (const step of steps) if (step.kind === 'enqueue') deps.columns.forget(step.key);
-  const report = await apply(steps, {
-    door,
-    config: deps.config,
-    log: deps.log,
-    enqueue: (nextKey, delayMs) => deps.enqueue(nextKey, delayMs),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.unansweredWaitMs !== undefined ? { unansweredWaitMs: deps.unansweredWaitMs } : {}),
-  });
   deps.log.info(
     { key, kind: work.kind, ...facts, steps: steps.map((s) => s.kind), writes: report.writes, dryRunWrites: report.dryRunWrites },
     'job done',

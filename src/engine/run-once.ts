@@ -29,6 +29,8 @@ export interface OnceOptions {
   leaseMs?: number;
   /** A key left to the process that holds it in the shared store. */
   onLeftToHolder?(key: string): void;
+  /** Keys to re-read in full whatever the memory says (a board's full sweep). */
+  fullRead?: ReadonlySet<string>;
 }
 
 export interface OnceReport {
@@ -64,6 +66,7 @@ export async function runOnce(
         ...deps,
         listings,
         now: deps.clock ? deps.clock() : new Date(),
+        fullRead: deps.fullRead === true || opts.fullRead?.has(job.key) === true,
         // Follow-ups run at once rather than after a debounce: the command is the whole burst.
         enqueue: async (key) => {
           if (!waiting.has(key)) await store.enqueue(key, Date.now());

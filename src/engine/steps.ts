@@ -16,6 +16,11 @@ export type Step =
        */
       judgedLabels?: string[];
       /**
+       * performance.now() when the labels judged were read: a read this fresh serves as the
+       * executor's own re-read before a label fix (apply.ts).
+       */
+      readAt?: number;
+      /**
        * People to add as assignees. GitLab's REST API takes only the whole set, so the executor
        * reads the assignees just before the write and adds to them: no one a person just assigned
        * is ever removed.
@@ -30,8 +35,11 @@ export type Step =
   | { kind: 'reorderIssue'; project: string; iid: number; to: { moveAfterId: number } | { moveBeforeId: number }; what: string }
   | { kind: 'addHook'; project: string; spec: HookSpec }
   | { kind: 'editHook'; project: string; hookId: number; spec: HookSpec }
-  /** Not a write: wake another key, after a delay (the column after a card moved). */
-  | { kind: 'enqueue'; key: string; delayMs: number };
+  /**
+   * Not a write: wake another key, after a delay (the column after a card moved). `forgetMemory`:
+   * what the bot remembers of that key no longer holds (a clash came or went): it is read afresh.
+   */
+  | { kind: 'enqueue'; key: string; delayMs: number; forgetMemory?: boolean };
 
 export type StepKind = Step['kind'];
 

@@ -1,23 +1,190 @@
 // The sweep: GitLab never redelivers a webhook it failed to deliver (or dropped while the hook was
-// auto-disabled), so every open card of every board is reconciled again on a timer and from the
+// auto-disabled), so the cards of every board are reconciled again on a timer and from the
 // scheduled pipeline. It names the keys; `rhythm sweep` runs them here and now, `rhythm serve`
 // puts them on the queue so they are serialized with webhook work.
+//
+// With the card memory (queue/card-memory.ts) a sweep is incremental: per board it lists only the
+// cards updated since its last complete sweep (less a safety overlap for clocks and slow commits),
+// open or closed, and names only those that differ from what the bot remembers, plus the cards
+// whose date has come (a reminder window, a day passed). The listing carries everything a card's
+// decision reads of the issue, so those cards need no GET of their own (ListedIssues). A board
+// is listed in full — every open card named — when there is no mark yet, when the memory lost
+// rows since the mark, when asked (`rhythm sweep --full`), and every FULL_SWEEP_EVERY_MS: then
+// every card is re-read whatever the memory says, and cards remembered but no longer open
+// (closed, moved or deleted) are named so their jobs notice it and the memory forgets them.
+import { performance } from 'node:perf_hooks';
 import type { RhythmConfig } from '../config/types.js';
-import type { GitLabReader } from '../gitlab/types.js';
-import { columnKey, issueKey, SIGNUP_REMINDERS_KEY } from './keys.js';
+import type { GIssue, GitLabReader } from '../gitlab/types.js';
+import type { CardMemory } from '../queue/card-memory.js';
+import { cardFingerprint } from '../handlers/card/memory.js';
+import type { ListedIssues } from './handler.js';
+import { columnKey, issueKey, resolveKey, SIGNUP_REMINDERS_KEY } from './keys.js';
 
 export type SweepPart = 'issues' | 'order' | 'reminders';
 export const SWEEP_PARTS: SweepPart[] = ['issues', 'order', 'reminders'];
 
+/** Listed changes go back this far before the last mark: clocks differ, commits land late. */
+export const SWEEP_OVERLAP_MS = 5 * 60_000;
+/**
+ * How often a board is re-read in full, whatever the memory says. A constant for now; the
+ * natural home is a config key (sweep.fullEveryHours) in the schema.
+ */
+export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
+
+export interface SweepOptions {
+  parts?: SweepPart[];
+  /** Re-read every card in full (`rhythm sweep --full`). */
+  full?: boolean;
+  /** The memory (none: every board listed in full, every open card named, as before memory). */
+  memory?: CardMemory | null;
+  /** The rules' clock: the cards whose date has come are due by it. */
+  now?: Date;
+  /**
+   * When the listing is taken, epoch ms, as GitLab's timestamps count (default: the wall clock,
+   * not the rules' clock, which tests and demos move): the next sweep lists what changed after it.
+   */
+  listedAt?: number;
+}
+
+/** What a board's part of the sweep did, for the log and the command's report. */
+export interface BoardSweep {
+  project: string;
+  mode: 'full' | 'incremental';
+  /** Why the board was listed in full. */
+  why?: string;
+  /** Issues the listing returned. */
+  listed: number;
+  /** Cards named for a job. */
+  named: number;
+  /** Named because their date has come. */
+  due: number;
+  /** Remembered, not open any more, named to be noticed. */
+  gone: number;
+  /** Seen as the bot's own writes left them, remembered as such (no job). */
+  adopted: number;
+}
+
+export interface SweepPlan {
+  keys: string[];
+  /** The listed issues of the named cards, for their jobs (no GET needed). */
+  listed: ListedIssues;
+  /** Keys to re-read in full (their board's full sweep), whatever the memory says. */
+  fullRead: Set<string>;
+  boards: BoardSweep[];
+  /** Records the sweep as complete: the next one lists what changed after its listing. */
+  complete(): Promise<void>;
+}
+
+/** The keys only (every open card, no memory): what a sweep names without a store. */
 export async function sweepKeys(door: GitLabReader, config: RhythmConfig, parts: SweepPart[] = SWEEP_PARTS): Promise<string[]> {
+  return (await planSweep(door, config, { parts })).keys;
+}
+
+export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: SweepOptions = {}): Promise<SweepPlan> {
+  const parts = opts.parts ?? SWEEP_PARTS;
+  const memory = opts.memory ?? null;
+  const now = opts.now ?? new Date();
+  const sweptAt = opts.listedAt ?? Date.now();
   const keys: string[] = [];
+  const named = new Set<string>();
+  const listed: ListedIssues = new Map();
+  const fullRead = new Set<string>();
+  const boards: BoardSweep[] = [];
+  const marks: Array<{ project: string; full: boolean }> = [];
+  const name = (key: string) => {
+    if (named.has(key)) return false;
+    named.add(key);
+    keys.push(key);
+    return true;
+  };
+
   for (const board of config.boards) {
     if (board.kind !== 'skills-exchange') continue;
     if (parts.includes('issues')) {
-      const open = await door.listIssues(board.project, { state: 'opened', orderBy: 'created_at', sort: 'asc' });
-      for (const issue of open) keys.push(issueKey(board.project, issue.iid));
+      const { project } = board;
+      const at = performance.now();
+      const mark = memory ? await memory.mark(project) : null;
+      const overdue = mark !== null && (mark.fullAt === null || sweptAt - mark.fullAt >= FULL_SWEEP_EVERY_MS);
+      let why: string | undefined;
+      if (!memory) why = 'no memory';
+      else if (opts.full) why = 'asked (--full)';
+      else if (!mark) why = 'no sweep mark yet';
+      else if ((await memory.count(project)) + mark.forgotten < mark.cards) why = 'the memory lost cards since the last sweep';
+      else if (overdue) why = 'the full sweep is due';
+      const report: BoardSweep = { project, mode: why ? 'full' : 'incremental', listed: 0, named: 0, due: 0, gone: 0, adopted: 0 };
+      if (why) report.why = why;
+      // Re-read whatever the memory says: asked, or the slow timer. (A missing mark or lost rows
+      // only need every card named; what the memory still has is as good as ever.)
+      const reread = opts.full === true || why === 'the full sweep is due';
+
+      if (why) {
+        const open = await door.listIssues(project, { state: 'opened', orderBy: 'created_at', sort: 'asc' });
+        report.listed = open.length;
+        for (const issue of open) {
+          const key = issueKey(project, issue.iid);
+          if (!name(key)) continue;
+          listed.set(key, { issue, at, incremental: false });
+          if (reread) fullRead.add(key);
+          report.named += 1;
+        }
+        if (memory) {
+          // Remembered but not open now: closed, moved away or deleted. Their jobs tell which.
+          for (const key of await memory.keys(project)) {
+            if (name(key)) {
+              report.gone += 1;
+              if (reread) fullRead.add(key);
+            }
+          }
+        }
+      } else {
+        const since = new Date(mark!.sweptAt - SWEEP_OVERLAP_MS).toISOString();
+        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'updated_at', sort: 'asc' });
+        report.listed = changed.length;
+        const rows = await memory!.getMany(changed.map((i) => issueKey(project, i.iid)));
+        for (const issue of changed) {
+          const key = issueKey(project, issue.iid);
+          const row = rows.get(key);
+          if (issue.state !== 'opened') {
+            // Closed (or moved away, which closes it): only a card the bot remembers needs a word.
+            if (row && name(key)) {
+              listed.set(key, { issue, at, incremental: true });
+              report.named += 1;
+            }
+            continue;
+          }
+          if (row) {
+            const fingerprint = cardFingerprint(issue);
+            // A job since the listing already judged a newer copy.
+            if (Date.parse(row.updatedAt) > Date.parse(issue.updated_at)) continue;
+            if (row.fingerprint === fingerprint && row.updatedAt === issue.updated_at) continue;
+            // The card as the bot's own writes left it: remembered with GitLab's updated_at.
+            if (
+              row.fingerprint === fingerprint &&
+              row.selfWritten &&
+              (await memory!.adopt(key, row.updatedAt, fingerprint, issue.updated_at))
+            ) {
+              report.adopted += 1;
+              continue;
+            }
+          }
+          if (!name(key)) continue;
+          listed.set(key, { issue, at, incremental: true });
+          report.named += 1;
+        }
+      }
+      // Whatever the listing said: the cards whose date has come.
+      if (memory) {
+        for (const key of await memory.due(project, now.getTime())) {
+          if (name(key)) {
+            report.due += 1;
+            report.named += 1;
+          }
+        }
+      }
+      boards.push(report);
+      marks.push({ project, full: why !== undefined });
     }
-    if (parts.includes('order') && board.order.enabled) keys.push(columnKey(board.project, board.labels.scheduled));
+    if (parts.includes('order') && board.order.enabled) name(columnKey(board.project, board.labels.scheduled));
   }
   if (config.signups && parts.includes('reminders')) {
     const labels = [...new Set([...config.signups.webinars.labels, ...config.signups.labs.labels])];
@@ -27,10 +194,29 @@ export async function sweepKeys(door: GitLabReader, config: RhythmConfig, parts:
       for (const issue of open) {
         if (seen.has(issue.iid)) continue;
         seen.add(issue.iid);
-        keys.push(issueKey(config.signups.project, issue.iid));
+        name(issueKey(config.signups.project, issue.iid));
       }
     }
-    keys.push(SIGNUP_REMINDERS_KEY);
+    name(SIGNUP_REMINDERS_KEY);
   }
-  return keys;
+  return {
+    keys,
+    listed,
+    fullRead,
+    boards,
+    async complete() {
+      if (!memory) return;
+      for (const { project, full } of marks) await memory.setMark(project, sweptAt, full);
+    },
+  };
 }
+
+/** The keys among `keys` that are cards of a configured board (dead jobs the sweep revives). */
+export function cardKeys(keys: readonly string[], config: RhythmConfig): string[] {
+  return keys.filter((key) => {
+    const work = resolveKey(key, config);
+    return !('skip' in work) && work.kind === 'card';
+  });
+}
+
+export type { GIssue };

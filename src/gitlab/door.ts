@@ -130,12 +130,13 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     },
 
     async listIssues(project, query: IssueQuery) {
-      const options: Pick<AllIssuesOptions, 'labels' | 'state' | 'orderBy' | 'sort' | 'search'> = {};
+      const options: Pick<AllIssuesOptions, 'labels' | 'state' | 'orderBy' | 'sort' | 'search' | 'updatedAfter'> = {};
       if (query.labels?.length) options.labels = query.labels.join(',');
       if (query.state) options.state = query.state;
       if (query.orderBy) options.orderBy = query.orderBy;
       if (query.sort) options.sort = query.sort;
       if (query.search) options.search = query.search;
+      if (query.updatedAfter) options.updatedAfter = query.updatedAfter;
       const answer = await issues.all({ projectId: project, perPage: PER_PAGE, ...options });
       return readList(issueEntity, answer, CALLS.listIssues);
     },

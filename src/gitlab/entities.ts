@@ -41,6 +41,12 @@ export const issueEntity = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   closed_at: z.string().nullable(),
+  /**
+   * How many notes people (and bots) wrote on it, system notes aside (Entities::IssueBasic,
+   * `user_notes_count`): the card memory tells from it that a note was deleted. Optional: an
+   * answer without it only costs the memory that hint.
+   */
+  user_notes_count: z.number().int().optional(),
 });
 
 /**

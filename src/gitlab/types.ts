@@ -16,6 +16,8 @@ export interface IssueQuery {
   orderBy?: 'created_at' | 'updated_at' | 'relative_position' | 'due_date';
   sort?: 'asc' | 'desc';
   search?: string;
+  /** Only issues updated at or after this instant (ISO 8601): `updated_after`. */
+  updatedAfter?: string;
 }
 
 export interface IssueEdit {

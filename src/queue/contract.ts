@@ -1,6 +1,7 @@
 // The durable inbox and keyed work queue, as one contract. Adapters: sqlite.ts (embedded default),
 // postgres.ts (several replicas) and memory.ts (one-shot commands). test/queue/contract.ts is the
 // one suite all three must pass.
+import type { CardMemory } from './card-memory.js';
 //
 // No key is ever silenced for good: a dead job is parked only until the next delivery or wake for
 // its key (accept() or enqueue(): a new event, the sweep, a timer, a restart's sweep), which makes
@@ -81,6 +82,8 @@ export interface DeadJob {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
+  /** What the bot remembers of each card, in the same database (a cache: see card-memory.ts). */
+  readonly memory: CardMemory;
   /** Create or upgrade the schema. Safe when several processes call it at once. */
   migrate(): Promise<void>;
   /**

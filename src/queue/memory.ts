@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
+import { MapCardMemory, type CardMemory } from './card-memory.js';
 
 export interface MemoryStoreOptions {
   /** Most deliveries handed out with one claim; the rest wait for the next run. Default 500. */
@@ -52,6 +53,7 @@ function byText(a: string, b: string): number {
 
 class MemoryStore implements Store {
   readonly kind = 'memory' as const;
+  readonly memory: CardMemory = new MapCardMemory();
   private closed = false;
   /** Every stored delivery by id, processed or not: the dedup window, until prune(). */
   private readonly deliveries = new Map<string, DeliveryRecord>();
@@ -103,13 +105,24 @@ class MemoryStore implements Store {
     this.ensureOpen();
     if (max <= 0) return [];
     // Due pending jobs by due time, and running jobs whose worker let the lease run out by its end.
+    // The `max` earliest, kept sorted as they are found: a claim costs one pass over the jobs, not
+    // a sort of every due one (a sweep puts 10,000 keys on this queue, claimed one at a time).
     const ready: { job: JobRecord; at: number }[] = [];
+    const before = (a: { job: JobRecord; at: number }, b: { job: JobRecord; at: number }) =>
+      a.at < b.at || (a.at === b.at && byText(a.job.key, b.job.key) < 0);
     for (const job of this.jobs.values()) {
-      if (job.state === 'pending' && job.dueAt !== null && job.dueAt <= now) ready.push({ job, at: job.dueAt });
-      else if (job.state === 'running' && job.leaseUntil !== null && job.leaseUntil <= now) ready.push({ job, at: job.leaseUntil });
+      let at: number;
+      if (job.state === 'pending' && job.dueAt !== null && job.dueAt <= now) at = job.dueAt;
+      else if (job.state === 'running' && job.leaseUntil !== null && job.leaseUntil <= now) at = job.leaseUntil;
+      else continue;
+      const entry = { job, at };
+      if (ready.length === max && !before(entry, ready[max - 1]!)) continue;
+      let i = ready.length;
+      while (i > 0 && before(entry, ready[i - 1]!)) i -= 1;
+      ready.splice(i, 0, entry);
+      if (ready.length > max) ready.pop();
     }
-    ready.sort((a, b) => a.at - b.at || byText(a.job.key, b.job.key));
-    return ready.slice(0, max).map(({ job }): ClaimedJob => {
+    return ready.map(({ job }): ClaimedJob => {
       const claim = randomUUID();
       update(job, { state: 'running', claim, leaseUntil: now + leaseMs, dueAt: null });
       // Stable sort: equal receivedAt keeps arrival order, like sqlite's ORDER BY received_at, seq.

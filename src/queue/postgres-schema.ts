@@ -1,5 +1,7 @@
 // PostgreSQL schema, as migrations: entry i upgrades version i to i+1. Append, never edit a shipped
 // one. Same tables and meanings as sqlite-schema.ts; times are epoch ms in bigint columns.
+import { POSTGRES_CARD_MEMORY_TABLES } from './postgres-card-memory.js';
+
 export const postgresMigrations: readonly string[] = [
   `
   CREATE TABLE rhythm_deliveries (
@@ -42,4 +44,6 @@ export const postgresMigrations: readonly string[] = [
   `
   ALTER TABLE rhythm_jobs ADD COLUMN strikes integer NOT NULL DEFAULT 0;
   `,
+  // 3: the card memory, a cache of what each card's last decision was made on (queue/card-memory.ts).
+  POSTGRES_CARD_MEMORY_TABLES,
 ];

@@ -9,6 +9,8 @@ import pg from 'pg';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { postgresMigrations } from './postgres-schema.js';
+import { PostgresCardMemory } from './postgres-card-memory.js';
+import type { CardMemory } from './card-memory.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -147,6 +149,7 @@ interface KeyedDeliveryRow extends DeliveryRow {
 
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly memory: CardMemory;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private revived: (key: string, by: RevivedBy) => void = () => undefined;
@@ -156,6 +159,7 @@ class PostgresStore implements Store {
     private readonly maxDeliveriesPerClaim: number,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch), 500);
+    this.memory = new PostgresCardMemory(pool);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {

@@ -1,6 +1,8 @@
 // SQLite schema, as migrations: entry i upgrades version i to i+1. Append, never edit a shipped one.
 // Times are epoch ms. A job's due_at means "a run is wanted at this time": for a pending job that is
 // when it becomes claimable; for a running job, non-null means it was woken while it ran.
+import { SQLITE_CARD_MEMORY_TABLES } from './sqlite-card-memory.js';
+
 export const sqliteMigrations: readonly string[] = [
   `
   CREATE TABLE rhythm_deliveries (
@@ -43,4 +45,6 @@ export const sqliteMigrations: readonly string[] = [
   `
   ALTER TABLE rhythm_jobs ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: the card memory, a cache of what each card's last decision was made on (queue/card-memory.ts).
+  SQLITE_CARD_MEMORY_TABLES,
 ];

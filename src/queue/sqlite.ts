@@ -9,6 +9,8 @@ import { Worker } from 'node:worker_threads';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
+import { SqliteCardMemory } from './sqlite-card-memory.js';
+import type { CardMemory } from './card-memory.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -265,6 +267,7 @@ function stopThread(thread: Worker): Promise<void> {
 
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly memory: CardMemory;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
@@ -277,6 +280,7 @@ class SqliteStore implements Store {
     private readonly identity: FileIdentity | null = null,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
+    this.memory = new SqliteCardMemory(db);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {

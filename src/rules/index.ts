@@ -36,7 +36,7 @@ export function checkIssue(issue: IssueSnapshot, ctx: RuleContext): Finding[] {
 }
 
 export { assignees, conflict, dueDate, moderator, template, transition };
-export { isNewJudgement, moveToJudge } from './transition.js';
+export { isNewJudgement, judgeMove, moveToJudge } from './transition.js';
 export type { MoveEvidence } from './transition.js';
 export { readinessProblems } from './readiness.js';
 export { TEMPLATE_HINTS, isFilled, unfilledSections } from './template.js';

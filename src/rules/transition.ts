@@ -85,7 +85,14 @@ const instant = (at: string | null): number => {
  * changes (an unrelated label, a comment). Whatever the deliveries claimed plays no part.
  */
 export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
-  const move = lastStatusMove(evidence.history, evidence.board);
+  return judgeMove(lastStatusMove(evidence.history, evidence.board), evidence);
+}
+
+/** moveToJudge for a last move already taken from the history (or remembered from a reading of it). */
+export function judgeMove(
+  move: StatusMove | null | undefined,
+  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername'>,
+): StatusMove | undefined {
   if (!move) return undefined;
   if (move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return move;
   return isNewJudgement(move, evidence) ? move : undefined;

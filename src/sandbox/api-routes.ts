@@ -198,6 +198,8 @@ export function filterIssues(world: World, project: ProjectRecord, params: Param
   const authorId = params.int('author_id');
   const authorName = params.str('author_username');
   const confidential = params.bool('confidential');
+  const updatedAfter = instantParam(params, 'updated_after');
+  const updatedBefore = instantParam(params, 'updated_before');
 
   const nameOf = (id: number): string => world.label(id).name;
   let issues = world.projectIssues(project.id).filter((i) => {
@@ -228,10 +230,21 @@ export function filterIssues(world: World, project: ProjectRecord, params: Param
     if (authorId !== undefined && i.authorId !== authorId) return false;
     if (authorName !== undefined && world.user(i.authorId).username !== authorName) return false;
     if (confidential !== undefined && i.confidential !== confidential) return false;
+    if (updatedAfter !== undefined && i.updatedAt < updatedAfter) return false;
+    if (updatedBefore !== undefined && i.updatedAt > updatedBefore) return false;
     return true;
   });
   issues = [...issues].sort(issueOrder(orderBy, sort));
   return issues;
+}
+
+/** `updated_after` and `updated_before`: an ISO 8601 instant, inclusive (GitLab's "on or after"). */
+function instantParam(params: Params, name: string): number | undefined {
+  const raw = params.str(name);
+  if (raw === undefined) return undefined;
+  const at = Date.parse(raw);
+  if (Number.isNaN(at)) throw new ApiError(400, { error: `${name} is invalid` });
+  return at;
 }
 
 function issueOrder(orderBy: OrderBy, sort: 'asc' | 'desc'): (a: IssueRecord, b: IssueRecord) => number {

@@ -1,8 +1,14 @@
 // GitLab never redelivers a webhook it failed to deliver. Two worlds play the same 20 changes:
 // in one the bot hears every webhook; in the other it is down the whole time and catches up with
-// the sweep when it starts again. Both must end in the same state.
+// the sweep when it starts again. Both must end in the same state. Then the same with the card
+// memory at work (issue 13): the bot hears the first 20 changes and sweeps, is down for ten more
+// (a new card clashing with one it knows, a closed card, a date moved onto another's, a move
+// that is not ready, comments, a moderator line taken out), and catches up with an incremental
+// sweep — listing only what changed since its last sweep — or, its memory deleted while it was
+// down, with a full one. Every way ends in the webhook world's state.
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fullRequest, startWorld, type World } from '../support/world.js';
+import { BOT, fullRequest, startWorld, type World } from '../support/world.js';
 
 async function play(world: World): Promise<number[]> {
   const { plan, scheduled } = world.board.labels;
@@ -59,6 +65,52 @@ async function play(world: World): Promise<number[]> {
   await edit('carol', c3.iid, { title: 'C: Value stream analytics' });
   await step();
   return [c1, c2, c3, c4, c5, c6, c7].map((c) => c.iid);
+}
+
+/** Ten changes the bot hears in the webhook world and misses (down) in the other. */
+async function playWhileDown(world: World, [c1, c2, c3, c4, c5, c6, c7]: number[]): Promise<number[]> {
+  const { plan, scheduled } = world.board.labels;
+  const id = (name: string) => world.userId(name);
+  const edit = (who: 'alice' | 'bob' | 'carol' | 'dave', iid: number, e: Parameters<World['bot']['editIssue']>[2]) =>
+    world.as[who].editIssue(world.project, iid, e);
+  const step = async () => {
+    if (world.service) await world.settle();
+  };
+  // A new card scheduled on E's date (a clash the bot must tell on both).
+  const c8 = await world.create('alice', 'H: Duo Chat', `${fullRequest('Duo Chat.', 'alice')}\n\nModerator: @carol`, [plan]);
+  await step();
+  await edit('alice', c8.iid, { assigneeIds: [await id('alice'), await id('carol')], dueDate: world.date(3) });
+  await step();
+  await edit('alice', c8.iid, { addLabels: [scheduled], removeLabels: [plan] });
+  await step();
+  // F took place early: closed, it leaves the column.
+  await edit('bob', c6!, { stateEvent: 'close' });
+  await step();
+  // C moves onto B's date.
+  await edit('carol', c3!, { dueDate: world.date(20) });
+  await step();
+  // D, back in plan, is scheduled again, still without a moderator or a date: reverted.
+  await edit('dave', c4!, { assigneeIds: [await id('dave')], addLabels: [scheduled], removeLabels: [plan] });
+  await step();
+  // Comments on A and G; E loses its Moderator line.
+  await world.as.alice.createNote(world.project, c1!, 'Any news?');
+  await step();
+  await world.as.carol.createNote(world.project, c7!, 'I can help with this one.');
+  await step();
+  await edit('alice', c5!, { description: fullRequest('Security.', 'alice') });
+  await step();
+  // And B's description gets a typo fixed (no finding changes).
+  await edit('bob', c2!, { description: `${fullRequest('Runners at scale!', 'bob')}\n\nModerator: @alice` });
+  await step();
+  return [c1!, c2!, c3!, c4!, c5!, c6!, c7!, c8.iid];
+}
+
+/** The bot's issue listings since the last reset: each board listing, as the sandbox saw it. */
+function listings(world: World): string[] {
+  return world.sandbox
+    .calls()
+    .filter((c) => c.user === BOT && c.route === 'GET /projects/:id/issues' && !c.query.includes('labels='))
+    .map((c) => c.query);
 }
 
 /** What a person sees: labels, people, date, state, the bot's notes (less its log of past fixes). */
@@ -128,5 +180,68 @@ describe('the sweep', () => {
     // And the sweep did real work: the down world's cards got notes and fixes.
     expect(swept.cards.flatMap((c) => c.notes).length).toBeGreaterThan(5);
     expect(swept.column.length).toBe(4);
+  });
+
+  const expectedAfterTen = (async () => {
+    // The webhook world: the bot hears all thirty changes.
+    const live = await startWorld();
+    worlds.push(live);
+    const iids = await playWhileDown(live, await play(live));
+    await live.settle();
+    return { iids, state: await stateOf(live, iids) };
+  })();
+  expectedAfterTen.catch(() => undefined);
+
+  /** A world whose bot hears the first 20 changes, sweeps, and is down for the next ten. */
+  async function downForTen(): Promise<{ world: World; iids: number[] }> {
+    const world = await startWorld();
+    worlds.push(world);
+    const before = await play(world);
+    await world.settle();
+    await world.service!.sweep();
+    await world.settle();
+    await world.stop();
+    const iids = await playWhileDown(world, before);
+    await world.sandbox.idle();
+    return { world, iids };
+  }
+
+  it('with its memory, catches up with an incremental sweep: only what changed is listed, and every card ends as the webhooks would have left it', async () => {
+    const expected = await expectedAfterTen;
+    const { world, iids } = await downForTen();
+    // What the bot missed: the sweep has work to do.
+    expect(await stateOf(world, iids)).not.toEqual(expected.state);
+    world.sandbox.resetCalls();
+    await world.start({ sweepOnStart: true });
+    await new Promise((r) => setTimeout(r, 200));
+    await world.settle();
+    const lists = listings(world);
+    const calls = world.sandbox.calls().filter((c) => c.user === BOT).length;
+
+    expect(iids).toEqual(expected.iids);
+    expect(await stateOf(world, iids)).toEqual(expected.state);
+    // Incremental: one listing of what changed since the last sweep, never the whole board.
+    expect(lists.some((q) => q.includes('updated_after='))).toBe(true);
+    expect(lists.some((q) => q.includes('state=opened'))).toBe(false);
+    expect(expected.state.cards.find((c) => c.iid === iids[7])!.notes.join('\n')).toMatch(/same date/);
+    expect(expected.state.cards.find((c) => c.iid === iids[4])!.notes.join('\n')).toMatch(/same date/);
+    expect(calls).toBeGreaterThan(0);
+  });
+
+  it('with its memory deleted while it was down, sweeps in full and ends the same', async () => {
+    const expected = await expectedAfterTen;
+    const { world, iids } = await downForTen();
+    const db = new Database(world.dbUrl.replace(/^sqlite:/, ''));
+    db.exec('DELETE FROM rhythm_card_memory');
+    db.close();
+    world.sandbox.resetCalls();
+    await world.start({ sweepOnStart: true });
+    await new Promise((r) => setTimeout(r, 200));
+    await world.settle();
+    const lists = listings(world);
+
+    expect(await stateOf(world, iids)).toEqual(expected.state);
+    // The mark counted cards the memory no longer has: every open card was listed.
+    expect(lists.some((q) => q.includes('state=opened'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The one suite every Store adapter must pass. Time is passed in explicitly (`now`), so nothing
 // here sleeps: "after the lease expires" is just a later `now`.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CardMemoryRow } from '../../src/queue/card-memory.js';
 import type { ClaimedJob, IncomingDelivery, RevivedBy, Store } from '../../src/queue/contract.js';
 
 /**
@@ -595,6 +596,109 @@ export function describeStoreContract(name: string, open: OpenStore, reopen?: Re
       expect(await store.hasDelivery(pending.deliveryId)).toBe(true);
       const [next] = await store.claim('w1', 1, LEASE, T0 + 300);
       expect(next?.deliveries.map((d) => d.deliveryId)).toEqual([pending.deliveryId]);
+    });
+
+    // --- card memory (a cache beside the queue) ---------------------------------------------------
+
+    const memo = (key: string, over: Partial<CardMemoryRow> = {}): CardMemoryRow => ({
+      key,
+      project: 'g/p',
+      updatedAt: '2026-03-01T10:00:00.000Z',
+      fingerprint: 'fp-1',
+      selfWritten: false,
+      recheckAt: null,
+      record: JSON.stringify({ v: 1, key }),
+      ...over,
+    });
+
+    it('remembers a card, replaces it, and reads several at once', async () => {
+      const { memory } = await fresh();
+      expect(await memory.get('issue:g/p#1')).toBeNull();
+      await memory.put(memo('issue:g/p#1'));
+      await memory.put(memo('issue:g/p#2', { selfWritten: true, recheckAt: T0 }));
+      expect(await memory.get('issue:g/p#1')).toEqual(memo('issue:g/p#1'));
+      await memory.put(memo('issue:g/p#1', { fingerprint: 'fp-2', record: '{"v":1,"n":2}' }));
+      expect((await memory.get('issue:g/p#1'))?.fingerprint).toBe('fp-2');
+      const many = await memory.getMany(['issue:g/p#1', 'issue:g/p#2', 'issue:g/p#3']);
+      expect([...many.keys()].sort()).toEqual(['issue:g/p#1', 'issue:g/p#2']);
+      expect(many.get('issue:g/p#2')).toEqual(memo('issue:g/p#2', { selfWritten: true, recheckAt: T0 }));
+      expect(await memory.getMany([])).toEqual(new Map());
+    });
+
+    it('reads a card marked dirty (the bot is writing to it) as unknown until it is remembered again', async () => {
+      const { memory } = await fresh();
+      await memory.put(memo('issue:g/p#1', { recheckAt: T0 }));
+      await memory.dirty('issue:g/p#1');
+      expect(await memory.get('issue:g/p#1')).toBeNull();
+      expect(await memory.getMany(['issue:g/p#1'])).toEqual(new Map());
+      expect(await memory.due('g/p', T0)).toEqual([]);
+      // Still counted: a row being written is not a row lost.
+      expect(await memory.count('g/p')).toBe(1);
+      await memory.put(memo('issue:g/p#1', { fingerprint: 'fp-3' }));
+      expect((await memory.get('issue:g/p#1'))?.fingerprint).toBe('fp-3');
+      // Writes that changed nothing remembered: the row holds again as it was.
+      await memory.dirty('issue:g/p#1');
+      await memory.clean('issue:g/p#1');
+      expect((await memory.get('issue:g/p#1'))?.fingerprint).toBe('fp-3');
+    });
+
+    it('adopts the card as the bot left it only when the row is still the one it wrote', async () => {
+      const { memory } = await fresh();
+      await memory.put(memo('issue:g/p#1', { selfWritten: true }));
+      expect(await memory.adopt('issue:g/p#1', '2026-03-01T09:00:00.000Z', 'fp-1', '2026-03-01T10:00:01.000Z')).toBe(false);
+      expect(await memory.adopt('issue:g/p#1', '2026-03-01T10:00:00.000Z', 'fp-other', '2026-03-01T10:00:01.000Z')).toBe(false);
+      expect(await memory.adopt('issue:g/p#1', '2026-03-01T10:00:00.000Z', 'fp-1', '2026-03-01T10:00:01.000Z')).toBe(true);
+      expect(await memory.get('issue:g/p#1')).toEqual(memo('issue:g/p#1', { updatedAt: '2026-03-01T10:00:01.000Z' }));
+      expect(await memory.adopt('issue:g/p#9', '2026-03-01T10:00:00.000Z', 'fp-1', '2026-03-01T10:00:01.000Z')).toBe(false);
+    });
+
+    it('lists the cards whose time has come, per project, and every key it remembers', async () => {
+      const { memory } = await fresh();
+      await memory.put(memo('issue:g/p#1', { recheckAt: T0 - 1 }));
+      await memory.put(memo('issue:g/p#2', { recheckAt: T0 + 1 }));
+      await memory.put(memo('issue:g/p#3'));
+      await memory.put(memo('issue:g/q#1', { project: 'g/q', recheckAt: T0 - 1 }));
+      expect(await memory.due('g/p', T0)).toEqual(['issue:g/p#1']);
+      expect(await memory.due('g/p', T0 + 1)).toEqual(['issue:g/p#1', 'issue:g/p#2']);
+      expect(await memory.keys('g/p')).toEqual(['issue:g/p#1', 'issue:g/p#2', 'issue:g/p#3']);
+      expect(await memory.count('g/q')).toBe(1);
+    });
+
+    it('keeps a sweep mark per project with the cards it knew, and counts what was forgotten since', async () => {
+      const { memory } = await fresh();
+      expect(await memory.mark('g/p')).toBeNull();
+      await memory.put(memo('issue:g/p#1'));
+      await memory.put(memo('issue:g/p#2'));
+      await memory.setMark('g/p', T0, true);
+      expect(await memory.mark('g/p')).toEqual({ project: 'g/p', sweptAt: T0, fullAt: T0, cards: 2, forgotten: 0 });
+      await memory.forget('issue:g/p#1');
+      await memory.forget('issue:g/p#1');
+      await memory.forget('issue:g/p#7');
+      expect(await memory.get('issue:g/p#1')).toBeNull();
+      expect(await memory.mark('g/p')).toMatchObject({ cards: 2, forgotten: 1 });
+      await memory.setMark('g/p', T0 + 10, false);
+      expect(await memory.mark('g/p')).toEqual({ project: 'g/p', sweptAt: T0 + 10, fullAt: T0, cards: 1, forgotten: 0 });
+      expect(await memory.mark('g/q')).toBeNull();
+    });
+
+    it('forgets everything when cleared, marks too', async () => {
+      const { memory } = await fresh();
+      await memory.put(memo('issue:g/p#1'));
+      await memory.setMark('g/p', T0, true);
+      await memory.clear();
+      expect(await memory.get('issue:g/p#1')).toBeNull();
+      expect(await memory.mark('g/p')).toBeNull();
+      expect(await memory.count('g/p')).toBe(0);
+    });
+
+    it('remembers across a second instance on the same storage', async () => {
+      const store = await fresh();
+      if (!reopen) return;
+      await store.memory.put(memo('issue:g/p#5'));
+      await store.memory.setMark('g/p', T0, false);
+      const other = await second(store);
+      expect(await other.memory.get('issue:g/p#5')).toEqual(memo('issue:g/p#5'));
+      expect(await other.memory.mark('g/p')).toMatchObject({ sweptAt: T0, fullAt: null, cards: 1 });
     });
   });
 }

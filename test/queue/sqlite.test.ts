@@ -140,3 +140,34 @@ describe('a SQLite store whose file goes away or is read-only', () => {
     }
   });
 });
+
+// The card memory is a cache: someone may drop its tables to clear it, and that costs nothing but calls.
+describe('the card memory in a SQLite file', () => {
+  it('makes its tables again when someone dropped them, and answers as if empty', async () => {
+    const path = join(dir, `dropped-${++n}`, 'rhythm.db');
+    const store = await openSqliteStore(path);
+    try {
+      await store.migrate();
+      const row = {
+        key: 'issue:g/p#1',
+        project: 'g/p',
+        updatedAt: 'u',
+        fingerprint: 'f',
+        selfWritten: false,
+        recheckAt: null,
+        record: '{}',
+      };
+      await store.memory.put(row);
+      await store.memory.setMark('g/p', 1, true);
+      const raw = new Database(path);
+      raw.exec('DROP TABLE rhythm_card_memory; DROP TABLE rhythm_card_sweeps;');
+      raw.close();
+      expect(await store.memory.get('issue:g/p#1')).toBeNull();
+      expect(await store.memory.mark('g/p')).toBeNull();
+      await store.memory.put(row);
+      expect(await store.memory.get('issue:g/p#1')).toEqual(row);
+    } finally {
+      await store.close();
+    }
+  });
+});

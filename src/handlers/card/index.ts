@@ -1,20 +1,37 @@
 // A card on a Skills Exchange board: read what GitLab says now (and what the enabled rules ask
 // for), judge it, and plan the fixes and the one note. Level-triggered: the deliveries only say
-// which card to look at and which column move just happened.
+// which card to look at and which column move just happened. With the card memory (memory.ts),
+// a decision reads only what changed since the last one: one GET of the card to confirm, and the
+// notes, the label history, a user or the column only when the decision needs them again.
+import { performance } from 'node:perf_hooks';
 import type { SkillsExchangeBoard } from '../../config/types.js';
 import { columnKey, issueKey } from '../../engine/keys.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
-import type { GNote } from '../../gitlab/types.js';
+import type { GIssue, GNote } from '../../gitlab/types.js';
 import { isGone } from '../../gitlab/transport.js';
-import { checkIssue, enabledRules, isNewJudgement, moveToJudge } from '../../rules/index.js';
-import { calendarToday, lastAddedAt, statusOf } from '../../card/index.js';
+import { checkIssue, enabledRules, isNewJudgement, judgeMove } from '../../rules/index.js';
+import { calendarToday, hasRecordingLink, lastAddedAt, lastStatusMove, statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
 import type { StatusMove } from '../../card/status-move.js';
 import type { HookEvent } from '../../webhook/event.js';
-import { planFixes, planIssue, recordedJudgement, type Judgement } from './plan.js';
-import { findBotNote, noteMarker } from '../../comments/index.js';
+import { planFixes, planIssue, type Judgement } from './plan.js';
+import { noteMarker } from '../../comments/index.js';
 import { labelHistoryFromEvents, toSnapshot } from '../../card/snapshot.js';
+import { toNotesView, type NotesView } from './notes.js';
+import {
+  cardFingerprint,
+  dueDateSetWithin,
+  readMemo,
+  rememberCard,
+  statusKey,
+  type CardKnowledge,
+  type CardMemo,
+  type Recalled,
+} from './memory.js';
+
+/** The card as remembered before this job, to tell what changed: its column, date and state. */
+export type PreviousCard = { labels: string[]; dueDate: string | null; state: 'opened' | 'closed' } | 'unknown';
 
 export interface CardState {
   board: SkillsExchangeBoard;
@@ -24,7 +41,8 @@ export interface CardState {
   issue: IssueSnapshot;
   /** Assignee ids as GitLab has them now, by username (lower-case). */
   assigneeIds: Record<string, number>;
-  notes: GNote[];
+  /** The notes as GitLab answered them, or their view (read once, or remembered). */
+  notes: readonly GNote[] | NotesView;
   users: RuleContext['users'];
   scheduledPeers: ColumnPeer[];
   lastMove?: StatusMove;
@@ -37,6 +55,15 @@ export interface CardState {
   /** When the card last entered the scheduled column (null: never), when the history was read. */
   scheduledAt?: string | null;
   events: readonly HookEvent[];
+  /**
+   * The card as the memory had it ('unknown': the memory is in use and had nothing): a change the
+   * deliveries do not tell (the bot was down) still wakes the column and the clashing cards.
+   */
+  previous?: PreviousCard;
+  /** performance.now() of the read the labels come from (apply.ts may take it as its re-read). */
+  readAt?: number;
+  /** What the memory keeps of this job (absent: no memory in this run). */
+  knowledge?: CardKnowledge;
 }
 
 export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): SkillsExchangeBoard | undefined {
@@ -52,29 +79,31 @@ const latest = (...instants: Array<string | null | undefined>): string | null =>
  * card's checklist (posted right after its move was judged) counts as a judgement too; a status note
  * written before notes recorded it counts from its last edit, as it always did.
  */
-function judgedSoFar(notes: readonly GNote[], bot: string): { recorded: Judgement | null; judgedAt: string | null } {
-  const status = findBotNote(notes, bot, noteMarker('status'));
-  const checklist = findBotNote(notes, bot, noteMarker('checklist'));
-  const recorded = recordedJudgement(status?.body);
-  return { recorded, judgedAt: latest(recorded?.at ?? (status ? status.updated_at : null), checklist?.created_at) };
-}
-
-// GitLab's system notes for a due date change ("changed due date to …", "removed due date").
-const DUE_DATE_NOTE = /^(?:changed|removed) due date\b/;
-
-/** When the due date got its value: the last system note that changed it, or the issue's creation. */
-function dueDateSetAtOf(createdAt: string | undefined, notes: readonly GNote[]): string | undefined {
-  let at = createdAt;
-  for (const note of notes) {
-    if (note.system && DUE_DATE_NOTE.test(note.body) && (!at || Date.parse(note.created_at) > Date.parse(at))) at = note.created_at;
-  }
-  return at;
+function judgedSoFar(notes: NotesView): { recorded: Judgement | null; judgedAt: string | null } {
+  const status = notes.bot[noteMarker('status')];
+  const checklist = notes.bot[noteMarker('checklist')];
+  const recorded = status?.judged ?? null;
+  return { recorded, judgedAt: latest(recorded?.at ?? (status ? status.updatedAt : null), checklist?.createdAt) };
 }
 
 /** A scheduled card whose day has passed may be owed a recording reminder: that needs the history. */
 function recordingMayBeDue(issue: IssueSnapshot, board: SkillsExchangeBoard, ctx: LoadContext): boolean {
   if (!board.reminders.afterUntilRecording || !issue.dueDate || statusOf(issue.labels, board) !== 'scheduled') return false;
   return issue.dueDate < calendarToday(ctx.now, ctx.config.timezone);
+}
+
+/**
+ * Whether the recording reminder is still a question people's notes answer: the day has passed
+ * on a card in (or, once fixed, left in) the scheduled column, and neither the bot's asking nor
+ * a link in the description settles it.
+ */
+function recordingQuestion(issue: IssueSnapshot, board: SkillsExchangeBoard, ctx: LoadContext, memo: CardMemo): boolean {
+  if (!board.reminders.afterUntilRecording || !issue.dueDate || issue.state !== 'opened') return false;
+  const status = statusOf(issue.labels, board);
+  if (status !== 'scheduled' && status !== 'both') return false;
+  if (!(issue.dueDate < calendarToday(ctx.now, ctx.config.timezone))) return false;
+  if (memo.notes?.askedForRecording) return false;
+  return !hasRecordingLink([issue.description]);
 }
 
 async function columnPeers(ctx: LoadContext, project: string, label: string): Promise<ColumnPeer[]> {
@@ -88,34 +117,100 @@ async function columnPeers(ctx: LoadContext, project: string, label: string): Pr
   return peers;
 }
 
-/** Did a card enter or leave the scheduled column, or change its date? Then the column needs a pass. */
-function touchesColumn(events: readonly HookEvent[], steps: readonly Step[], board: SkillsExchangeBoard): boolean {
+const inColumn = (card: { labels: readonly string[]; state: string }, label: string) =>
+  card.state === 'opened' && card.labels.includes(label);
+
+/**
+ * Did a card enter or leave the scheduled column, or change its date? Then the column needs a
+ * pass. Told by the deliveries, by the bot's own steps, and by what the memory had of the card.
+ */
+function touchesColumn(
+  card: { events: readonly HookEvent[]; issue: IssueSnapshot; previous?: PreviousCard | undefined },
+  steps: readonly Step[],
+  board: SkillsExchangeBoard,
+): boolean {
   const label = board.labels.scheduled;
-  for (const event of events) {
+  for (const event of card.events) {
     if (event.kind !== 'issue') continue;
-    const inColumn = event.labels.includes(label);
-    if (inColumn && event.changed.includes('due_date')) return true;
+    const inColumnNow = event.labels.includes(label);
+    if (inColumnNow && event.changed.includes('due_date')) return true;
     const change = event.labelChange;
     if (change && change.previous.includes(label) !== change.current.includes(label)) return true;
-    if (inColumn && (event.action === 'open' || event.action === 'reopen' || event.action === 'close')) return true;
+    if (inColumnNow && (event.action === 'open' || event.action === 'reopen' || event.action === 'close')) return true;
+  }
+  const { previous, issue } = card;
+  if (previous === 'unknown') {
+    if (inColumn(issue, label)) return true;
+  } else if (previous) {
+    const before = inColumn(previous, label);
+    const now = inColumn(issue, label);
+    if (before !== now || ((before || now) && previous.dueDate !== issue.dueDate)) return true;
   }
   return steps.some((s) => s.kind === 'editIssue' && (s.edit.addLabels?.includes(label) || s.edit.removeLabels?.includes(label)));
 }
 
 /**
+ * The dates on which this change may start or end a clash: the card's date while it is in the
+ * column now, and the dates it had while it was in the column before (as the memory had it, and
+ * as each delivery tells). A card that was never in the column on a date changes no clash there.
+ */
+function clashDates(
+  card: { events: readonly HookEvent[]; issue: IssueSnapshot; previous?: PreviousCard | undefined },
+  label: string,
+): Set<string> {
+  const dates = new Set<string>();
+  const { issue, previous } = card;
+  if (issue.dueDate && inColumn(issue, label)) dates.add(issue.dueDate);
+  if (previous && previous !== 'unknown' && previous.dueDate && inColumn(previous, label)) dates.add(previous.dueDate);
+  for (const event of card.events) {
+    if (event.kind !== 'issue') continue;
+    const wasIn = event.labelChange ? event.labelChange.previous.includes(label) : event.labels.includes(label);
+    const before = event.previousDueDate !== undefined ? event.previousDueDate : issue.dueDate;
+    if (wasIn && before) dates.add(before);
+  }
+  return dates;
+}
+
+/**
  * The cards this one shared a date with before this change, or shares one with now: each judges
  * its own note again (a clash is shown on both cards, and leaves both when it ends). Only for
- * a change a person made to this card; a card woken this way wakes no one (no ping-pong).
+ * a change a person made to this card; a card woken this way wakes no one (no ping-pong). What
+ * the memory had of a woken card's column no longer holds: it reads the column again.
  */
 function clashPeersToWake(state: CardState, steps: readonly Step[]): Step[] {
-  const { board, issue, events } = state;
-  if (!board.rules.conflict.enabled || !touchesColumn(events, steps, board)) return [];
-  const dates = new Set<string>();
-  if (issue.dueDate) dates.add(issue.dueDate);
-  for (const event of events) if (event.previousDueDate) dates.add(event.previousDueDate);
+  const { board, issue } = state;
+  if (!board.rules.conflict.enabled || !touchesColumn(state, steps, board)) return [];
+  const dates = clashDates(state, board.labels.scheduled);
   return state.scheduledPeers
     .filter((peer) => peer.dueDate !== null && dates.has(peer.dueDate))
-    .map((peer) => ({ kind: 'enqueue' as const, key: issueKey(issue.project, peer.iid), delayMs: 0 }));
+    .map((peer) => ({
+      kind: 'enqueue' as const,
+      key: issueKey(issue.project, peer.iid),
+      delayMs: 0,
+      ...(state.knowledge ? { forgetMemory: true } : {}),
+    }));
+}
+
+/** A status label added or removed by a delivered change the history does not have yet. */
+function deliveredMove(events: readonly HookEvent[], board: SkillsExchangeBoard, historyAt: string | null): boolean {
+  const known = historyAt ? Date.parse(historyAt) : NaN;
+  return events.some((e) => {
+    if (e.kind !== 'issue' || !e.labelChange) return false;
+    if (statusKey(e.labelChange.previous, board) === statusKey(e.labelChange.current, board)) return false;
+    // A hook's time has whole seconds: a change is known only when its whole second is.
+    const at = e.at ? Date.parse(e.at) : NaN;
+    return Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known;
+  });
+}
+
+/** How long a sweep's listing of a card stands in for a GET of it (a long sweep's last jobs re-read). */
+const LISTING_KEEPS_MS = 10 * 60_000;
+
+/** The memory of this card, when the run has one and may use it. */
+async function recall(ctx: LoadContext, key: string): Promise<Recalled | null> {
+  if (!ctx.memory || ctx.fullRead) return null;
+  const row = await ctx.memory.get(key);
+  return row ? readMemo(row) : null;
 }
 
 export const card: HandlerFor<'card', CardState> = {
@@ -125,52 +220,138 @@ export const card: HandlerFor<'card', CardState> = {
     const board = boardFor(ctx, key.project);
     if (!board) return { skip: 'project is not configured' };
     const { gitlab, config } = ctx;
-    let found;
-    try {
-      found = await gitlab.getIssue(key.project, key.iid);
-    } catch (err) {
-      if (isGone(err)) return { skip: 'issue is gone' };
-      throw err;
+    const keyName = issueKey(key.project, key.iid);
+    const recalled = await recall(ctx, keyName);
+    const memo = recalled?.memo ?? null;
+
+    // The card: the sweep's listing when no delivery came since it and it is at least as new as
+    // the memory; else one GET.
+    let found: GIssue;
+    let readAt: number;
+    // Found changed by an incremental sweep (not one listing every card).
+    let fromListing = false;
+    const listed = ctx.listed?.get(keyName);
+    ctx.listed?.delete(keyName);
+    const usable =
+      listed !== undefined &&
+      events.length === 0 &&
+      performance.now() - listed.at <= LISTING_KEEPS_MS &&
+      (!recalled || Date.parse(listed.issue.updated_at) >= Date.parse(recalled.row.updatedAt));
+    if (listed && usable) {
+      found = listed.issue;
+      readAt = listed.at;
+      fromListing = listed.incremental === true;
+    } else {
+      try {
+        readAt = performance.now();
+        found = await gitlab.getIssue(key.project, key.iid);
+      } catch (err) {
+        if (isGone(err)) return { skip: 'issue is gone', forget: true };
+        throw err;
+      }
     }
-    const notes = await gitlab.listNotes(key.project, key.iid);
     const issue = toSnapshot(key.project, found);
     const rules = enabledRules(board);
     const bot = config.gitlab.botUsername.toLowerCase();
 
+    // Is GitLab's copy the one remembered? The same updated_at and fields, or the card as the
+    // bot's own writes left it (GitLab moved updated_at; nothing else changed).
+    const row = recalled?.row;
+    const same = !!row && row.fingerprint === cardFingerprint(found) && (row.updatedAt === found.updated_at || row.selfWritten === true);
+    const changed = !!memo && !same;
+
+    // The notes: read unless the memory holds what the plan needs of them. A note count lower than
+    // the bot expects means a note was deleted (maybe the bot's): read. A comment alone does not
+    // need reading, unless the recording reminder is the question its words may answer.
+    const count = found.user_notes_count;
+    const noteLost = changed && (count === undefined || memo.notesCount === null || count < memo.notesCount);
+    const noteDelivered = events.some((e) => e.kind === 'note');
+    const dueChanged = !!memo && memo.dueDateSetAt?.dueDate !== issue.dueDate;
+    const dueSetAt =
+      memo && dueChanged ? dueDateSetWithin(issue.dueDate, recalled!.row.updatedAt, found.updated_at, config.timezone) : undefined;
+    const readNotes =
+      !memo ||
+      !memo.notes ||
+      noteLost ||
+      (dueChanged && dueSetAt === undefined) ||
+      (recordingQuestion(issue, board, ctx, memo) && (changed || noteDelivered));
+    const notes = readNotes ? toNotesView(await gitlab.listNotes(key.project, key.iid), bot) : { ...memo.notes!, duplicates: [] };
+    const dueDateSetAt = readNotes
+      ? (latest(found.created_at, notes.dueDateChangedAt) ?? undefined)
+      : dueChanged
+        ? dueSetAt
+        : (memo.dueDateSetAt?.at ?? undefined);
+
     // What the enabled rules ask for, for this card, and nothing else.
-    // Moves are judged from GitLab's own label history: a delivery only says where to look.
+    // Moves are judged from GitLab's own label history: a delivery only says where to look. The
+    // history is read again when the card's column differs from the one remembered, when a
+    // delivery tells of a column move the remembered history does not have, or when the card
+    // changed with no delivery telling how (the sweep, catching what GitLab never delivered).
     let lastMove: StatusMove | undefined;
-    const judged = judgedSoFar(notes, bot);
+    const judged = judgedSoFar(notes);
     let judgement = judged.recorded;
     let judgedNow = false;
     let scheduledAt: string | null | undefined;
-    const dueDateSetAt = dueDateSetAtOf(found.created_at, notes);
+    let history: CardKnowledge['history'] = memo?.history ?? null;
     if (rules.some((r) => r.needs?.labelHistory?.(issue, board)) || recordingMayBeDue(issue, board, ctx)) {
-      const history = labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
+      const readHistory =
+        !memo ||
+        !memo.history ||
+        statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
+        deliveredMove(events, board, memo.history.at) ||
+        (events.length === 0 && changed);
+      if (readHistory) {
+        const changes = labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
+        history = {
+          move: lastStatusMove(changes, board),
+          scheduledAt: lastAddedAt(changes, board.labels.scheduled),
+          at: found.updated_at,
+        };
+      }
       const evidence = {
-        history,
         judgedAt: judged.judgedAt,
         judgedRevert: judged.recorded?.at === judged.judgedAt && judged.recorded.revert,
         botUsername: config.gitlab.botUsername,
-        board,
       };
-      lastMove = moveToJudge(evidence);
+      lastMove = judgeMove(history!.move, evidence);
       if (isNewJudgement(lastMove, evidence)) {
         judgement = { at: lastMove!.at, revert: false };
         judgedNow = true;
       }
-      scheduledAt = lastAddedAt(history, board.labels.scheduled);
+      scheduledAt = history!.scheduledAt;
     }
+
+    // Users: the remembered answer for a name the memory knows, else GitLab's.
     const users: RuleContext['users'] = {};
     const names = new Set(rules.flatMap((r) => r.needs?.users?.(issue) ?? []).map((n) => n.toLowerCase()));
-    for (const name of names) users[name] = await gitlab.findUser(name);
+    for (const name of names) users[name] = memo && name in memo.users ? memo.users[name]! : await gitlab.findUser(name);
+
     // A clash is told on both cards: a card that comes to, or leaves, a date in the column needs
-    // the column's other cards, to wake those it shared (or now shares) the date with.
-    const clashMayMove = board.rules.conflict.enabled && touchesColumn(events, [], board);
-    const scheduledPeers =
-      rules.some((r) => r.needs?.columnPeers?.(issue, board)) || clashMayMove
-        ? (await columnPeers(ctx, key.project, board.labels.scheduled)).filter((p) => p.iid !== key.iid)
-        : [];
+    // the column's other cards, to wake those it shared (or now shares) the date with. The
+    // remembered cards on its date serve while its date and column are as remembered and a
+    // delivery (not a wake: a peer that changed wakes it) brought the job. A card an incremental
+    // sweep found changed and the memory never had (made while the bot was down) may have come
+    // to the column: its peers are woken, as its deliveries would have.
+    const previous: PreviousCard | undefined = memo
+      ? { labels: memo.labels, dueDate: memo.dueDate, state: memo.state }
+      : fromListing && ctx.memory && !ctx.fullRead
+        ? 'unknown'
+        : undefined;
+    const clashMayMove =
+      board.rules.conflict.enabled &&
+      touchesColumn({ events, issue, previous }, [], board) &&
+      clashDates({ events, issue, previous }, board.labels.scheduled).size > 0;
+    let scheduledPeers: ColumnPeer[] = [];
+    let peers: CardKnowledge['peers'] = null;
+    if (rules.some((r) => r.needs?.columnPeers?.(issue, board)) || clashMayMove) {
+      if (!clashMayMove && events.length > 0 && memo?.peers && memo.peers.dueDate === issue.dueDate) {
+        peers = memo.peers;
+        scheduledPeers = memo.peers.peers;
+      } else {
+        scheduledPeers = (await columnPeers(ctx, key.project, board.labels.scheduled)).filter((p) => p.iid !== key.iid);
+        if (issue.dueDate) peers = { dueDate: issue.dueDate, peers: scheduledPeers.filter((p) => p.dueDate === issue.dueDate) };
+      }
+    }
 
     return {
       state: {
@@ -189,6 +370,11 @@ export const card: HandlerFor<'card', CardState> = {
         ...(dueDateSetAt ? { dueDateSetAt } : {}),
         ...(scheduledAt !== undefined ? { scheduledAt } : {}),
         events,
+        ...(previous ? { previous } : {}),
+        readAt,
+        ...(ctx.memory
+          ? { knowledge: { key: keyName, found, notes, history, peers, dueDateSetAt, recalled: ctx.fullRead ? null : recalled } }
+          : {}),
       },
     };
   },
@@ -228,8 +414,12 @@ export const card: HandlerFor<'card', CardState> = {
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
       ...(state.scheduledAt !== undefined ? { scheduledAt: state.scheduledAt } : {}),
     });
-    const steps = [...plan.steps];
-    if (board.order.enabled && touchesColumn(state.events, steps, board)) {
+    // A label fix carries when its labels were read: a read that fresh may serve as the
+    // executor's own re-read (apply.ts).
+    const steps = plan.steps.map((step) =>
+      step.kind === 'editIssue' && step.judgedLabels && state.readAt !== undefined ? { ...step, readAt: state.readAt } : step,
+    );
+    if (board.order.enabled && touchesColumn(state, steps, board)) {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
     }
     steps.push(...clashPeersToWake(state, plan.steps));
@@ -242,5 +432,14 @@ export const card: HandlerFor<'card', CardState> = {
         column: statusOf(issue.labels, board),
       },
     };
+  },
+
+  remember(state, report) {
+    if (!state.knowledge) return null;
+    return rememberCard(
+      state.knowledge,
+      { board: state.board, botUsername: state.botUsername, timezone: state.timezone, now: state.now, users: state.users },
+      report,
+    );
   },
 };

@@ -1,24 +1,19 @@
 // From findings to a card's steps, as data. Pure and rule-free: the handler judges the card (and
 // judges it again as it will be once the bot's fixes land) and passes both judgements in. Every
 // step is skipped when GitLab already says what it would write (no note edit when unchanged).
-import { z } from 'zod';
 import { DateTime } from 'luxon';
 import type { SkillsExchangeBoard } from '../../config/types.js';
 import type { GNote, IssueEdit } from '../../gitlab/types.js';
 import type { Step } from '../../engine/steps.js';
-import { isRuleId } from '../../rules/index.js';
 import { fitToLimit, TEXT_LIMIT } from '../../comments/limit.js';
 import { setAfterTheDay } from '../../rules/due-date.js';
 import type { Finding, IssueSnapshot } from '../../rules/types.js';
 import { calendarToday, hasRecordingLink, parseModeratorLines, statusOf } from '../../card/index.js';
-import {
-  duplicateBotNotes,
-  findBotNote,
-  noteMarker,
-  renderReminder,
-  renderScheduledChecklist,
-  renderStatusNote,
-} from '../../comments/index.js';
+import { noteMarker, renderReminder, renderScheduledChecklist, renderStatusNote } from '../../comments/index.js';
+import { withHistory, withJudged, type Judgement } from './record.js';
+import { bodyFingerprint, isNotesView, toNotesView, type NotesView } from './notes.js';
+
+export { appliedHistory, recordedJudgement, type Judgement } from './record.js';
 
 export interface IssuePlanInput {
   issue: IssueSnapshot;
@@ -31,7 +26,8 @@ export interface IssuePlanInput {
    */
   findingsAfter?: Finding[];
   board: SkillsExchangeBoard;
-  notes: GNote[];
+  /** The card's notes as GitLab answered them, or their view (read once, or remembered). */
+  notes: readonly GNote[] | NotesView;
   botUsername: string;
   users: Record<string, { id: number; username: string } | null>;
   now: Date;
@@ -56,72 +52,8 @@ export interface IssuePlan {
   open: Finding[];
 }
 
-const HISTORY_LIMIT = 5;
 /** Room for the hidden record (five fixes of at most ~6 kB each, base64, and the judged move). */
 const RECORD_ROOM = 64_000;
-const HISTORY_RE = /<!-- rhythm:applied ([A-Za-z0-9+/=]*) -->/;
-
-const text = z.string().max(2000);
-const appliedSchema = z.array(
-  z.object({
-    rule: z.string(),
-    severity: z.enum(['problem', 'warning']),
-    message: text,
-    howToFix: text,
-    fix: z
-      .union([
-        z.object({ kind: z.literal('assign'), usernames: z.array(z.string()) }),
-        z.object({ kind: z.literal('labels'), add: z.array(z.string()), remove: z.array(z.string()) }),
-      ])
-      .optional(),
-    undo: text.optional(),
-    done: text.optional(),
-    excerpt: text.optional(),
-  }),
-);
-
-/** What the bot fixed before, kept in its note (base64 JSON in a hidden comment, so no text can close it). */
-export function appliedHistory(noteBody: string | undefined): Finding[] {
-  const match = noteBody ? HISTORY_RE.exec(noteBody) : null;
-  if (!match) return [];
-  try {
-    const parsed = appliedSchema.safeParse(JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')));
-    // The note is the bot's, but anyone can edit it: only well-formed findings of known rules count.
-    if (!parsed.success) return [];
-    return parsed.data.flatMap(({ rule, ...rest }) => (isRuleId(rule) ? [{ rule, ...rest }] : [])).slice(0, HISTORY_LIMIT);
-  } catch {
-    return [];
-  }
-}
-
-function withHistory(body: string, applied: Finding[]): string {
-  if (applied.length === 0) return body;
-  // In the schema's key order, the order a read gives back: the same history encodes the same
-  // bytes whether it was just decided or read from the note, so an unrelated change edits nothing.
-  const kept = applied.slice(0, HISTORY_LIMIT);
-  const canonical = appliedSchema.safeParse(kept);
-  const encoded = Buffer.from(JSON.stringify(canonical.success ? canonical.data : kept), 'utf8').toString('base64');
-  return `${body.trimEnd()}\n\n<!-- rhythm:applied ${encoded} -->\n`;
-}
-
-// An ISO instant as GitLab writes them; nothing else is read back (anyone may edit the note).
-const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))( revert)? -->/;
-
-/** A judged move as the status note records it: when it was made, and whether it was reverted. */
-export interface Judgement {
-  at: string;
-  revert: boolean;
-}
-
-/** The move the bot last recorded as judged, from its status note (null when none is recorded). */
-export function recordedJudgement(noteBody: string | undefined): Judgement | null {
-  const match = noteBody ? JUDGED_RE.exec(noteBody) : null;
-  return match && !Number.isNaN(Date.parse(match[1]!)) ? { at: match[1]!, revert: match[2] !== undefined } : null;
-}
-
-function withJudged(body: string, judged: Judgement | null | undefined): string {
-  return judged ? `${body.trimEnd()}\n<!-- rhythm:judged ${judged.at}${judged.revert ? ' revert' : ''} -->\n` : body;
-}
 
 const sameFinding = (a: Finding, b: Finding) => a.rule === b.rule && a.message === b.message;
 
@@ -168,8 +100,9 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const steps: Step[] = [];
 
   // 0. One note per marker: a bot note that repeats an older one's marker goes (a race left it).
-  for (const { note, marker } of duplicateBotNotes(input.notes, input.botUsername)) {
-    steps.push({ kind: 'deleteNote', project, iid, noteId: note.id, marker });
+  const notes = isNotesView(input.notes) ? input.notes : toNotesView(input.notes, input.botUsername);
+  for (const { noteId, marker } of notes.duplicates) {
+    steps.push({ kind: 'deleteNote', project, iid, noteId, marker });
   }
 
   // 1. Safe fixes, merged into one edit.
@@ -194,10 +127,10 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
 
   // 2. The one status note, edited in place; history of fixes carried over.
   const statusMarker = noteMarker('status');
-  const existing = findBotNote(input.notes, input.botUsername, statusMarker);
+  const existing = notes.bot[statusMarker];
   // A column fix is told while it stands: once a person has moved the card since (or the bot's
   // edit was skipped because they had), "I moved it back" is no longer what happened last.
-  const carried = appliedHistory(existing?.body).filter(
+  const carried = (existing?.applied ?? []).filter(
     (old) => !applied.some((a) => sameFinding(a, old)) && (old.rule !== 'transition' || input.botMovedLast === true),
   );
   const history = [...applied, ...carried];
@@ -212,7 +145,7 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   });
   const body = withJudged(withHistory(rendered, history), judged);
   if (existing) {
-    if (existing.body.trim() !== body.trim())
+    if (existing.fingerprint !== bodyFingerprint(body))
       steps.push({ kind: 'editNote', project, iid, noteId: existing.id, marker: statusMarker, body });
   } else if (openAfter.length > 0 || applied.length > 0) {
     // Nothing to say about a card that was always fine: no note at all.
@@ -230,7 +163,7 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const moderator = known && known.username.toLowerCase() !== input.botUsername.toLowerCase() ? known.username : null;
   if (ready) {
     const marker = noteMarker('checklist');
-    if (!findBotNote(input.notes, input.botUsername, marker)) {
+    if (!notes.bot[marker]) {
       const speakers = issue.assignees.filter((a) => a.toLowerCase() !== moderator?.toLowerCase());
       steps.push({
         kind: 'createNote',
@@ -251,13 +184,12 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
     const remindFrom = DateTime.fromISO(due).minus({ days: board.reminders.beforeDays }).toISODate()!;
     if (board.reminders.beforeDays > 0 && today >= remindFrom && today <= due) {
       const marker = noteMarker(`reminder:before:${due}`);
-      if (!findBotNote(input.notes, input.botUsername, marker)) {
+      if (!notes.bot[marker]) {
         steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('before', people) });
       }
     }
     if (board.reminders.afterUntilRecording && today > due && wasRealSession(due, input)) {
-      const texts = [issue.description, ...input.notes.filter((n) => !n.system).map((n) => n.body)];
-      if (!hasRecordingLink(texts) && !askedForRecording(input.notes, input.botUsername)) {
+      if (!notes.linkInNotes && !hasRecordingLink([issue.description]) && !notes.askedForRecording) {
         const marker = noteMarker(`reminder:recording:${due}`);
         steps.push({ kind: 'createNote', project, iid, marker, body: renderReminder('recording', people) });
       }
@@ -276,13 +208,6 @@ function wasRealSession(due: string, input: IssuePlanInput): boolean {
   const day = (at: string) => calendarToday(new Date(at), input.timezone);
   if (setAfterTheDay(due, { timezone: input.timezone, ...(input.dueDateSetAt ? { dueDateSetAt: input.dueDateSetAt } : {}) })) return false;
   return !input.scheduledAt || day(input.scheduledAt) <= due;
-}
-
-/** The recording is asked for once per card, whatever date it was for (old markers named the date). */
-function askedForRecording(notes: readonly GNote[], botUsername: string): boolean {
-  const bot = botUsername.toLowerCase();
-  const prefix = '<!-- rhythm:reminder:recording';
-  return notes.some((n) => !n.system && n.author?.username?.toLowerCase() === bot && n.body.trimStart().startsWith(prefix));
 }
 
 function unique<T>(items: T[]): T[] {

@@ -1,0 +1,259 @@
+// The card memory at work (issue 13): jobs of the card's key run the way serve runs them, against
+// the sandbox GitLab, with the memory of the in-process store. A remembered card costs one GET
+// per event; deliveries in any order end where GitLab's own history says; losing the memory
+// changes no outcome; a bot note a person deleted, a closed or a deleted card are noticed.
+import { afterAll, describe, expect, it } from 'vitest';
+import { ColumnCache } from '../../src/engine/column-cache.js';
+import { issueKey } from '../../src/engine/keys.js';
+import { runJob, type JobOutcome } from '../../src/engine/run-job.js';
+import { readMemo } from '../../src/handlers/card/memory.js';
+import { MapCardMemory, type CardMemory } from '../../src/queue/card-memory.js';
+import type { StoredDelivery } from '../../src/queue/contract.js';
+import type { HookEvent } from '../../src/webhook/event.js';
+import { BOT, fullRequest, REPO, startWorld, type Person, type World } from '../support/world.js';
+
+const worlds: World[] = [];
+afterAll(async () => {
+  for (const w of worlds) await w.close();
+});
+
+async function aWorld(): Promise<World> {
+  const world = await startWorld({ startService: false });
+  worlds.push(world);
+  return world;
+}
+
+/** GitLab's hook time ("2026-03-01 10:00:00 UTC") of the card as the sandbox has it now. */
+function hookAt(world: World, iid: number): string {
+  const iso = String(world.sandbox.issue(world.project, iid)!.updated_at);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+/** The delivery GitLab would send for the change just made (what the receiver stores). */
+function delivery(world: World, iid: number, event: Partial<HookEvent>): StoredDelivery {
+  const full: HookEvent = {
+    v: 1,
+    kind: 'issue',
+    project: world.project,
+    iid,
+    actor: 'alice',
+    at: hookAt(world, iid),
+    action: 'update',
+    labels: (world.sandbox.issue(world.project, iid)!.labels as string[]) ?? [],
+    labelChange: null,
+    changed: [],
+    ...event,
+  };
+  return {
+    deliveryId: `d-${iid}-${Math.random().toString(36).slice(2)}`,
+    eventUuid: null,
+    event: full.kind === 'note' ? 'Note Hook' : 'Issue Hook',
+    payload: JSON.stringify(full),
+    receivedAt: Date.now(),
+  };
+}
+
+interface Counted extends JobOutcome {
+  reads: number;
+  writes: number;
+  routes: string[];
+}
+
+/** One job of the card, counted at the sandbox (the bot's calls only). */
+async function job(world: World, memory: CardMemory | null, iid: number, deliveries: StoredDelivery[] = []): Promise<Counted> {
+  world.sandbox.resetCalls();
+  const outcome = await runJob(issueKey(world.project, iid), deliveries, {
+    config: world.config,
+    configDir: REPO,
+    door: world.bot,
+    log: world.log,
+    now: new Date(),
+    columns: new ColumnCache(),
+    enqueue: async () => undefined,
+    memory,
+  });
+  const calls = world.sandbox.calls().filter((c) => c.user === BOT);
+  return {
+    ...outcome,
+    reads: calls.filter((c) => c.method === 'GET').length,
+    writes: calls.filter((c) => c.method !== 'GET').length,
+    routes: calls.map((c) => c.route),
+  };
+}
+
+/** A ready card in the scheduled column (planned, then scheduled with speaker, moderator, date). */
+async function readyCard(world: World, title: string, days = 12): Promise<number> {
+  const { plan, scheduled } = world.board.labels;
+  const card = await world.create('carol', title, `${fullRequest('Ready.', 'carol')}\n\nModerator: @dave`, [plan]);
+  await world.as.carol.editIssue(world.project, card.iid, {
+    assigneeIds: [await world.userId('carol'), await world.userId('dave')],
+    dueDate: world.date(days),
+  });
+  await world.as.carol.editIssue(world.project, card.iid, { addLabels: [scheduled], removeLabels: [plan] });
+  return card.iid;
+}
+
+/** What a person sees of a card: labels, people, date, and the bot's notes (less when it judged). */
+async function seen(world: World, iid: number) {
+  const issue = await world.bot.getIssue(world.project, iid);
+  const notes = await world.botNotes(iid);
+  return {
+    state: issue.state,
+    labels: [...issue.labels].sort(),
+    assignees: issue.assignees.map((a) => a.username).sort(),
+    due: issue.due_date,
+    notes: notes.map((n) => n.body.replace(/<!-- rhythm:judged [^>]*-->\n?/, '').trim()).sort(),
+  };
+}
+
+describe('a card the bot remembers', () => {
+  it('costs one GET for a comment, and nothing is written', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const iid = await readyCard(world, 'Clean');
+    const first = await job(world, memory, iid);
+    expect(first.steps.map((s) => s.kind)).toEqual(['createNote']); // the checklist, once
+
+    await world.as.alice.createNote(world.project, iid, 'Looking forward to this one.');
+    const comment = await job(world, memory, iid, [delivery(world, iid, { kind: 'note', action: null, labels: [] })]);
+    expect(comment.routes).toEqual(['GET /projects/:id/issues/:issue_iid']);
+    expect(comment.writes).toBe(0);
+
+    // And a duplicate of that delivery: the same single read, nothing written.
+    const again = await job(world, memory, iid, [delivery(world, iid, { kind: 'note', action: null, labels: [] })]);
+    expect(again.reads).toBe(1);
+    expect(again.writes).toBe(0);
+  });
+
+  it('ends a card moved backlog → scheduled, back to plan, then to scheduled when ready, delivered newest first, in status:scheduled with no revert', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const { plan, scheduled } = world.board.labels;
+    const card = await world.create('dave', 'Out of order', fullRequest('Order.', 'dave'));
+    await job(world, memory, card.iid);
+    const edit = (e: Parameters<World['bot']['editIssue']>[2]) => world.as.dave.editIssue(world.project, card.iid, e);
+    const move = (previous: string[], current: string[]) => ({ actor: 'dave', labelChange: { previous, current }, changed: ['labels'] });
+
+    await edit({ addLabels: [scheduled] });
+    const skipped = delivery(world, card.iid, move([], [scheduled]));
+    await edit({ addLabels: [plan], removeLabels: [scheduled] });
+    const back = delivery(world, card.iid, move([scheduled], [plan]));
+    await edit({
+      assigneeIds: [await world.userId('dave'), await world.userId('bob')],
+      dueDate: world.date(9),
+      description: `${fullRequest('Order.', 'dave')}\n\nModerator: @bob`,
+    });
+    await edit({ addLabels: [scheduled], removeLabels: [plan] });
+    const ready = delivery(world, card.iid, move([plan], [scheduled]));
+
+    const newest = await job(world, memory, card.iid, [ready]);
+    expect(newest.steps.some((s) => s.kind === 'editIssue')).toBe(false);
+    const older = await job(world, memory, card.iid, [back]);
+    const oldest = await job(world, memory, card.iid, [skipped]);
+    // The old deliveries change nothing: no write (a look at the history and the column they
+    // mention at most: a clash they tell of may have to end).
+    for (const late of [older, oldest]) {
+      expect(late.writes).toBe(0);
+      expect(late.routes.filter((r) => r.startsWith('GET /projects/:id/issues/:issue_iid/notes'))).toEqual([]);
+    }
+    const after = await seen(world, card.iid);
+    expect(after.labels).toContain(scheduled);
+    expect(after.labels).not.toContain(plan);
+    expect(after.notes.join('\n')).not.toMatch(/moved the card back/);
+  });
+
+  it('changes no outcome when its memory is lost (deleted between jobs) or never kept', async () => {
+    // The same people's steps in three worlds: memory kept, memory deleted before every job, no memory.
+    const outcomes = [];
+    const reads: Record<string, number> = {};
+    for (const variant of ['kept', 'deleted', 'none'] as const) {
+      reads[variant] = 0;
+      const world = await aWorld();
+      const memory = variant === 'none' ? null : new MapCardMemory();
+      const { plan, scheduled } = world.board.labels;
+      const id = (name: string) => world.userId(name);
+      const card = await world.create('alice', 'Lifecycle', 'Please run a session on Duo.');
+      const as = (who: Person, e: Parameters<World['bot']['editIssue']>[2]) => world.as[who].editIssue(world.project, card.iid, e);
+      const step = async (event: Partial<HookEvent> = {}) => {
+        if (variant === 'deleted') await memory!.clear();
+        reads[variant] = (reads[variant] ?? 0) + (await job(world, memory, card.iid, [delivery(world, card.iid, event)])).reads;
+      };
+      await step({ action: 'open' });
+      await as('alice', { description: fullRequest('Duo for CSMs.', 'alice'), addLabels: [plan] });
+      await step({ changed: ['description', 'labels'], labelChange: { previous: [], current: [plan] } });
+      await as('alice', { addLabels: [scheduled], removeLabels: [plan] }); // not ready: reverted
+      await step({ changed: ['labels'], labelChange: { previous: [plan], current: [scheduled] } });
+      await as('alice', {
+        assigneeIds: [await id('alice')],
+        dueDate: world.date(8),
+        description: `${fullRequest('Duo for CSMs.', 'alice')}\n\nModerator: @bob`,
+      });
+      await step({ changed: ['description', 'due_date', 'assignees'] });
+      await as('alice', { addLabels: [scheduled], removeLabels: [plan] }); // ready but for bob: assigned by the bot
+      await step({ changed: ['labels'], labelChange: { previous: [plan], current: [scheduled] } });
+      await world.as.carol.createNote(world.project, card.iid, 'Count me in.');
+      await step({ kind: 'note', action: null });
+      await as('bob', { assigneeIds: [await id('alice')] }); // bob steps back: assigned again
+      await step({ changed: ['assignees'] });
+      await as('alice', { dueDate: world.date(1) }); // within the reminder window
+      await step({ changed: ['due_date'] });
+      outcomes.push(await seen(world, card.iid));
+    }
+    const [kept, deleted, none] = outcomes;
+    // The card went through a revert, a moderator fix (twice), the checklist and a reminder.
+    expect(kept!.labels).toContain('status:scheduled');
+    expect(kept!.assignees).toEqual(['alice', 'bob']);
+    expect(kept!.notes).toHaveLength(3);
+    expect(deleted).toEqual(kept);
+    expect(none).toEqual(kept);
+    // The memory cost nothing but saved calls.
+    expect(reads.kept).toBeLessThan(reads.none!);
+    expect(reads.deleted).toBe(reads.none);
+  });
+
+  it('reads the card afresh when a bot note it remembers is gone (a person deleted it): the edit answers 404, the note is posted again', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const card = await world.create('alice', 'Deleted note', 'Please run a session on Duo.');
+    await job(world, memory, card.iid);
+    const status = await world.statusNote(card.iid);
+    expect(status).toBeDefined();
+    // A maintainer deletes the bot's note and comments (the note count is as the bot expects).
+    await world.as.alice.createNote(world.project, card.iid, 'Tidied up the thread.');
+    await fetch(`${world.sandbox.url}/api/v4/projects/${encodeURIComponent(world.project)}/issues/${card.iid}/notes/${status!.id}`, {
+      method: 'DELETE',
+      headers: { 'PRIVATE-TOKEN': 'sandbox-alice-token' },
+    });
+    // Then the request gets better, but not good enough: the note would be edited.
+    await world.as.alice.editIssue(world.project, card.iid, { description: '## Topic\nDuo for CSMs.\n' });
+    const redo = await job(world, memory, card.iid, [delivery(world, card.iid, { changed: ['description'] })]);
+    expect(redo.routes).toContain('PUT /projects/:id/issues/:issue_iid/notes/:note_id');
+    expect(redo.routes).toContain('POST /projects/:id/issues/:issue_iid/notes');
+    const notes = await world.botNotes(card.iid);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain('Why is this valuable');
+    expect(notes[0]!.body).not.toMatch(/\*\*Topic\*\*/);
+    const remembered = readMemo((await memory.get(issueKey(world.project, card.iid)))!);
+    expect(remembered?.memo.notes?.bot['<!-- rhythm:status -->']?.id).toBe(notes[0]!.id);
+  });
+
+  it('forgets a card that was closed, and one GitLab no longer has', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const iid = await readyCard(world, 'Done', 5);
+    await job(world, memory, iid);
+    const key = issueKey(world.project, iid);
+    const row = await memory.get(key);
+    expect(row).not.toBeNull();
+    await world.as.carol.editIssue(world.project, iid, { stateEvent: 'close' });
+    await job(world, memory, iid, [delivery(world, iid, { action: 'close', changed: ['state_id', 'closed_at'] })]);
+    expect(await memory.get(key)).toBeNull();
+
+    // A card deleted in GitLab: its job reads a 404, skips, and the memory forgets it.
+    const gone = issueKey(world.project, 9999);
+    await memory.put({ ...row!, key: gone });
+    const outcome = await job(world, memory, 9999);
+    expect(outcome.note).toBe('issue is gone');
+    expect(await memory.get(gone)).toBeNull();
+  });
+});
