@@ -23,10 +23,11 @@ const IMAGE = 'localhost/rhythm:image-test';
 const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
 /** The image runs as the official image's `node` user. */
 const UID = 1000;
-// Bounded well under 10 minutes in all. Measured here, cold: the stand-in base about 1 min, the
-// build 3-4 min on 2 busy cores (better-sqlite3 compiles from source when its prebuilt binary cannot
-// be fetched); warm, seconds. Base and build share one budget; running the container is bounded apart.
-const PREPARE_BUDGET_MS = 480_000;
+// Bounded. Measured here, cold: the stand-in base 1-1.5 min, the build 4 min on 2 busy cores and
+// 6 min beside the rest of `npm test` in .ci/run (better-sqlite3 compiles from source when its
+// prebuilt binary cannot be fetched: 2-3 min of it); warm, about 10 s. Base and build share one
+// budget; running the container takes seconds and is bounded apart.
+const PREPARE_BUDGET_MS = 540_000;
 const BASE_TIMEOUT_MS = 150_000;
 const GRACE_MS = 10_000; // serve's default RHYTHM_SHUTDOWN_GRACE_MS
 
