@@ -106,13 +106,21 @@ function recordingQuestion(issue: IssueSnapshot, board: SkillsExchangeBoard, ctx
   return !hasRecordingLink([issue.description]);
 }
 
+/** The open cards of a column as the date-clash rule compares them, by iid. */
+export function columnPeersOf(issues: readonly GIssue[], label: string): ColumnPeer[] {
+  return issues
+    .filter((i) => i.state === 'opened' && i.labels.includes(label))
+    .map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }))
+    .sort((a, b) => a.iid - b.iid);
+}
+
 async function columnPeers(ctx: LoadContext, project: string, label: string): Promise<ColumnPeer[]> {
   const key = columnKey(project, label);
   const now = ctx.now.getTime();
   const cached = ctx.columns.get(key, now);
   if (cached) return cached;
   const issues = await ctx.gitlab.listIssues(project, { labels: [label], state: 'opened' });
-  const peers = issues.map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }));
+  const peers = columnPeersOf(issues, label);
   ctx.columns.set(key, peers, now);
   return peers;
 }
