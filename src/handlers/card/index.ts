@@ -274,13 +274,27 @@ export const card: HandlerFor<'card', CardState> = {
     const count = found.user_notes_count;
     const noteLost = changed && (count === undefined || memo.notesCount === null || count < memo.notesCount);
     const noteDelivered = events.some((e) => e.kind === 'note');
+    // Someone else edited (or wrote over) one of the bot's own notes: read what it says now.
+    const botNoteEdited =
+      !!memo?.notes &&
+      events.some(
+        (e) =>
+          e.kind === 'note' &&
+          e.noteId !== undefined &&
+          e.actor.toLowerCase() !== bot &&
+          Object.values(memo.notes!.bot).some((n) => n.id === e.noteId),
+      );
     const dueChanged = !!memo && memo.dueDateSetAt?.dueDate !== issue.dueDate;
     const dueSetAt =
       memo && dueChanged ? dueDateSetWithin(issue.dueDate, recalled!.row.updatedAt, found.updated_at, config.timezone) : undefined;
+    // With no delivery to say how the card changed (the sweep catching what GitLab never
+    // delivered), the notes are read too: a bot note edited by someone leaves the count as it was.
     const readNotes =
       !memo ||
       !memo.notes ||
       noteLost ||
+      botNoteEdited ||
+      (events.length === 0 && changed) ||
       (dueChanged && dueSetAt === undefined) ||
       (recordingQuestion(issue, board, ctx, memo) && (changed || noteDelivered));
     const notes = readNotes ? toNotesView(await gitlab.listNotes(key.project, key.iid), bot) : { ...memo.notes!, duplicates: [] };
