@@ -148,7 +148,9 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
         }
       } else {
         const since = new Date(mark!.sweptAt - SWEEP_OVERLAP_MS).toISOString();
-        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'updated_at', sort: 'asc' });
+        // In creation order, which an update made while the pages are read does not shift (in
+        // order of updated_at, a card edited meanwhile would move a later page's card onto a read one).
+        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'created_at', sort: 'asc' });
         report.listed = changed.length;
         const rows = await memory!.getMany(changed.map((i) => issueKey(project, i.iid)));
         for (const issue of changed) {
