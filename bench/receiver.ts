@@ -3,7 +3,10 @@
 //   (b) Express with express.json(), same work, nothing stored — the usual way to write it;
 //   (c) Rhythm's receiver, storing every delivery in SQLite (WAL, synchronous=FULL, temp file);
 //   and, to tell the receiver's own cost from the disk's, (c0) the same receiver with a store
-//   that keeps deliveries in memory (not durable; a diagnostic, not a way to run Rhythm).
+//   that keeps deliveries in memory (not durable; a diagnostic, not a way to run Rhythm);
+//   (d) all of `rhythm serve` — receiver, worker and timers in one process — while its worker
+//   reconciles the cards the deliveries name against the sandbox (its own process), which
+//   answers with 50 ms of added latency as a remote GitLab would: ingest while working.
 // Each server runs in its own child process and autocannon drives it from this one, so load
 // generation and serving don't share an event loop. Every request carries a fresh
 // Idempotency-Key, so (c) really stores each one. Run alone: npx tsx bench/receiver.ts
@@ -27,8 +30,10 @@ const docsExample = join(repoRoot, '../shared/fixtures/gitlab-docs/issue-hook.js
 const ownFixture = join(repoRoot, 'test/fixtures/issue-hook-update-labels.json');
 const bodyFile = existsSync(docsExample) ? docsExample : ownFixture;
 
-type Kind = 'bare' | 'express' | 'rhythm' | 'rhythm_in_memory';
-const kinds: Kind[] = ['bare', 'express', 'rhythm', 'rhythm_in_memory'];
+type Kind = 'bare' | 'express' | 'rhythm' | 'rhythm_in_memory' | 'rhythm_working';
+const kinds: Kind[] = ['bare', 'express', 'rhythm', 'rhythm_in_memory', 'rhythm_working'];
+/** Cards the working service's deliveries name, round robin (each delivery wakes one). */
+const WORKING_CARDS = 20;
 
 // --- the servers (run in a child process) -------------------------------------------------
 
@@ -88,6 +93,8 @@ async function serve(kind: Kind): Promise<{ port: number; stats: () => Promise<R
     return { port: (server.address() as AddressInfo).port, stats: async () => ({}), close: async () => void server.close() };
   }
 
+  if (kind === 'rhythm_working') return serveWorking();
+
   const { openSqliteStore } = await import('../src/queue/sqlite.js');
   const { createReceiver, listen } = await import('../src/webhook/receiver.js');
   const { createLogger } = await import('../src/observability/log.js');
@@ -116,6 +123,62 @@ async function serve(kind: Kind): Promise<{ port: number; stats: () => Promise<R
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `rhythm serve` as it runs, against the sandbox whose URL the parent passed (RHYTHM_BENCH_SANDBOX). */
+async function serveWorking(): Promise<{ port: number; stats: () => Promise<Record<string, number>>; close: () => Promise<void> }> {
+  const { loadConfig } = await import('../src/config/load.js');
+  const { startService } = await import('../src/service.js');
+  const { createLogger } = await import('../src/observability/log.js');
+  const url = process.env.RHYTHM_BENCH_SANDBOX!;
+  const loaded = loadConfig(join(repoRoot, 'rhythm.yml'), { GITLAB_URL: url, GITLAB_TOKEN: 'sandbox-rhythm-bot-token' });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const dir = mkdtempSync(join(tmpdir(), 'rhythm-bench-'));
+  let jobs = 0;
+  const service = await startService({
+    config: loaded.config,
+    configDir: repoRoot,
+    log: createLogger({ destination: pino.destination({ dest: '/dev/null', sync: false }) }),
+    secret: SECRET,
+    databaseUrl: `sqlite:${join(dir, 'rhythm.db')}`,
+    port: 0,
+    host: '127.0.0.1',
+    sweepOnStart: false,
+    onJob: () => void (jobs += 1),
+  });
+  return {
+    port: service.port,
+    // Deliveries still waiting for the worker (it marks the rest processed), and jobs run so far.
+    stats: async () => ({ backlog: (await service.store.stats(Date.now())).deliveries, jobs }),
+    close: async () => {
+      await service.stop(5000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The sandbox for the working service, in its own process: 50 ms on every call, the cards made. */
+async function sandboxMain(): Promise<void> {
+  const { startSandbox } = await import('../src/sandbox/index.js');
+  const sandbox = await startSandbox({ rateLimitPerMinute: 1_000_000 });
+  sandbox.faults.add({ kind: 'latency', ms: 50, path: '/' });
+  const project = encodeURIComponent('gitlab-com/sales-team/cs-skills-exchange');
+  const iids: number[] = [];
+  for (let i = 0; i < WORKING_CARDS; i += 1) {
+    const body = new URLSearchParams({
+      title: `Bench card ${i}`,
+      description: `## Topic\nCard ${i}\n\nModerator: @carol`,
+      labels: 'status:plan',
+    });
+    const res = await fetch(`${sandbox.url}/api/v4/projects/${project}/issues`, {
+      method: 'POST',
+      headers: { 'private-token': 'sandbox-alice-token' },
+      body,
+    });
+    iids.push(((await res.json()) as { iid: number }).iid);
+  }
+  process.on('disconnect', () => void sandbox.close().then(() => process.exit(0)));
+  process.send?.({ url: sandbox.url, iids });
 }
 
 async function childMain(kind: Kind): Promise<void> {
@@ -150,6 +213,7 @@ interface CannonResult {
 }
 interface CannonRequest {
   headers?: Record<string, string>;
+  body?: string;
 }
 type Cannon = (opts: {
   url: string;
@@ -162,10 +226,11 @@ type Cannon = (opts: {
 }) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
-function startChild(kind: Kind): Promise<{ child: ChildProcess; port: number }> {
+function startChild(kind: Kind, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -189,18 +254,43 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function load(port: number, seconds: number, body: string): Promise<CannonResult> {
+function startSandboxChild(): Promise<{ child: ChildProcess; url: string; iids: number[] }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--sandbox'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+    child.once('message', (m: { url: string; iids: number[] }) => resolve({ child, ...m }));
+  });
+}
+
+/** One delivery per card of the working service, each a label change on that card. */
+function workingBodies(iids: number[]): string[] {
+  const payload = JSON.parse(readFileSync(ownFixture, 'utf8')) as { object_attributes: { iid: number; id: number } };
+  return iids.map((iid) => JSON.stringify({ ...payload, object_attributes: { ...payload.object_attributes, iid, id: 100_000 + iid } }));
+}
+
+async function load(port: number, seconds: number, body: string | string[]): Promise<CannonResult> {
+  const bodies = Array.isArray(body) ? body : [body];
+  let next = 0;
   return autocannon({
     url: `http://127.0.0.1:${port}/webhooks/gitlab`,
     connections: 50,
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Issue Hook', 'x-gitlab-token': SECRET },
-    body,
+    body: bodies[0]!,
     requests: [
       {
-        // A fresh Idempotency-Key per request, as GitLab sends one per event.
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() } }),
+        // A fresh Idempotency-Key per request, as GitLab sends one per event (and, for the
+        // working service, the next card's delivery, so the worker has cards to reconcile).
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...req.headers, 'idempotency-key': randomUUID() },
+          ...(bodies.length > 1 ? { body: bodies[next++ % bodies.length]! } : {}),
+        }),
       },
     ],
   });
@@ -214,18 +304,20 @@ export async function benchReceiver(): Promise<Record<string, number>> {
   const body = readFileSync(bodyFile, 'utf8');
   const out: Record<string, number> = {};
   const children = new Map<Kind, { child: ChildProcess; port: number }>();
-  for (const kind of kinds) children.set(kind, await startChild(kind));
+  const sandbox = await startSandboxChild();
+  const bodies = new Map<Kind, string | string[]>(kinds.map((k) => [k, k === 'rhythm_working' ? workingBodies(sandbox.iids) : body]));
+  for (const kind of kinds) children.set(kind, await startChild(kind, { RHYTHM_BENCH_SANDBOX: sandbox.url }));
   const samples = new Map<Kind, { rate: number; p50: number; p99: number; non2xx: number; errors: number }[]>();
   const stored = new Map<Kind, { acked: number; stored: number }>();
   try {
-    for (const kind of kinds) await load(children.get(kind)!.port, 1, body); // warm up: JIT, page cache, connections
+    for (const kind of kinds) await load(children.get(kind)!.port, 1, bodies.get(kind)!); // warm up: JIT, page cache, connections
     for (let round = 0; round < rounds; round += 1) {
       // Rotate the order so no server always runs first or last in a round.
       const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!);
       for (const kind of order) {
         const { child, port } = children.get(kind)!;
         const before = await ask(child);
-        const r = await load(port, seconds, body);
+        const r = await load(port, seconds, bodies.get(kind)!);
         const after = await ask(child);
         const acked = Object.entries(r.statusCodeStats)
           .filter(([code]) => code.startsWith('2'))
@@ -240,8 +332,12 @@ export async function benchReceiver(): Promise<Record<string, number>> {
         }
       }
     }
+    const working = await ask(children.get('rhythm_working')!.child);
+    out['rhythm_working.jobs_run'] = working.jobs ?? 0;
+    out['rhythm_working.backlog_at_end'] = working.backlog ?? 0;
   } finally {
     for (const { child } of children.values()) await stop(child);
+    sandbox.child.kill();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   for (const kind of kinds) {
@@ -260,11 +356,14 @@ export async function benchReceiver(): Promise<Record<string, number>> {
   const rate = (k: Kind): number => out[`${k}.deliveries_per_s`] ?? 0;
   out['ratio.rhythm_over_bare'] = Number((rate('rhythm') / rate('bare')).toFixed(2));
   out['ratio.rhythm_over_express'] = Number((rate('rhythm') / rate('express')).toFixed(2));
+  out['ratio.working_over_receiver_alone'] = Number((rate('rhythm_working') / rate('rhythm')).toFixed(2));
   return out;
 }
 
 const serveAt = process.argv.indexOf('--serve');
-if (serveAt !== -1) {
+if (process.argv.includes('--sandbox')) {
+  void sandboxMain();
+} else if (serveAt !== -1) {
   void childMain(process.argv[serveAt + 1] as Kind);
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(

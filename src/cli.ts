@@ -4,7 +4,7 @@
 // lives in src/commands/ and is imported when its command runs, so `rhythm --help` and
 // `rhythm --version` load commander and nothing else.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { SweepPart } from './engine/sweep.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { GenerateOptions } from './commands/generate.js';
@@ -19,6 +19,15 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 // The parts of `rhythm sweep --only`; typed against the engine's, so a part added there and not
 // here (or the reverse) fails the type check, without loading the engine to print --help.
 const sweepParts: Record<SweepPart, true> = { issues: true, order: true, reminders: true };
+
+/** A TCP port, or a usage error (exit 2) before anything runs: `--port abc` never reaches listen(). */
+export function parsePort(value: string): string {
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError(`a port is a whole number from 0 to 65535 (got "${value}")`);
+  }
+  return String(n);
+}
 
 function configPath(opt: string | undefined): string {
   return opt ?? process.env.RHYTHM_CONFIG ?? 'rhythm.yml';
@@ -40,7 +49,7 @@ const globalConfig = () => configPath(program.opts<{ config?: string }>().config
 program
   .command('serve')
   .description('receive webhooks, reconcile cards, run the sweep and reminders on a timer')
-  .option('--port <n>', 'port to listen on (default: $PORT or 3000)')
+  .option('--port <n>', 'port to listen on (default: $PORT or 3000)', parsePort)
   .option('--host <addr>', 'address to bind', '0.0.0.0')
   .option('--dry-run', 'compute and log every write, send none')
   .option('--no-sweep-on-start', 'do not sweep when starting (the timer still sweeps)')
@@ -109,7 +118,7 @@ queue
 program
   .command('sandbox')
   .description('run the built-in GitLab sandbox (for tests, the demo, and trying Rhythm out)')
-  .option('--port <n>', 'port to listen on', '4000')
+  .option('--port <n>', 'port to listen on', parsePort, '4000')
   .action(async (o: SandboxOptions) => {
     const { serveSandbox } = await import('./commands/sandbox.js');
     await serveSandbox(o);
@@ -119,7 +128,7 @@ program
   .command('demo')
   .description("the sandbox GitLab plus `rhythm serve` on SQLite, playing the team's workflow")
   .option('--exit', 'stop when the story is told instead of keeping the sandbox up')
-  .option('--port <n>', 'sandbox port (0 = any free port)', '4000')
+  .option('--port <n>', 'sandbox port (0 = any free port)', parsePort, '4000')
   .action(async (o: DemoCommandOptions) => {
     const { demo } = await import('./commands/demo.js');
     await demo(globalConfig(), o);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RhythmConfig } from './config/types.js';
+import { CREATES_PER_MINUTE } from './config/schema-source.js';
 import { createDoor, type CountingDoor } from './gitlab/door.js';
 import { gitlabUnavailable, Transport, type TransportOptions } from './gitlab/transport.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -39,7 +40,7 @@ export interface ServiceOptions {
   /** Failures other than GitLab being unavailable before a job is parked dead (default 8). */
   maxAttempts?: number;
   /** The transport's own per-call retries (tests shorten them). */
-  transport?: Pick<TransportOptions, 'retries' | 'minBackoffMs' | 'maxBackoffMs' | 'timeoutMs'>;
+  transport?: Pick<TransportOptions, 'retries' | 'minBackoffMs' | 'maxBackoffMs' | 'timeoutMs' | 'createLimits' | 'createWindowMs'>;
   /** The clock rules judge by ("today" for due dates and reminders); tests move it. */
   clock?: () => Date;
   /** How long stop() may take in all (default 10 s): see Service.stop. */
@@ -114,6 +115,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   });
 
   const transport = new Transport({
+    // Creates are paced below GitLab's application limits (their 429s carry no RateLimit-*).
+    createLimits: config.gitlab.createsPerMinute ?? CREATES_PER_MINUTE,
     ...opts.transport,
     log,
     onCall: ({ method, route, status }) => metrics.gitlabCalls.inc({ method, route, status: String(status) }),

@@ -1,4 +1,5 @@
 // The logger and the door to GitLab of a one-shot command (generate, sweep, hooks).
+import { CREATES_PER_MINUTE } from '../config/schema-source.js';
 import type { RhythmConfig } from '../config/types.js';
 import { createDoor, type CountingDoor } from '../gitlab/door.js';
 import { Transport } from '../gitlab/transport.js';
@@ -15,6 +16,7 @@ export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {
     url: config.gitlab.url,
     token: config.gitlab.token,
     log,
-    transport: new Transport({ log }),
+    // Notes and issues are created below GitLab's per-minute limits on creating them.
+    transport: new Transport({ log, createLimits: config.gitlab.createsPerMinute ?? CREATES_PER_MINUTE }),
   });
 }

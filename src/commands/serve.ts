@@ -1,10 +1,15 @@
 // `rhythm serve`: the service until SIGTERM or SIGINT, then a graceful stop within the grace
 // (RHYTHM_SHUTDOWN_GRACE_MS, default 10 s). A second signal, or a stop that overruns the grace by
 // a second, ends the process at once.
+import { readFileSync } from 'node:fs';
 import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
 import { load } from './config.js';
 import { Failure } from './failure.js';
+import { CommanderError } from 'commander';
+
+// package.json is two levels above both src/commands/ and dist/commands/.
+const { version: VERSION } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** After the grace, this much more before the process is ended whatever still holds it. */
 const EXIT_WATCHDOG_SLACK_MS = 1000;
@@ -17,6 +22,11 @@ export interface ServeOptions {
 }
 
 export async function serve(configPath: string, o: ServeOptions): Promise<void> {
+  // PORT is checked like --port, before the configuration: a usage error comes first (exit 2).
+  const port = o.port ?? process.env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port.trim()) || Number(port) > 65535) {
+    throw new CommanderError(2, 'usage', `PORT must be a whole number from 0 to 65535 (got "${port}")`);
+  }
   const { config, configDir } = load(configPath, o.dryRun);
   const log = createLogger({ level: (process.env.RHYTHM_LOG_LEVEL as 'info' | undefined) ?? 'info' });
   const graceMs = Number(process.env.RHYTHM_SHUTDOWN_GRACE_MS ?? 10_000);
@@ -30,7 +40,7 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
       log,
       secret: process.env.RHYTHM_WEBHOOK_SECRET,
       databaseUrl: process.env.RHYTHM_DATABASE_URL,
-      port: Number(o.port ?? process.env.PORT ?? 3000),
+      port: Number(port),
       host: o.host,
       sweepOnStart: o.sweepOnStart,
       // How long a dead replica's claimed work waits before another takes it over.
@@ -42,6 +52,19 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
     log.error({ err }, `rhythm could not start: ${(err as Error).message}`);
     throw err;
   }
+  // One line that says which Rhythm talks to which GitLab as whom, about what.
+  log.info(
+    {
+      version: VERSION,
+      gitlab: config.gitlab.url,
+      botUser: config.gitlab.botUsername,
+      config: configPath,
+      boards: config.boards.map((b) => `${b.kind}:${b.project}${b.dryRun ? ' (dry-run)' : ''}`),
+      url: service.url,
+      dryRun: config.dryRun,
+    },
+    `rhythm ${VERSION} is serving ${service.url} for ${config.gitlab.botUsername} on ${config.gitlab.url}`,
+  );
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal, graceMs }, 'stopping: no new deliveries, finishing work in hand');

@@ -86,7 +86,8 @@ export function renderStatusNote(input: StatusNoteInput): string {
 
   const body = noteTemplate('note.md.hbs')({
     marker: noteMarker('status'),
-    allPass: problems.length === 0,
+    // One state at the top: what blocks the card, or that nothing does (never "all pass" above a list).
+    problemCount: problems.length === 1 ? 'One thing' : `${problems.length} things`,
     column: columnName(issue, board),
     hasProblems: problems.length > 0,
     problems,

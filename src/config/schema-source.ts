@@ -19,6 +19,9 @@ const ruleSettingProperties = {
   },
 } as const;
 
+/** gitlab.createsPerMinute when rhythm.yml leaves it out: below GitLab.com's 60 notes and 200 issues a minute. */
+export const CREATES_PER_MINUTE = { notes: 50, issues: 150 } as const;
+
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'urn:rhythm:schema:config',
@@ -53,6 +56,26 @@ export const configSchema = {
           // GitLab's own username grammar, the one src/markdown reads mentions with.
           pattern: USERNAME_PATTERN,
           default: 'rhythm-bot',
+        },
+        createsPerMinute: {
+          description:
+            "How many notes and issues Rhythm creates a minute at most, to stay below GitLab's application rate limits on creating them (per user; a refusal is a 429 without RateLimit headers). GitLab.com allows 60 notes and 200 issues a minute; self-managed GitLab 300 of each unless an admin changes them. Left out, 50 notes and 150 issues: room for the bot's other processes (a scheduled `rhythm sweep` beside `rhythm serve`). 0 turns the pacing off for that kind; a refusal is still waited out and the create sent again.",
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            notes: {
+              description: "Notes created a minute at most (GitLab's notes_create limit: 60 on GitLab.com).",
+              type: 'integer',
+              minimum: 0,
+              default: CREATES_PER_MINUTE.notes,
+            },
+            issues: {
+              description: "Issues created a minute at most (GitLab's issues_create limit: 200 on GitLab.com, per project).",
+              type: 'integer',
+              minimum: 0,
+              default: CREATES_PER_MINUTE.issues,
+            },
+          },
         },
       },
     },

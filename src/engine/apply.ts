@@ -6,7 +6,7 @@
 // it again, and two bot notes with one marker (two racers) are brought back to one, the oldest.
 import { performance } from 'node:perf_hooks';
 import type { RhythmConfig } from '../config/types.js';
-import { abortReason, writeDoubt } from '../gitlab/transport.js';
+import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
@@ -268,7 +268,7 @@ async function lookForNote(
     if (note) return { notes, note };
     const left = deadline - Date.now();
     if (left <= 0) return null;
-    await sleep(Math.min(pause, left), ctx.signal);
+    await sleepReal(Math.min(pause, left), ctx.signal);
     pause *= 2;
   }
 }
@@ -300,22 +300,6 @@ async function keepOne(step: CreateNote, marker: string, notes: readonly GNote[]
   }
   if (kept.id === mine.id || kept.body.trim() === step.body.trim()) return kept;
   return ctx.door.editNote(step.project, step.iid, kept.id, step.body);
-}
-
-/** Sleeps `ms`; an abort ends it at once. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -2,9 +2,22 @@
 // this transport sends them with the policies gitbeaker lacks (it retries only 429/502, ignores
 // Retry-After and has no backoff for 5xx): Retry-After honoured for every later call, exponential
 // backoff with jitter for 5xx and network errors on idempotent calls (p-retry), a concurrency cap
-// (p-limit), pacing when RateLimit-Remaining runs low, and a count of calls by route. A caller's
-// AbortSignal ends a call at once, whether it is in flight, queued, or waiting (Retry-After,
-// backoff, pacing); a Retry-After longer than maxRetryAfterMs fails calls instead of freezing them.
+// (p-limit), pacing when RateLimit-Remaining runs low, pacing of note and issue creation below
+// GitLab's application limits, and a count of calls by route. A caller's AbortSignal ends a call
+// at once, whether it is in flight, queued, or waiting (Retry-After, backoff, pacing); a
+// Retry-After longer than maxRetryAfterMs fails calls instead of freezing them.
+//
+// GitLab's two kinds of limit, as the transport reads them:
+// - Rack::Attack's per-user throttle puts RateLimit-* headers on answers: RateLimit-Remaining
+//   left in a window that ends at RateLimit-Reset, a Unix time in seconds on GitLab's clock
+//   (lib/gitlab/rack_attack/request_throttle_data.rb), read against the answer's Date header.
+//   When little is left, calls are spread over the rest of the window; when nothing is, they wait
+//   for the next one.
+// - Application limits (notes_create, issues_create: per user per minute, windows aligned to the
+//   minute, every attempt counted) say nothing until they refuse, with a 429 that carries no
+//   RateLimit-* headers. So creations are paced below a configured count per window
+//   (createLimits), and such a 429 on a create waits for GitLab's window to turn, then sends the
+//   create again: GitLab refuses before it creates anything, so the retry cannot duplicate.
 import type { Logger } from '../observability/log.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
@@ -30,12 +43,66 @@ export interface TransportOptions {
    * RateLimitedError until GitLab's time is up, and the worker retries their jobs later.
    */
   maxRetryAfterMs?: number;
+  /**
+   * Notes and issues created at most per createWindowMs, per token, below GitLab's application
+   * limits (GitLab.com: 60 notes, 200 issues a minute). 0 or absent: not paced.
+   */
+  createLimits?: CreateLimits;
+  /** The window createLimits count in; default 60 000 ms, GitLab's. Tests shorten it. */
+  createWindowMs?: number;
   onCall?: CallObserver;
   /** The clock and the sleep are injectable so tests can check Retry-After without waiting. */
   now?: () => number;
   /** Should end early when `signal` aborts; the transport stops waiting for it then either way. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** What GitLab's application limits count: creating notes on issues, creating issues. */
+export type CreateKind = 'notes' | 'issues';
+export type CreateLimits = Partial<Record<CreateKind, number>>;
+
+/** Which application limit a call counts toward, if any. */
+export function createKindOf(method: string, route: string): CreateKind | null {
+  if (method !== 'POST') return null;
+  if (route === '/projects/:id/issues/:iid/notes') return 'notes';
+  if (route === '/projects/:id/issues') return 'issues';
+  return null;
+}
+
+/** A window of GitLab's request throttle as last seen, and how much of it was left then. */
+interface RateWindow {
+  /** RateLimit-Reset as sent: the window's end, Unix seconds on GitLab's clock. */
+  resetEpoch: number;
+  /** The same moment on this process's clock (ms), never earlier than it really is. */
+  resetAt: number;
+  /** Requests a window holds. */
+  limit: number;
+  /**
+   * What was left when an answer was read: its RateLimit-Remaining less the calls let go and not
+   * answered then (GitLab may not have counted them yet), and how many had been let go by then.
+   */
+  remaining: number;
+  letGoBefore: number;
+}
+
+/** What the transport knows of one token's budgets (GitLab counts its limits per user). */
+interface Budget {
+  /**
+   * Calls let go with this token so far (counted the moment the pacing lets one go, so two calls
+   * never both take the last of a window), and those of them not answered yet.
+   */
+  letGo: number;
+  unanswered: number;
+  window: RateWindow | null;
+  /** The next free slot when calls are spread over what is left of a window. */
+  nextPacedAt: number;
+  /** The creates still inside the sliding window: when each was answered (Infinity while in flight). */
+  creates: Record<CreateKind, Array<{ at: number }>>;
+  /** GitLab refused a create (application limit): no create of that kind before this. */
+  createsBlockedUntil: Record<CreateKind, number>;
+}
+
+const AUTH_HEADERS = ['private-token', 'authorization', 'job-token'];
 
 /** GitLab answered that the thing is not there (deleted, moved, or never was). */
 export function isGone(err: unknown): boolean {
@@ -131,7 +198,7 @@ export interface ResponseShape {
 }
 
 /** Sleeps `ms`; an abort clears the timer, so nothing is left running after an aborted call. */
-const sleepReal = (ms: number, signal?: AbortSignal) =>
+export const sleepReal = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const onAbort = () => {
@@ -221,7 +288,7 @@ export function gitlabUnavailable(err: unknown): { waitMs: number } | null {
 export class Transport {
   readonly counts = new Map<string, number>();
   private notBefore = 0;
-  private rate: { remaining: number; limit: number; resetAt: number } | null = null;
+  private readonly budgets = new Map<string, Budget>();
   private readonly limit: LimitFunction;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -278,12 +345,22 @@ export class Transport {
     // POST creates things: resending after a 5xx could create them twice, so only 429 (which
     // GitLab answers before doing anything) is retried for it.
     const idempotent = method !== 'POST';
+    const budget = this.budgetOf({ ...headers, ...extraHeaders });
+    const kind = createKindOf(method, route);
 
     return pRetry(
       async () => {
+        // A create waits for its turn outside the concurrency cap: a minute's wait for GitLab's
+        // application limit must not hold a slot that reads (and /readyz) need.
+        let slot: { at: number } | null = null;
+        if (kind) {
+          signal?.throwIfAborted();
+          slot = await this.paceCreate(method, route, budget, kind, signal);
+        }
         const queued = this.limit(async () => {
           signal?.throwIfAborted();
-          await this.waitForTurn(method, route, signal);
+          // Counts the call as let go (budget.letGo, budget.unanswered) when it returns.
+          await this.waitForTurn(method, route, budget, signal);
           const started = this.now();
           count(method);
           const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
@@ -296,23 +373,41 @@ export class Transport {
               signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
             });
           } catch (err) {
+            budget.unanswered -= 1;
             this.record(method, route, 0, started);
             if (signal?.aborted) throw new AbortError(abortReason(signal));
             // A write is never resent blind: the caller decides, knowing it may have been done.
             if (!idempotent) throw new AbortError(new NoAnswerError(method, route, !neverSent(err), err));
             throw new Retryable(`network error on ${method} ${route}: ${(err as Error).message}`);
           }
+          budget.unanswered -= 1;
           this.record(method, route, res.status, started);
-          this.observeRate(res.headers);
+          this.observeRate(budget, res.headers);
+          // A refusal holds back the calls after it before this slot frees: the next call queued
+          // must not slip out while the answer's body is still being read.
+          if (res.status === 429) this.holdBack(res.headers, budget, kind);
           return res;
         });
         // Waiting for a free slot is waiting too: an abort ends it.
-        const response = await abortable(queued, signal);
+        const response = await abortable(queued, signal).finally(() => {
+          // GitLab counted the create somewhere between its sending and its answer: the window
+          // runs from the answer, so no later send can share a window of GitLab's with it.
+          if (slot) slot.at = this.now();
+        });
         if (response.ok) return parseResponse(response);
         const description = await describe(response);
+        if (response.status === 429 && kind && !hasRateHeaders(response.headers)) {
+          // An application limit (notes_create, issues_create): nothing was created. Creates of
+          // this kind wait for GitLab's window to turn (holdBack); other calls go on.
+          const wait = Math.max(0, budget.createsBlockedUntil[kind] - this.now());
+          this.opts.log.warn(
+            { method, route, waitMs: wait },
+            `GitLab's limit on creating ${kind} refused the call (nothing was created): waiting for its window to turn, then sending it again`,
+          );
+          throw new Retryable(`429 (application limit) on ${method} ${route}`);
+        }
         if (response.status === 429) {
-          const wait = retryAfterMs(response.headers.get('retry-after'), this.now()) ?? this.opts.minBackoffMs ?? 1000;
-          this.notBefore = Math.max(this.notBefore, this.now() + wait);
+          const wait = this.retryAfterOf(response.headers);
           if (wait > this.maxRetryAfterMs) {
             const error = new RateLimitedError(wait, method, route, this.maxRetryAfterMs);
             this.opts.log.warn({ method, route, retryAfterMs: wait }, error.message);
@@ -349,25 +444,138 @@ export class Transport {
     this.opts.onCall?.({ method, route, status, ms: this.now() - started });
   }
 
-  /**
-   * Wait out any Retry-After (or fail when it is longer than a call waits), then pace calls when
-   * the remaining budget runs low.
-   */
-  private async waitForTurn(method: string, route: string, signal: AbortSignal | undefined): Promise<void> {
-    for (;;) {
-      const wait = this.notBefore - this.now();
-      if (wait <= 0) break;
-      if (wait > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(wait, method, route, this.maxRetryAfterMs));
-      await this.pause(wait, signal);
+  /** The budget of the token a call is sent with (GitLab counts per user). */
+  private budgetOf(headers: Record<string, string> | undefined): Budget {
+    let id = '';
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (AUTH_HEADERS.includes(name.toLowerCase())) id = `${name.toLowerCase()}:${value}`;
     }
-    const rate = this.rate;
-    if (!rate || rate.limit <= 0) return;
-    const share = this.opts.slowBelowShare ?? 0.1;
-    if (rate.remaining >= rate.limit * share) return;
-    const untilReset = rate.resetAt - this.now();
-    if (untilReset <= 0) return;
-    // Spread what is left evenly over the time left in the window.
-    await this.pause(Math.min(10_000, untilReset / Math.max(1, rate.remaining)), signal);
+    let budget = this.budgets.get(id);
+    if (!budget) {
+      budget = {
+        letGo: 0,
+        unanswered: 0,
+        window: null,
+        nextPacedAt: 0,
+        creates: { notes: [], issues: [] },
+        createsBlockedUntil: { notes: 0, issues: 0 },
+      };
+      this.budgets.set(id, budget);
+    }
+    return budget;
+  }
+
+  /**
+   * Wait out any Retry-After (or fail when it is longer than a call waits) and pace calls on
+   * Rack::Attack's window; then count the call as let go, in the same step as the last look, so no
+   * other call can take what this one was given.
+   *
+   * The window: while plenty is left, calls go at once. Below `slowBelowShare` of it, what is left
+   * is spread evenly over the time left; with nothing left, calls wait for the next window. Calls
+   * let go but not answered count as spent.
+   */
+  private async waitForTurn(method: string, route: string, budget: Budget, signal: AbortSignal | undefined): Promise<void> {
+    // Set once this call has its place in the spread: it then goes as soon as anything is left.
+    let placed = false;
+    for (;;) {
+      const now = this.now();
+      const wait = this.notBefore - now;
+      if (wait > 0) {
+        if (wait > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(wait, method, route, this.maxRetryAfterMs));
+        await this.pause(wait, signal);
+        continue;
+      }
+      const w = budget.window;
+      // No window known, or it is over (the next answer tells what the new one holds).
+      if (!w || w.limit <= 0 || now >= w.resetAt) break;
+      const left = w.remaining - (budget.letGo - w.letGoBefore);
+      if (left >= w.limit * (this.opts.slowBelowShare ?? 0.1)) break;
+      const untilReset = w.resetAt - now;
+      if (left <= 0) {
+        if (untilReset > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(untilReset, method, route, this.maxRetryAfterMs));
+        this.opts.log.debug({ method, route, waitMs: untilReset }, 'GitLab rate limit used up: waiting for its window to turn');
+        placed = false;
+        await this.pause(untilReset, signal);
+        continue;
+      }
+      if (placed) break;
+      const at = Math.max(now, budget.nextPacedAt);
+      budget.nextPacedAt = at + untilReset / left;
+      placed = true;
+      if (at <= now) break;
+      await this.pause(at - now, signal);
+    }
+    budget.letGo += 1;
+    budget.unanswered += 1;
+  }
+
+  /**
+   * At most createLimits[kind] creates in any createWindowMs, each counted from its answer: then no
+   * fixed window of that length (GitLab's are aligned to the minute) ever holds more, however long
+   * a create waited in the queue or on the way. A create GitLab refused waits longer. Returns the
+   * create's place in the window, for its answer to be written in.
+   */
+  private async paceCreate(
+    method: string,
+    route: string,
+    budget: Budget,
+    kind: CreateKind,
+    signal: AbortSignal | undefined,
+  ): Promise<{ at: number } | null> {
+    const limit = this.opts.createLimits?.[kind] ?? 0;
+    const windowMs = this.opts.createWindowMs ?? 60_000;
+    for (;;) {
+      const now = this.now();
+      const blocked = budget.createsBlockedUntil[kind] - now;
+      if (blocked > 0) {
+        if (blocked > this.maxRetryAfterMs) throw new AbortError(new RateLimitedError(blocked, method, route, this.maxRetryAfterMs));
+        await this.pause(blocked, signal);
+        continue;
+      }
+      if (limit <= 0) return null;
+      const inWindow = budget.creates[kind].filter((c) => c.at > now - windowMs);
+      budget.creates[kind] = inWindow;
+      if (inWindow.length < limit) {
+        const slot = { at: Infinity };
+        inWindow.push(slot);
+        return slot;
+      }
+      // The first to leave the window; while every one is still in flight, look again shortly.
+      const leaves = Math.min(...inWindow.map((c) => c.at)) + windowMs - now;
+      await this.pause(Number.isFinite(leaves) ? leaves : 20, signal);
+    }
+  }
+
+  /**
+   * What a 429 holds back: every call until its Retry-After (Rack::Attack's throttle, or any other
+   * refusal); only the creates of its kind until GitLab's window turns, when it is a create refused
+   * without RateLimit-* headers (an application limit).
+   */
+  private holdBack(headers: Headers, budget: Budget, kind: CreateKind | null): void {
+    if (kind && !hasRateHeaders(headers)) {
+      const until = this.now() + this.untilCreateWindowTurns(headers);
+      budget.createsBlockedUntil[kind] = Math.max(budget.createsBlockedUntil[kind], until);
+      return;
+    }
+    this.notBefore = Math.max(this.notBefore, this.now() + this.retryAfterOf(headers));
+  }
+
+  private retryAfterOf(headers: Headers): number {
+    return retryAfterMs(headers.get('retry-after'), this.now()) ?? this.opts.minBackoffMs ?? 1000;
+  }
+
+  /**
+   * How long until the application limit's window turns after GitLab refused a create: to the next
+   * multiple of the window on GitLab's clock (the answer's Date, which is never later than GitLab's
+   * time), never longer than a Retry-After it sent; the whole window when the answer says neither.
+   */
+  private untilCreateWindowTurns(headers: Headers): number {
+    const windowMs = this.opts.createWindowMs ?? 60_000;
+    const retryAfter = retryAfterMs(headers.get('retry-after'), this.now());
+    const date = Date.parse(headers.get('date') ?? '');
+    // A little slack for the answer's way here and the clocks' rounding.
+    const toTurn = Number.isNaN(date) ? windowMs : (Math.floor(date / windowMs) + 1) * windowMs - date + 250;
+    return Math.min(toTurn, retryAfter ?? Infinity);
   }
 
   /** The injected sleep, cut short by an abort even if that sleep ignores the signal. */
@@ -375,13 +583,54 @@ export class Transport {
     await abortable(this.sleep(ms, signal), signal);
   }
 
-  private observeRate(headers: Headers) {
+  /**
+   * Reads the throttle's headers of an answer. Answers come back in any order, and calls sent
+   * earlier may reach GitLab later: what is left counts every call still unanswered as spent;
+   * within one window the answer that leaves the least is kept; a later window replaces an earlier.
+   */
+  private observeRate(budget: Budget, headers: Headers) {
     const remaining = Number(headers.get('ratelimit-remaining'));
-    const limit = Number(headers.get('ratelimit-limit'));
-    const reset = Number(headers.get('ratelimit-reset'));
-    if (!headers.has('ratelimit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(limit)) return;
-    this.rate = { remaining, limit, resetAt: Number.isFinite(reset) ? reset * 1000 : this.now() + 60_000 };
+    const resetEpoch = Number(headers.get('ratelimit-reset'));
+    if (!headers.has('ratelimit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(resetEpoch)) return;
+    // RateLimit-Limit is the quota per 60 s (GitLab normalises it); observed + remaining is what
+    // this window really holds, whatever its length.
+    const observed = Number(headers.get('ratelimit-observed'));
+    const limit =
+      headers.has('ratelimit-observed') && Number.isFinite(observed) && remaining > 0
+        ? observed + remaining
+        : Number(headers.get('ratelimit-limit'));
+    if (!Number.isFinite(limit)) return;
+    // GitLab's clock against ours. Its Date is whole seconds, cut down, and was written before the
+    // answer travelled: the estimate puts GitLab's time at most behind, so the reset is never early.
+    const now = this.now();
+    const date = Date.parse(headers.get('date') ?? '');
+    const behind = Number.isNaN(date) ? 0 : now - date;
+    const seen: RateWindow = {
+      resetEpoch,
+      resetAt: resetEpoch * 1000 + behind,
+      limit,
+      remaining: remaining - budget.unanswered,
+      letGoBefore: budget.letGo,
+    };
+    const known = budget.window;
+    if (!known || resetEpoch > known.resetEpoch) {
+      budget.window = seen;
+      return;
+    }
+    if (resetEpoch < known.resetEpoch) return;
+    const leftSeen = seen.remaining - (budget.letGo - seen.letGoBefore);
+    const leftKnown = known.remaining - (budget.letGo - known.letGoBefore);
+    budget.window = {
+      ...(leftSeen < leftKnown ? seen : known),
+      // Each estimate of the reset is late, if anything: the earliest is the closest.
+      resetAt: Math.min(seen.resetAt, known.resetAt),
+    };
   }
+}
+
+/** Whether an answer carries Rack::Attack's RateLimit-* headers (application limits send none). */
+function hasRateHeaders(headers: Headers): boolean {
+  return headers.has('ratelimit-remaining') || headers.has('ratelimit-limit') || headers.has('ratelimit-reset');
 }
 
 async function parseResponse(response: Response): Promise<ResponseShape> {

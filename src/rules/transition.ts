@@ -151,7 +151,8 @@ export const transition: Rule = {
       ];
     }
 
-    // The bot's own revert: keep saying why, while the card is still not ready.
+    // After the bot's own revert: everything the next move needs, in one place, while any of it is
+    // missing. The revert itself is told once, under what the bot fixed (never twice).
     const bot = ctx.botUsername?.toLowerCase();
     if (now === 'plan' && to === 'plan' && from === 'scheduled' && bot && move.by.toLowerCase() === bot) {
       const missing = readinessProblems(issue, ctx);
@@ -160,8 +161,8 @@ export const transition: Rule = {
         {
           rule: 'transition',
           severity: 'warning',
-          message: `I moved the card back to ${label(plan)} because it was not ready to be scheduled.`,
-          howToFix: `Before moving it to ${label(scheduled)} again: ${missing.map((f) => f.howToFix).join(' ')}`,
+          message: `Before the card goes to ${label(scheduled)} again, it needs all of this:`,
+          howToFix: missing.map((f) => f.howToFix).join(' '),
         },
       ];
     }

@@ -2,14 +2,17 @@
 // No auth: it is a loopback development tool, like the rest of the sandbox.
 
 import type { FaultList } from './faults.js';
+import type { IssueService } from './issue-service.js';
 import { issueEntity } from './rest-entities.js';
 import { Router } from './router.js';
+import { seedIssues, type SeedIssue } from './seed-issues.js';
 import type { WebhookDelivery } from './webhook-delivery.js';
 import type { World } from './world.js';
-import type { CallRecord, Fault } from './types.js';
+import type { CallRecord, Fault, ReleaseOrder } from './types.js';
 
 export interface ControlDeps {
   world: World;
+  service: IssueService;
   faults: FaultList;
   delivery: WebhookDelivery;
   calls: () => CallRecord[];
@@ -37,6 +40,8 @@ function faultToJson(f: Fault): Record<string, unknown> {
   return f.path instanceof RegExp ? { ...f, path: f.path.source, regex: true } : { ...f };
 }
 
+const RELEASE_ORDERS: readonly ReleaseOrder[] = ['oldest-first', 'newest-first', 'random'];
+
 export function controlRoutes(): Router<ControlHandler> {
   const r = new Router<ControlHandler>();
   r.add('GET', '/calls', (d) => ({ status: 200, body: d.calls() }));
@@ -45,6 +50,15 @@ export function controlRoutes(): Router<ControlHandler> {
     return { status: 204, body: null };
   });
   r.add('GET', '/deliveries', (d) => ({ status: 200, body: d.delivery.deliveries() }));
+  r.add('GET', '/deliveries/held', (d) => ({ status: 200, body: { held: d.delivery.heldCount() } }));
+  // Body: { "order": "oldest-first" | "newest-first" | "random", "seed": 7 } (both optional).
+  r.add('POST', '/deliveries/release', (d, _p, body) => {
+    const { order, seed } = (body ?? {}) as { order?: unknown; seed?: unknown };
+    if (order !== undefined && !RELEASE_ORDERS.includes(order as ReleaseOrder))
+      return { status: 400, body: { error: `order must be one of ${RELEASE_ORDERS.join(', ')}` } };
+    if (seed !== undefined && !Number.isInteger(seed)) return { status: 400, body: { error: 'seed must be an integer' } };
+    return { status: 200, body: { released: d.delivery.release(order as ReleaseOrder | undefined, seed as number | undefined) } };
+  });
   r.add('GET', '/hooks/:id/deliveries', (d, p) => ({ status: 200, body: d.delivery.deliveries(Number(p['id'])) }));
   r.add('GET', '/faults', (d) => ({ status: 200, body: d.faults.list().map((a) => ({ ...a, fault: faultToJson(a.fault) })) }));
   r.add('POST', '/faults', (d, _p, body) => {
@@ -65,6 +79,19 @@ export function controlRoutes(): Router<ControlHandler> {
   r.add('GET', '/idle', async (d) => {
     await d.delivery.idle();
     return { status: 200, body: { idle: true } };
+  });
+  // Body: { "issues": [{ "title": "…", "labels": ["status:plan"], "assignees": ["alice"], … }] }.
+  r.add('POST', '/projects/:id/issues', (d, p, body) => {
+    const project = d.world.projectByRef(p['id'] ?? '');
+    if (!project) return { status: 404, body: { message: '404 Project Not Found' } };
+    const issues = (body as { issues?: unknown } | undefined)?.issues;
+    if (!Array.isArray(issues) || issues.some((i) => typeof (i as { title?: unknown }).title !== 'string'))
+      return { status: 400, body: { error: 'issues must be a list of objects with a title' } };
+    try {
+      return { status: 201, body: { iids: seedIssues(d.world, d.service, project, issues as SeedIssue[]) } };
+    } catch (e) {
+      return { status: 400, body: { error: (e as Error).message } };
+    }
   });
   r.add('GET', '/projects/:id/issues/:iid', (d, p) => {
     const project = d.world.projectByRef(p['id'] ?? '');

@@ -1,6 +1,8 @@
 // A GitLab-compatible server for tests and the demo: REST API v4 under /api/v4 with token auth,
-// GitLab's pagination and rate-limit headers, project webhooks delivered the way GitLab delivers
-// them, fault injection, a read-only board page, and controls under /-/sandbox/.
+// GitLab's pagination and rate-limit headers, its application limits on creating notes and
+// issues, project webhooks delivered the way GitLab delivers them (in any order, now and then
+// twice, when a fault says so), fault injection, a read-only board page, and controls under
+// /-/sandbox/.
 
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -11,16 +13,31 @@ import { controlRoutes } from './control-routes.js';
 import { FaultList, type RequestKey } from './faults.js';
 import { IssueService, type HookEvent } from './issue-service.js';
 import { ApiError, Params, parseForm } from './params.js';
-import { rateHeaders, RateLimit } from './rate-limit.js';
+import { APPLICATION_LIMIT_MESSAGE, ApplicationLimit, rateHeaders, RateLimit } from './rate-limit.js';
 import { issueEntity } from './rest-entities.js';
 import { seededRandom } from './seeded-random.js';
+import { seedIssues, type SeedIssue } from './seed-issues.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { World } from './world.js';
-import type { CallRecord, DeliveryRecord, Fault, SandboxOptions, UserRecord } from './types.js';
+import type { CallRecord, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, UserRecord } from './types.js';
 
-export type { CallRecord, DeliveryOutcome, DeliveryRecord, Fault, SandboxOptions } from './types.js';
+export type { CallRecord, DeliveryOutcome, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions } from './types.js';
 export type { Board, BoardCard, BoardColumn } from './board-page.js';
 export { sandboxToken, SEED_PROJECTS, SEED_USERS } from './world.js';
+export type { SeedIssue } from './seed-issues.js';
+
+/**
+ * GitLab.com's limits (doc/user/gitlab_com/_index.md): 2,000 authenticated API requests a minute
+ * per user, 60 notes and 200 issues created a minute. `rhythm sandbox` starts with them; tests
+ * start without the application limits unless they ask for them.
+ */
+export const GITLAB_COM_LIMITS = {
+  rateLimitPerMinute: 2000,
+  rateLimitPeriodSec: 60,
+  notesCreateLimit: 60,
+  issuesCreateLimit: 200,
+  applicationLimitPeriodSec: 60,
+} as const satisfies SandboxOptions;
 
 /** An issue as REST shows it, plus the relative_position REST hides. */
 export type SandboxIssue = Record<string, unknown> & { id: number; iid: number; relative_position: number | null };
@@ -35,8 +52,14 @@ export interface Sandbox {
   resetCalls(): void;
   /** Per-hook delivery log (all hooks when no id), oldest first. */
   deliveries(hookId?: number): DeliveryRecord[];
-  /** Resolves when no webhook delivery is queued or in flight. */
+  /** Resolves when no webhook delivery is queued or in flight (held ones wait for releaseWebhooks). */
   idle(): Promise<void>;
+  /** Deliveries a holdWebhook fault keeps back. */
+  heldWebhooks(): number;
+  /** Lets the held deliveries go in `order` ('random' is shuffled by `seed`); returns how many. */
+  releaseWebhooks(order?: ReleaseOrder, seed?: number): number;
+  /** Puts cards straight into a project (no webhooks, no limits); returns their iids. */
+  seedIssues(project: string | number, issues: SeedIssue[]): number[];
   issue(project: string | number, iid: number): SandboxIssue | undefined;
   issues(project: string | number): SandboxIssue[];
   board(project: string | number, lists?: string[]): Board | undefined;
@@ -52,7 +75,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const world = new World(now, 'http://127.0.0.1');
   if (opts.seed ?? true) world.seed();
   const faults = new FaultList(opts.random ?? seededRandom());
-  const rateLimit = new RateLimit(opts.rateLimitPerMinute ?? 2000, now);
+  const throttle = { limit: opts.rateLimitPerMinute ?? 2000, periodSec: opts.rateLimitPeriodSec ?? 60 };
+  const rateLimit = new RateLimit(throttle.limit, throttle.periodSec, now);
+  const appPeriod = opts.applicationLimitPeriodSec ?? 60;
+  const notesCreate = new ApplicationLimit(opts.notesCreateLimit ?? 0, appPeriod, now);
+  const issuesCreate = new ApplicationLimit(opts.issuesCreateLimit ?? 0, appPeriod, now);
   const service = new IssueService(world);
   let instanceUrl = opts.instanceUrl ?? '';
   const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
@@ -73,13 +100,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     if (status === 204 || body === null || body === undefined) {
-      res.writeHead(status, headers).end();
+      res.writeHead(status, { Date: new Date(now()).toUTCString(), ...headers }).end();
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
       'Content-Length': String(Buffer.byteLength(text)),
+      // The sandbox's own clock, which its RateLimit-Reset is read against.
+      Date: new Date(now()).toUTCString(),
       ...headers,
     });
     res.end(text);
@@ -100,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (user) key.user = user.username;
     // A call is logged at its arrival, so added latency does not blur when it was made.
     const arrivedAt = now();
-    const record = (status: number, fault?: Fault['kind']): void => {
+    const record = (status: number, fault?: Fault['kind'], limit?: string): void => {
       callLog.push({
         method,
         route: `${method} ${route?.pattern ?? '(unknown)'}`,
@@ -111,6 +140,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         at: new Date(arrivedAt).toISOString(),
         answeredAt: new Date(now()).toISOString(),
         ...(fault ? { fault } : {}),
+        ...(limit ? { limit } : {}),
       });
     };
 
@@ -135,10 +165,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     if (fault?.kind === 'rateLimit') {
       record(429, 'rateLimit');
-      const limit = opts.rateLimitPerMinute ?? 2000;
       const at = now();
       send(res, 429, 'Retry later\n', {
-        ...rateHeaders(limit, 'throttle_authenticated_api', limit + 1, at + fault.retryAfterSec * 1000, at, true),
+        ...rateHeaders({
+          ...throttle,
+          name: 'throttle_authenticated_api',
+          observed: throttle.limit + 1,
+          resetAt: at + fault.retryAfterSec * 1000,
+          now: at,
+          limited: true,
+        }),
         'Retry-After': String(fault.retryAfterSec),
       });
       return;
@@ -154,8 +190,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     if (!rate.allowed) {
-      record(429);
+      record(429, undefined, rate.headers['RateLimit-Name']);
       send(res, 429, 'Retry later\n', rate.headers);
+      return;
+    }
+    // Application limits answer from inside the app, after Rack::Attack let the request through:
+    // no RateLimit-* headers. A note's refusal says Retry-After (the whole interval, as
+    // API::Helpers::RateLimiter#check_rate_limit! does); an issue's says nothing
+    // (RateLimitedService::RateLimitedError#headers is empty).
+    const appLimit = applicationLimitOf(method, route.pattern, route.params, user);
+    if (appLimit && !appLimit.limit.hit(appLimit.key)) {
+      record(429, undefined, appLimit.name);
+      const retryAfter: Record<string, string> = appLimit.name === 'notes_create' ? { 'Retry-After': String(appPeriod) } : {};
+      send(res, 429, { message: { error: APPLICATION_LIMIT_MESSAGE } }, retryAfter);
       return;
     }
 
@@ -181,7 +228,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     }
     // Which hooks get what is decided now (a snapshot); sending starts after the response is out.
-    const jobs = delivery.plan(events, header('x-gitlab-event-uuid'), () => faults.take(key, ['dropWebhook']) !== undefined);
+    const jobs = delivery.plan(events, header('x-gitlab-event-uuid'), {
+      drop: () => faults.take(key, ['dropWebhook']) !== undefined,
+      hold: () => faults.take(key, ['holdWebhook']) !== undefined,
+      duplicate: () => faults.take(key, ['duplicateWebhook']) !== undefined,
+    });
     let started = false;
     const startDeliveries = (): void => {
       if (started) return;
@@ -204,6 +255,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       record(reply.status, 'lateAnswer');
     } else record(reply.status);
     send(res, reply.status, reply.body, { ...rate.headers, ...(reply.headers ?? {}) });
+  }
+
+  /** The application limit a request counts toward (GitLab's scope for it in the key), if any. */
+  function applicationLimitOf(
+    method: string,
+    pattern: string,
+    params: Record<string, string>,
+    user: UserRecord,
+  ): { limit: ApplicationLimit; key: string; name: string } | null {
+    if (method !== 'POST') return null;
+    // notes_create is scoped to the user alone (lib/api/notes.rb), checked before anything else.
+    if (pattern === '/projects/:id/issues/:issue_iid/notes') return { limit: notesCreate, key: `user:${user.id}`, name: 'notes_create' };
+    // issues_create is scoped to project and user (Issues::CreateService), for a project that exists.
+    if (pattern === '/projects/:id/issues') {
+      const project = world.projectByRef(params['id'] ?? '');
+      return project ? { limit: issuesCreate, key: `project:${project.id}:user:${user.id}`, name: 'issues_create' } : null;
+    }
+    return null;
   }
 
   /**
@@ -240,7 +309,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     const reply = await match.handler(
-      { world, faults, delivery, calls: () => [...callLog], resetCalls: () => (callLog = []) },
+      { world, service, faults, delivery, calls: () => [...callLog], resetCalls: () => (callLog = []) },
       match.params,
       body,
     );
@@ -324,6 +393,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     deliveries: (hookId) => delivery.deliveries(hookId),
     idle: () => delivery.idle(),
+    heldWebhooks: () => delivery.heldCount(),
+    releaseWebhooks: (order, seed) => delivery.release(order, seed),
+    seedIssues(project, issues) {
+      const p = projectOf(project);
+      if (!p) throw new Error(`no project ${project}`);
+      return seedIssues(world, service, p, issues);
+    },
     issue(project, iid) {
       const p = projectOf(project);
       const i = p ? world.issueByIid(p.id, iid) : undefined;

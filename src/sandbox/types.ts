@@ -8,8 +8,32 @@ export interface SandboxOptions {
   host?: string;
   /** Default true: the users, tokens and projects of the design. */
   seed?: boolean;
-  /** Requests per user per minute; default 2000 (GitLab.com's authenticated API limit). */
+  /**
+   * Requests per user per throttle period (Rack::Attack's throttle_authenticated_api); default
+   * 2000, GitLab.com's authenticated API limit per minute.
+   */
   rateLimitPerMinute?: number;
+  /**
+   * Length of that throttle's window in seconds; default 60 (GitLab.com's). Self-managed GitLab
+   * lets an admin set it ("rate limit period in seconds"); tests shorten it so a window passes quickly.
+   */
+  rateLimitPeriodSec?: number;
+  /**
+   * GitLab's application limit on creating notes (`notes_create_limit`): POSTs to an issue's notes
+   * per user per window, refused with a 429 that carries no RateLimit-* headers. Default 0: off.
+   * GitLab.com allows 60 a minute, self-managed GitLab 300 unless an admin changes it.
+   */
+  notesCreateLimit?: number;
+  /**
+   * GitLab's application limit on creating issues (`issues_create_limit`): POSTs of issues per
+   * project and user per window, refused like notes. Default 0: off (GitLab.com allows 200 a minute).
+   */
+  issuesCreateLimit?: number;
+  /**
+   * Window of the application limits in seconds; default 60 (GitLab fixes it at one minute). Tests
+   * shorten it to play a minute's limit in seconds.
+   */
+  applicationLimitPeriodSec?: number;
   /** Default 10000, GitLab.com's webhook timeout. */
   webhookTimeoutMs?: number;
   /** Source of randomness for fault probabilities; default a seeded PRNG so runs repeat. */
@@ -32,7 +56,8 @@ type FaultTarget = {
    * - any other string: a prefix of the request path (`'/'` hits everything, `'/projects/1/issues'`);
    * - a RegExp: tested against the request path (query string excluded).
    * Prefixes and RegExps are tried on the path as sent and on its decoded form (`%2F` read as `/`).
-   * For `dropWebhook` the request matched is the API call that caused the event.
+   * For `dropWebhook`, `holdWebhook` and `duplicateWebhook` the request matched is the API call
+   * that caused the event.
    */
   path: string | RegExp;
   /** Chance 0..1 that a matching request is hit; default 1. */
@@ -54,7 +79,22 @@ export type Fault = FaultTarget &
     | { kind: 'lateAnswer'; ms: number; drop?: boolean }
     | { kind: 'drop' }
     | { kind: 'dropWebhook' }
+    /**
+     * The deliveries the matched call causes are held, not sent, until `releaseWebhooks` (or
+     * POST /-/sandbox/deliveries/release) lets them go in the order it names: GitLab runs each
+     * delivery as its own background job and promises no order between them.
+     */
+    | { kind: 'holdWebhook' }
+    /**
+     * Each delivery the matched call causes is sent twice, as when GitLab's background job runs
+     * again: the same Idempotency-Key and X-Gitlab-Event-UUID (both are fixed when the event is
+     * queued), a fresh X-Gitlab-Webhook-UUID (made per request).
+     */
+    | { kind: 'duplicateWebhook' }
   );
+
+/** The order held deliveries are let go in: as they happened, reversed, or shuffled by a seed. */
+export type ReleaseOrder = 'oldest-first' | 'newest-first' | 'random';
 
 export interface CallRecord {
   method: string;
@@ -72,6 +112,8 @@ export interface CallRecord {
   answeredAt: string;
   /** Set when a fault answered (or dropped) the call instead of the API. */
   fault?: Fault['kind'];
+  /** Set when a rate limit refused the call: 'throttle_authenticated_api', 'notes_create'… */
+  limit?: string;
 }
 
 export type DeliveryOutcome =
@@ -92,6 +134,8 @@ export interface DeliveryRecord {
   outcome: DeliveryOutcome;
   /** True for deliveries made by POST …/hooks/:hook_id/test/:trigger. */
   test: boolean;
+  /** Faults that shaped this delivery: held and let go later, or a second copy of one. */
+  faults?: Array<'holdWebhook' | 'duplicateWebhook'>;
   requestHeaders: Record<string, string>;
   body: unknown;
   responseStatus: number | null;

@@ -1,15 +1,19 @@
 // Delivers webhook events the way GitLab's WebHookService does: asynchronously after the API
 // response, one POST per hook with GitLab's headers, 10 s timeout, no retries, 2xx/3xx = success,
 // auto-disable after 4 consecutive failures (1 min, doubling, up to 24 h; permanent at 40),
-// events dropped while disabled, and recursion detection through X-Gitlab-Event-UUID.
+// events dropped while disabled, and recursion detection through X-Gitlab-Event-UUID. Faults can
+// hold deliveries and let them go in another order, or send one twice, as GitLab's background
+// jobs may (each delivery is its own WebHookWorker job: no order between them, and a job can run
+// again).
 
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { alertStatus } from './rest-entities.js';
+import { seededRandom } from './seeded-random.js';
 import type { HookEvent } from './issue-service.js';
 import type { Payload } from './hook-payloads.js';
 import type { World } from './world.js';
-import type { DeliveryOutcome, DeliveryRecord, HookRecord } from './types.js';
+import type { DeliveryOutcome, DeliveryRecord, HookRecord, ReleaseOrder } from './types.js';
 
 export const GITLAB_VERSION = '18.0.0-sandbox';
 const MAX_RESPONSE_BODY = 8 * 1024; // GitLab keeps at most 8 KB of a response body
@@ -57,12 +61,22 @@ interface Job {
   idempotencyKey: string;
   eventUuid: string;
   test: boolean;
+  faults?: Array<'holdWebhook' | 'duplicateWebhook'>;
+}
+
+/** Which delivery faults hit one planned delivery; each is asked (and consumed) only when it matters. */
+export interface DeliveryFaults {
+  drop(): boolean;
+  hold(): boolean;
+  duplicate(): boolean;
 }
 
 export class WebhookDelivery {
   private readonly records: DeliveryRecord[] = [];
   private readonly queues = new Map<number, Job[]>();
   private readonly busy = new Set<number>();
+  /** Deliveries a holdWebhook fault keeps back, in the order their events happened. */
+  private held: Job[] = [];
   private pending = 0;
   private waiters: Array<() => void> = [];
   // Event UUID → hooks already fired in that chain.
@@ -78,10 +92,10 @@ export class WebhookDelivery {
 
   /**
    * Decide, at the moment of the change, which hooks get each event (GitLab's async_execute).
-   * Returns the jobs to start once the API response has gone out.
-   * `dropped` says whether a dropWebhook fault swallows a given delivery.
+   * Returns the jobs to start once the API response has gone out; held ones wait for `release`.
+   * `faults` says whether a dropWebhook, holdWebhook or duplicateWebhook fault hits a delivery.
    */
-  plan(events: HookEvent[], incomingUuid: string | undefined, dropped: () => boolean): Job[] {
+  plan(events: HookEvent[], incomingUuid: string | undefined, faults: DeliveryFaults): Job[] {
     const jobs: Job[] = [];
     for (const event of events) {
       const trigger = triggerOf(event);
@@ -105,15 +119,49 @@ export class WebhookDelivery {
           eventUuid = randomUUID();
           this.chain(eventUuid).add(hook.id);
         }
-        if (dropped()) {
+        if (faults.drop()) {
           this.log({ ...base, eventUuid }, 'dropped', { error: 'dropped by a dropWebhook fault' });
           continue;
         }
-        jobs.push({ ...base, eventUuid });
-        this.pending += 1;
+        const hold = faults.hold();
+        const twice = faults.duplicate();
+        const shaped: Job['faults'] = [...(hold ? ['holdWebhook' as const] : []), ...(twice ? ['duplicateWebhook' as const] : [])];
+        const job: Job = { ...base, eventUuid, ...(shaped.length ? { faults: shaped } : {}) };
+        // The copy is the same job run again: same Idempotency-Key and event UUID.
+        const copies = twice ? [job, { ...job }] : [job];
+        if (hold) this.held.push(...copies);
+        else {
+          jobs.push(...copies);
+          this.pending += copies.length;
+        }
       }
     }
     return jobs;
+  }
+
+  /** How many deliveries are held. */
+  heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Lets every held delivery go, in `order` ('random' shuffles with `seed`, so a run repeats).
+   * Returns how many were let go.
+   */
+  release(order: ReleaseOrder = 'oldest-first', seed = 1): number {
+    const jobs = this.held;
+    this.held = [];
+    if (order === 'newest-first') jobs.reverse();
+    else if (order === 'random') {
+      const random = seededRandom(seed);
+      for (let i = jobs.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
+      }
+    }
+    this.pending += jobs.length;
+    this.start(jobs);
+    return jobs.length;
   }
 
   start(jobs: Job[]): void {
@@ -171,6 +219,8 @@ export class WebhookDelivery {
 
   close(): void {
     this.closed = true;
+    for (const job of this.held) this.log(job, 'dropped', { error: 'sandbox closed while the delivery was held' });
+    this.held = [];
   }
 
   private chain(uuid: string): Set<number> {
@@ -296,6 +346,7 @@ export class WebhookDelivery {
       url: job.hook.url,
       outcome,
       test: job.test,
+      ...(job.faults ? { faults: [...job.faults] } : {}),
       requestHeaders: headers,
       body: job.payload,
       responseStatus: r.status ?? null,

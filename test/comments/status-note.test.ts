@@ -40,6 +40,10 @@ describe('the status note', () => {
     expect(text).toContain('Add one line `Moderator: @username` naming the moderator.');
     expect(text).toContain('([why](https://handbook.example/skills-exchange/#scheduling-trainings))');
     expect(text).not.toContain('All checks pass');
+    // One state at the top, before the list: what blocks the card (#14 item 5).
+    expect(text.split('\n').find((l) => l.startsWith(':'))).toBe(
+      ':warning: **One thing to fix** on this card in `status:scheduled`: it waits for the points below.',
+    );
   });
 
   it('says what it fixed itself and how to undo it', () => {
@@ -60,7 +64,9 @@ describe('the status note', () => {
   it('says so when all checks pass, and still mentions warnings', () => {
     expect(render([])).toContain(':white_check_mark: **All checks pass** for this card in `status:scheduled`.');
     const warned = render([clash]);
-    expect(warned).toContain('All checks pass');
+    // Never "all checks pass" above a list of things to look at.
+    expect(warned).not.toContain('All checks pass');
+    expect(warned).toContain(':white_check_mark: **Nothing blocks this card** in `status:scheduled`. A few things are worth a look.');
     expect(warned).toContain('**Worth a look**');
     expect(warned).toContain('#14');
   });

@@ -20,7 +20,12 @@ describe('the shipped rhythm.yml', () => {
     const result = loadConfig(shipped, { GITLAB_TOKEN: 'test-token' });
     if (!result.ok) throw new Error(result.errors.join('\n'));
     const { config } = result;
-    expect(config.gitlab).toEqual({ url: 'http://127.0.0.1:4000', token: 'test-token', botUsername: 'rhythm-bot' });
+    expect(config.gitlab).toEqual({
+      url: 'http://127.0.0.1:4000',
+      token: 'test-token',
+      botUsername: 'rhythm-bot',
+      createsPerMinute: { notes: 50, issues: 150 },
+    });
     const board = config.boards[0];
     expect(board?.kind).toBe('skills-exchange');
     if (board?.kind !== 'skills-exchange') return;

@@ -16,7 +16,12 @@ import type {
 
 describe('the loaded config types', () => {
   it('have every defaulted key present, and the loader-filled ones too', () => {
-    expectTypeOf<RhythmConfig['gitlab']>().toEqualTypeOf<{ url: string; token: string; botUsername: string }>();
+    expectTypeOf<RhythmConfig['gitlab']>().toEqualTypeOf<{
+      url: string;
+      token: string;
+      botUsername: string;
+      createsPerMinute?: { notes: number; issues: number };
+    }>();
     expectTypeOf<RhythmConfig['source']>().toEqualTypeOf<string>();
     expectTypeOf<RhythmConfig['timezone']>().toEqualTypeOf<string>();
     expectTypeOf<RhythmConfig['dryRun']>().toEqualTypeOf<boolean>();

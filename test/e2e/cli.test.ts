@@ -1,6 +1,6 @@
 // The `rhythm` command as a person runs it (node bin/rhythm.js), against the sandbox GitLab.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,18 @@ describe('usage errors', () => {
     expect((await rhythm(['frobnicate'])).code).toBe(2);
     expect((await rhythm(['generate', '--only', 'parties'])).code).toBe(2);
     expect((await rhythm(['generate', '--month', 'December'])).code).toBe(2);
+  });
+
+  it('a bad port is a usage error named as such, before the configuration is read (exit 2)', async () => {
+    // No token: were the configuration read first, this would fail on it with exit 1.
+    const flag = await rhythm(['serve', '--port', 'abc'], { GITLAB_TOKEN: undefined });
+    expect(flag.code).toBe(2);
+    expect(flag.err).toMatch(/a port is a whole number from 0 to 65535 \(got "abc"\)/);
+    expect(flag.err).not.toMatch(/ERR_SOCKET|RangeError|at .*\.js:\d+/);
+    const env = await rhythm(['serve'], { GITLAB_TOKEN: undefined, PORT: '70000' });
+    expect(env.code).toBe(2);
+    expect(env.err).toMatch(/PORT must be a whole number/);
+    expect((await rhythm(['sandbox', '--port', '-1'])).code).toBe(2);
   });
 });
 
@@ -255,6 +267,16 @@ describe('rhythm sandbox', () => {
 });
 
 describe('rhythm queue', () => {
+  it('on a mistyped database path says so and creates nothing (exit 1)', async () => {
+    const missing = join(dir, 'no-such-dir', 'rhythm.db');
+    const stats = await rhythm(['queue', 'stats'], { RHYTHM_DATABASE_URL: `sqlite:${missing}` });
+    expect(stats.code).toBe(1);
+    expect(stats.err).toMatch(/no database: RHYTHM_DATABASE_URL names .*no-such-dir.*nothing was created/);
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+    expect((await rhythm(['queue', 'retry-dead'], { RHYTHM_DATABASE_URL: missing })).code).toBe(1);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('shows dead jobs and puts them back on the queue', async () => {
     const { openStore } = await import('../../src/queue/open.js');
     const url = `sqlite:${join(dir, 'queue.db')}`;

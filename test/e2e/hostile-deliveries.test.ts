@@ -2,7 +2,7 @@
 // the malformed part is dropped when the receiver reads the event, the job runs, and the card's
 // later moves are judged as usual (issue 12, item 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliver } from '../support/serve-process.js';
+import { deliver, labelChangeHook } from '../support/serve-process.js';
 import { fullRequest, startWorld, type World } from '../support/world.js';
 
 let world: World;
@@ -18,15 +18,11 @@ describe('a malformed but signed delivery', () => {
     const { plan, scheduled } = world.board.labels;
     const card = await world.create('dave', 'Skipper', fullRequest('Skipping planning.', 'dave'));
     await world.settle();
-    const project = await world.bot.getIssue(world.project, card.iid);
-    const body = JSON.stringify({
-      object_kind: 'issue',
-      event_type: 'issue',
-      user: { id: 5, name: 'Mallory', username: 'dave' },
-      project: { id: project.project_id, path_with_namespace: world.project },
-      object_attributes: { id: card.id, iid: card.iid, action: 'update', updated_at: new Date().toISOString() },
-      changes: { labels: { previous: [null, 7, { title: plan }], current: [{ title: scheduled }, 'x'] } },
-      labels: [{ title: scheduled }],
+    const body = labelChangeHook(await world.bot.getIssue(world.project, card.iid), world.project, {
+      by: 'dave',
+      previous: [null, 7, { title: plan }],
+      current: [{ title: scheduled }, 'x'],
+      labels: [scheduled],
     });
     expect(await deliver(world.service!.url, body, 'hostile-1')).toBe(202);
     await world.settle();
@@ -38,7 +34,7 @@ describe('a malformed but signed delivery', () => {
     const after = await world.bot.getIssue(world.project, card.iid);
     expect(after.labels).toContain(plan);
     expect(after.labels).not.toContain(scheduled);
-    expect((await world.statusNote(card.iid))?.body).toContain('I moved the card back');
+    expect((await world.statusNote(card.iid))?.body).toContain('Moved the card back');
     expect((await world.service!.store.stats(Date.now())).dead).toBe(0);
   });
 });

@@ -1,12 +1,12 @@
 // The running service as an operator sees it: /healthz, /readyz, /metrics, its logs, and SIGTERM.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/queue/open.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { deliver, issueHook, spawnServe, type ServeProcess } from '../support/serve-process.js';
-import { SECRET, startWorld, type World } from '../support/world.js';
+import { REPO, SECRET, startWorld, type World } from '../support/world.js';
 
 describe('health, readiness and metrics', () => {
   let world: World;
@@ -105,5 +105,13 @@ describe('a service process', () => {
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain('sandbox-rhythm-bot-token');
     expect(lines.some((l) => l.msg === 'rhythm stopped')).toBe(true);
+    // The start line says which Rhythm, which GitLab, as whom, with which configuration (#14 item 6).
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const start = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith(`rhythm ${version} is serving`));
+    expect(start).toMatchObject({ version, gitlab: sandbox.url, botUser: 'rhythm-bot' });
+    expect(String(start?.config)).toMatch(/rhythm\.yml$/);
+    expect(start?.boards).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^skills-exchange:gitlab-com\/sales-team\/cs-skills-exchange/)]),
+    );
   });
 });

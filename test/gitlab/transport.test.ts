@@ -205,3 +205,60 @@ async function waitUntil(ok: () => boolean, ms = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('a 429 without RateLimit-* headers on a create (an application limit)', () => {
+  const post = (transport: Transport) =>
+    transport.handler({ 'private-token': 't' }, () => undefined)('projects/1/issues/2/notes', {
+      method: 'POST',
+      prefixUrl: base,
+      body: '{"body":"hi"}',
+    });
+  const refused =
+    (headers: Record<string, string>): Answer =>
+    (_req, res) => {
+      // Node would add a Date of its own: an answer "told nothing" has none.
+      if (!headers['date']) res.sendDate = false;
+      res.writeHead(429, { 'content-type': 'application/json', ...headers });
+      res.end('{"message":{"error":"This endpoint has been requested too many times. Try again later."}}');
+    };
+
+  it('waits until the minute turns on GitLab’s clock, not a whole minute, then sends the create again', async () => {
+    answers = [refused({ date: 'Tue, 01 Jan 2030 12:00:50 GMT', 'retry-after': '60' }), ok];
+    let clock = Date.UTC(2030, 0, 1, 12, 0, 50, 400);
+    const slept: number[] = [];
+    const transport = new Transport({
+      log,
+      minBackoffMs: 1,
+      maxBackoffMs: 1,
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    expect((await post(transport)).status).toBe(200);
+    expect(requests).toBe(2);
+    // 10 s to 12:01:00 by the answer's Date (whole seconds, cut down), a little slack; not 60.
+    expect(slept).toEqual([10_250]);
+  });
+
+  it('never waits longer than a Retry-After it was given, and a whole window when told nothing', async () => {
+    answers = [refused({ date: 'Tue, 01 Jan 2030 12:00:10 GMT', 'retry-after': '3' }), refused({}), ok];
+    let clock = Date.UTC(2030, 0, 1, 12, 0, 10);
+    const slept: number[] = [];
+    const transport = new Transport({
+      log,
+      minBackoffMs: 1,
+      maxBackoffMs: 1,
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    expect((await post(transport)).status).toBe(200);
+    expect(slept).toEqual([3000, 60_000]);
+    // Only the creates waited: GitLab's throttle did not ask anything of other calls.
+    expect(transport.blockedUntil).toBe(0);
+  });
+});

@@ -205,7 +205,7 @@ describe('deciding a card', () => {
     const edit = decision.steps.find((s) => s.kind === 'editIssue');
     expect(edit).toMatchObject({ edit: { addLabels: ['status:plan'], removeLabels: ['status:scheduled'] } });
     const note = decision.steps.find((s) => s.kind === 'createNote');
-    expect(note && 'body' in note ? note.body : '').toContain('I moved the card back to `status:plan`');
+    expect(note && 'body' in note ? note.body : '').toContain('Before the card goes to `status:scheduled` again, it needs all of this:');
     // The column lost a card: it gets a pass.
     expect(decision.steps.at(-1)).toEqual({
       kind: 'enqueue',

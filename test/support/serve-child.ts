@@ -1,6 +1,6 @@
 // `rhythm serve` as a real child process, for tests that watch how it ends: its exit code and
 // signal, when it exited, every log line, and its stderr, also when it never got to serving
-// (test/support/serve-process.ts is the same for tests that only need it running).
+// (test/support/serve-process.ts wraps it for tests that only need it running).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -24,6 +24,8 @@ export function startServeChild(opts: {
   gitlabUrl: string;
   databaseUrl: string;
   env?: Record<string, string>;
+  /** More arguments for `rhythm serve`. */
+  args?: string[];
   /** Run as this user and group (a test running as root uses it to be refused a read-only file). */
   uid?: number;
   gid?: number;
@@ -31,7 +33,7 @@ export function startServeChild(opts: {
 }): ServeChild {
   const child = spawn(
     process.execPath,
-    [join(REPO, 'bin/rhythm.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--no-sweep-on-start'],
+    [join(REPO, 'bin/rhythm.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--no-sweep-on-start', ...(opts.args ?? [])],
     {
       cwd: REPO,
       env: {

@@ -1,8 +1,7 @@
 // `rhythm serve` as a real child process (node bin/rhythm.js), for crash and replica tests.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
-import { REPO, SECRET } from './world.js';
+import type { ChildProcess } from 'node:child_process';
+import { startServeChild } from './serve-child.js';
+import { SECRET } from './world.js';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -12,66 +11,36 @@ export interface ServeProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** `rhythm serve` started and serving (it throws, with its stderr, if it exits first). */
 export async function spawnServe(opts: {
   gitlabUrl: string;
   databaseUrl: string;
   env?: Record<string, string>;
   args?: string[];
 }): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [join(REPO, 'bin/rhythm.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--no-sweep-on-start', ...(opts.args ?? [])],
-    {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        GITLAB_URL: opts.gitlabUrl,
-        GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-        RHYTHM_WEBHOOK_SECRET: SECRET,
-        RHYTHM_DATABASE_URL: opts.databaseUrl,
-        RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
-        RHYTHM_LOG_LEVEL: 'debug',
-        RHYTHM_LEASE_MS: '2000',
-        ...opts.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += String(d);
+  const serve = startServeChild(opts);
+  const url = await serve.serving;
+  return { child: serve.child, url, lines: serve.lines, kill: async (signal = 'SIGTERM') => (await serve.kill(signal)).code };
+}
+
+/**
+ * An Issue Hook claiming a label change on a real card, as anyone who has the secret could send
+ * it: `previous` and `current` go into `changes.labels` as given (malformed entries included).
+ */
+export function labelChangeHook(
+  card: { project_id: number; id: number; iid: number },
+  projectPath: string,
+  change: { by: string; previous: unknown[]; current: unknown[]; labels: string[] },
+): string {
+  return JSON.stringify({
+    object_kind: 'issue',
+    event_type: 'issue',
+    user: { id: 99, name: change.by, username: change.by },
+    project: { id: card.project_id, path_with_namespace: projectPath },
+    object_attributes: { id: card.id, iid: card.iid, action: 'update', updated_at: new Date().toISOString() },
+    changes: { labels: { previous: change.previous, current: change.current } },
+    labels: change.labels.map((title) => ({ title })),
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rhythm serve did not start:\n${stderr}`)), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      lines.push(parsed);
-      if (parsed.msg === 'rhythm is serving') {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${parsed.port as number}`);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`rhythm serve exited with ${code}:\n${stderr}`));
-    });
-  });
-  return {
-    child,
-    url,
-    lines,
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 /** A small Issue Hook body, shaped like GitLab's (test/fixtures has a full one). */
