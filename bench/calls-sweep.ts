@@ -12,7 +12,7 @@ import { ColumnCache } from '../src/engine/column-cache.js';
 import { issueKey } from '../src/engine/keys.js';
 import { runJob } from '../src/engine/run-job.js';
 import { runOnce } from '../src/engine/run-once.js';
-import { planSweep } from '../src/engine/sweep.js';
+import { planSweep, seedColumns } from '../src/engine/sweep.js';
 import { MapCardMemory } from '../src/queue/card-memory.js';
 import type { StoredDelivery } from '../src/queue/contract.js';
 import type { HookEvent } from '../src/webhook/event.js';
@@ -96,6 +96,8 @@ async function oneBoard(n: number): Promise<CallRow[]> {
     };
     const sweep = async () => {
       const swept = await planSweep(world.bot, world.config, { memory, now: clock(), listedAt: Date.now() + offset });
+      const columns = new ColumnCache();
+      seedColumns(swept, columns, clock());
       const report = await runOnce(
         swept.keys,
         {
@@ -103,7 +105,7 @@ async function oneBoard(n: number): Promise<CallRow[]> {
           configDir: REPO,
           door: world.bot,
           log: world.log,
-          columns: new ColumnCache(),
+          columns,
           memory,
           listed: swept.listed,
           clock,

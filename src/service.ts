@@ -14,7 +14,7 @@ import { createReceiver, listen, type ReadyReport } from './webhook/receiver.js'
 import { ColumnCache } from './engine/column-cache.js';
 import type { ListedIssues } from './engine/handler.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
-import { cardKeys, planSweep } from './engine/sweep.js';
+import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 
 export interface ServiceOptions {
@@ -262,6 +262,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // What the previous sweep listed is older than this one's listing.
     listed.clear();
     fullReads.clear();
+    seedColumns(plan, columns, opts.clock ? opts.clock() : new Date());
     for (const [key, entry] of plan.listed) listed.set(key, entry);
     for (const key of plan.fullRead) fullReads.add(key);
     const now = Date.now();

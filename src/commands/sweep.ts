@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { RhythmConfig } from '../config/types.js';
 import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
-import { cardKeys, planSweep, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
+import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
 import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
@@ -64,9 +64,11 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
     log.info({ ...board }, `sweep: ${board.project} listed ${how}: ${board.listed} listed, ${board.named} to judge`);
   }
   const leaseMs = Number(process.env.RHYTHM_LEASE_MS ?? 60_000);
+  const columns = new ColumnCache();
+  seedColumns(plan, columns, new Date());
   const report = await runOnce(
     keys,
-    { config, configDir, door, log, columns: new ColumnCache(), memory, listed: plan.listed },
+    { config, configDir, door, log, columns, memory, listed: plan.listed },
     {
       fullRead: plan.fullRead,
       ...(shared ? { shared, leaseMs } : {}),

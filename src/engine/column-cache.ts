@@ -9,8 +9,8 @@ export class ColumnCache {
     const hit = this.entries.get(key);
     return hit && hit.until > now ? hit.peers : undefined;
   }
-  set(key: string, peers: ColumnPeer[], now: number): void {
-    this.entries.set(key, { peers, until: now + this.ttlMs });
+  set(key: string, peers: ColumnPeer[], now: number, ttlMs = this.ttlMs): void {
+    this.entries.set(key, { peers, until: now + ttlMs });
   }
   forget(key: string): void {
     this.entries.delete(key);

@@ -17,6 +17,9 @@ import type { RhythmConfig } from '../config/types.js';
 import type { GIssue, GitLabReader } from '../gitlab/types.js';
 import type { CardMemory } from '../queue/card-memory.js';
 import { cardFingerprint } from '../handlers/card/memory.js';
+import { columnPeersOf } from '../handlers/card/index.js';
+import type { ColumnPeer } from '../rules/types.js';
+import type { ColumnCache } from './column-cache.js';
 import type { ListedIssues } from './handler.js';
 import { columnKey, issueKey, resolveKey, SIGNUP_REMINDERS_KEY } from './keys.js';
 
@@ -70,6 +73,11 @@ export interface SweepPlan {
   listed: ListedIssues;
   /** Keys to re-read in full (their board's full sweep), whatever the memory says. */
   fullRead: Set<string>;
+  /**
+   * The scheduled column of each board listed in full, as the date-clash rule reads it: the
+   * listing had every open card, so the cards' jobs need not list the column again (seedColumns).
+   */
+  columns: Map<string, ColumnPeer[]>;
   boards: BoardSweep[];
   /** Records the sweep as complete: the next one lists what changed after its listing. */
   complete(): Promise<void>;
@@ -89,6 +97,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   const named = new Set<string>();
   const listed: ListedIssues = new Map();
   const fullRead = new Set<string>();
+  const columns = new Map<string, ColumnPeer[]>();
   const boards: BoardSweep[] = [];
   const marks: Array<{ project: string; full: boolean }> = [];
   const name = (key: string) => {
@@ -120,6 +129,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
       if (why) {
         const open = await door.listIssues(project, { state: 'opened', orderBy: 'created_at', sort: 'asc' });
         report.listed = open.length;
+        columns.set(columnKey(project, board.labels.scheduled), columnPeersOf(open, board.labels.scheduled));
         for (const issue of open) {
           const key = issueKey(project, issue.iid);
           if (!name(key)) continue;
@@ -138,7 +148,9 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
         }
       } else {
         const since = new Date(mark!.sweptAt - SWEEP_OVERLAP_MS).toISOString();
-        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'updated_at', sort: 'asc' });
+        // In creation order, which an update made while the pages are read does not shift (in
+        // order of updated_at, a card edited meanwhile would move a later page's card onto a read one).
+        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'created_at', sort: 'asc' });
         report.listed = changed.length;
         const rows = await memory!.getMany(changed.map((i) => issueKey(project, i.iid)));
         for (const issue of changed) {
@@ -203,12 +215,21 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
     keys,
     listed,
     fullRead,
+    columns,
     boards,
     async complete() {
       if (!memory) return;
       for (const { project, full } of marks) await memory.setMark(project, sweptAt, full);
     },
   };
+}
+
+/** How long a sweep's listing of a column serves the cards' jobs (as long as their own listings do). */
+export const LISTED_COLUMN_KEEPS_MS = 10 * 60_000;
+
+/** Gives the jobs the columns the sweep listed (`now`: the rules' clock, which the cache counts in). */
+export function seedColumns(plan: Pick<SweepPlan, 'columns'>, cache: ColumnCache, now: Date): void {
+  for (const [key, peers] of plan.columns) cache.set(key, peers, now.getTime(), LISTED_COLUMN_KEEPS_MS);
 }
 
 /** The keys among `keys` that are cards of a configured board (dead jobs the sweep revives). */

@@ -53,7 +53,35 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   const writer = file && opts.writerThread !== false ? new AcceptWriter(file, busyTimeoutMs) : null;
   // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
   if (writer) db.pragma('wal_autocheckpoint = 0');
-  return new SqliteStore(db, opts.maxDeliveriesPerClaim ?? 500, writer, identity);
+  return new SqliteStore(
+    db,
+    opts.maxDeliveriesPerClaim ?? 500,
+    writer,
+    identity,
+    file ? memoryConnection(file, busyTimeoutMs, !!writer) : null,
+  );
+}
+
+/**
+ * The card memory's own connection to the file, with synchronous=NORMAL: a commit of the memory
+ * does not wait for the disk (the queue's next commit, moments later, takes it there; what a
+ * power cut loses of a cache costs calls). The memory is marked dirty before the bot writes to a
+ * card, so even then no copy older than GitLab's is decided from, unless the cut also took the
+ * queue's own last commit.
+ */
+function memoryConnection(file: string, busyTimeoutMs: number, checkpointsElsewhere: boolean): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('mmap_size = 0');
+    if (checkpointsElsewhere) db.pragma('wal_autocheckpoint = 0');
+  } catch (err) {
+    db.close();
+    throw new Error(`could not open the SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
 }
 
 /**
@@ -278,9 +306,10 @@ class SqliteStore implements Store {
     private readonly maxDeliveriesPerClaim: number,
     private readonly writer: AcceptWriter | null = null,
     private readonly identity: FileIdentity | null = null,
+    private readonly memoryDb: Database.Database | null = null,
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
-    this.memory = new SqliteCardMemory(db);
+    this.memory = new SqliteCardMemory(memoryDb ?? db);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {
@@ -556,6 +585,7 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.accepts.drain();
     await this.writer?.close();
+    this.memoryDb?.close();
     this.db.close();
   }
 

@@ -49,6 +49,8 @@ export const hookEventSchema = z.object({
   changed: z.array(z.string()),
   /** Issue hooks: the due date before this change, when `changes.due_date` carried one. */
   previousDueDate: z.string().nullable().optional(),
+  /** Note hooks: the note written or edited (a bot note someone edited is read again). */
+  noteId: z.number().int().positive().optional(),
 });
 
 export type HookEvent = z.infer<typeof hookEventSchema>;
@@ -101,7 +103,19 @@ export function readHookEvent(eventName: string, payload: unknown): ReadEvent {
   if (noteable !== 'Issue') return { ignore: `note on ${noteable ?? 'unknown'}, not an issue` };
   const iid = positiveInt(fields(body.issue)?.iid);
   if (iid === undefined) return { ignore: 'no issue iid' };
-  return { event: { ...base, kind: 'note', iid, action: null, labels: [], labelChange: null, changed: [] } };
+  const noteId = positiveInt(attributes?.id);
+  return {
+    event: {
+      ...base,
+      kind: 'note',
+      iid,
+      action: text(attributes?.action) ?? null,
+      labels: [],
+      labelChange: null,
+      changed: [],
+      ...(noteId !== undefined ? { noteId } : {}),
+    },
+  };
 }
 
 /** A stored event back from the queue; null for anything else (an older row, a corrupt one). */

@@ -221,6 +221,24 @@ describe('rhythm sweep', () => {
     expect(writes).toBeGreaterThan(0); // the card from the dry run got its note now
     expect(summary?.slice(1).map(Number)).toEqual([bot.length - writes, writes]);
   });
+
+  it('then lists only what changed since its last sweep, and reads every card again with --full (issue 13)', async () => {
+    const botCalls = () => sandbox.calls().filter((c) => c.user === 'rhythm-bot');
+    const perCard = (route: string) => /:issue_iid/.test(route);
+    sandbox.resetCalls();
+    const again = await rhythm(['sweep', '--only', 'issues']);
+    expect(again.code).toBe(0);
+    const listings = botCalls().filter((c) => c.route === 'GET /projects/:id/issues');
+    expect(listings.some((c) => c.query.includes('updated_after='))).toBe(true);
+    expect(listings.some((c) => c.query.includes('state=opened'))).toBe(false);
+    expect(botCalls().filter((c) => perCard(c.route))).toEqual([]);
+
+    sandbox.resetCalls();
+    const full = await rhythm(['sweep', '--only', 'issues', '--full']);
+    expect(full.code).toBe(0);
+    expect(botCalls().some((c) => c.route === 'GET /projects/:id/issues' && c.query.includes('state=opened'))).toBe(true);
+    expect(botCalls().some((c) => c.route === 'GET /projects/:id/issues/:issue_iid/notes')).toBe(true);
+  });
 });
 
 describe('rhythm sandbox', () => {

@@ -99,7 +99,7 @@ describe('the sweep names', () => {
 
     const plan = await planSweep(reader, config, { memory, now: new Date(T + 2000), listedAt: T + 60_000 });
     expect(asked).toEqual([
-      { state: 'all', updatedAfter: new Date(T - SWEEP_OVERLAP_MS).toISOString(), orderBy: 'updated_at', sort: 'asc' },
+      { state: 'all', updatedAfter: new Date(T - SWEEP_OVERLAP_MS).toISOString(), orderBy: 'created_at', sort: 'asc' },
     ]);
     expect(plan.keys).toEqual([issueKey(PROJECT, 2), issueKey(PROJECT, 4), issueKey(PROJECT, 5), issueKey(PROJECT, 7), column]);
     expect(plan.boards[0]).toMatchObject({ mode: 'incremental', listed: 6, named: 4, due: 1, adopted: 1 });

@@ -106,13 +106,21 @@ function recordingQuestion(issue: IssueSnapshot, board: SkillsExchangeBoard, ctx
   return !hasRecordingLink([issue.description]);
 }
 
+/** The open cards of a column as the date-clash rule compares them, by iid. */
+export function columnPeersOf(issues: readonly GIssue[], label: string): ColumnPeer[] {
+  return issues
+    .filter((i) => i.state === 'opened' && i.labels.includes(label))
+    .map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }))
+    .sort((a, b) => a.iid - b.iid);
+}
+
 async function columnPeers(ctx: LoadContext, project: string, label: string): Promise<ColumnPeer[]> {
   const key = columnKey(project, label);
   const now = ctx.now.getTime();
   const cached = ctx.columns.get(key, now);
   if (cached) return cached;
   const issues = await ctx.gitlab.listIssues(project, { labels: [label], state: 'opened' });
-  const peers = issues.map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }));
+  const peers = columnPeersOf(issues, label);
   ctx.columns.set(key, peers, now);
   return peers;
 }
@@ -266,13 +274,27 @@ export const card: HandlerFor<'card', CardState> = {
     const count = found.user_notes_count;
     const noteLost = changed && (count === undefined || memo.notesCount === null || count < memo.notesCount);
     const noteDelivered = events.some((e) => e.kind === 'note');
+    // Someone else edited (or wrote over) one of the bot's own notes: read what it says now.
+    const botNoteEdited =
+      !!memo?.notes &&
+      events.some(
+        (e) =>
+          e.kind === 'note' &&
+          e.noteId !== undefined &&
+          e.actor.toLowerCase() !== bot &&
+          Object.values(memo.notes!.bot).some((n) => n.id === e.noteId),
+      );
     const dueChanged = !!memo && memo.dueDateSetAt?.dueDate !== issue.dueDate;
     const dueSetAt =
       memo && dueChanged ? dueDateSetWithin(issue.dueDate, recalled!.row.updatedAt, found.updated_at, config.timezone) : undefined;
+    // With no delivery to say how the card changed (the sweep catching what GitLab never
+    // delivered), the notes are read too: a bot note edited by someone leaves the count as it was.
     const readNotes =
       !memo ||
       !memo.notes ||
       noteLost ||
+      botNoteEdited ||
+      (events.length === 0 && changed) ||
       (dueChanged && dueSetAt === undefined) ||
       (recordingQuestion(issue, board, ctx, memo) && (changed || noteDelivered));
     const notes = readNotes ? toNotesView(await gitlab.listNotes(key.project, key.iid), bot) : { ...memo.notes!, duplicates: [] };
