@@ -11,7 +11,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const { role, path, busyTimeoutMs, insertSql, wakeSql, isDeadSql, checkpointEveryMs } = workerData;
-const db = new Database(path);
+// fileMustExist: the store's own connection made the file; a thread that starts late (a busy
+// machine) after the file was deleted must not create a new, empty one at the same path.
+const db = new Database(path, { fileMustExist: true });
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
