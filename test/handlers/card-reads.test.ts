@@ -10,32 +10,14 @@ import { MapCardMemory } from '../../src/queue/card-memory.js';
 import type { HookEvent } from '../../src/webhook/event.js';
 import { aBoard } from '../rules/world.js';
 import { configWithBoard, recordingLog } from '../support/run-key.js';
+import { anIssue as baseIssue, person } from './gitlab-issue.js';
 
-const person = (id: number, username: string) => ({ id, username, name: username });
 const board = aBoard();
 const KEY = { kind: 'card' as const, project: board.project, iid: 12 };
 
-function anIssue(over: Partial<GIssue> = {}): GIssue {
-  return {
-    id: 1012,
-    iid: 12,
-    project_id: 1,
-    title: 'Runners on Kubernetes',
-    description: 'Moderator: @bob',
-    state: 'opened',
-    labels: ['status:scheduled'],
-    assignees: [person(1, 'alice'), person(2, 'bob')],
-    author: person(1, 'alice'),
-    due_date: '2026-12-12',
-    confidential: false,
-    web_url: 'http://x/12',
-    created_at: '2026-11-01T00:00:00.000Z',
-    updated_at: '2026-11-20T10:00:01.000Z',
-    closed_at: null,
-    user_notes_count: 1,
-    ...over,
-  };
-}
+/** The shared card, as remembered at its last decision (with its note count). */
+const anIssue = (over: Partial<GIssue> = {}): GIssue =>
+  baseIssue({ created_at: '2026-11-01T00:00:00.000Z', updated_at: '2026-11-20T10:00:01.000Z', user_notes_count: 1, ...over });
 
 const statusNote: GNote = {
   id: 77,

@@ -10,29 +10,7 @@ import { aBoard, aCard } from '../rules/world.js';
 import { configWithBoard, recordingLog } from '../support/run-key.js';
 import { pathologicalShapes } from '../../src/markdown/pathological.js';
 import type { HookEvent } from '../../src/webhook/event.js';
-
-const person = (id: number, username: string) => ({ id, username, name: username });
-
-function anIssue(over: Partial<GIssue> = {}): GIssue {
-  return {
-    id: 1012,
-    iid: 12,
-    project_id: 1,
-    title: 'Runners on Kubernetes',
-    description: 'Moderator: @bob',
-    state: 'opened',
-    labels: ['status:scheduled'],
-    assignees: [person(1, 'alice'), person(2, 'bob')],
-    author: person(1, 'alice'),
-    due_date: '2026-12-12',
-    confidential: false,
-    web_url: 'http://x/12',
-    created_at: '2026-11-01T00:00:00Z',
-    updated_at: '2026-11-01T00:00:00Z',
-    closed_at: null,
-    ...over,
-  };
-}
+import { anIssue, person } from './gitlab-issue.js';
 
 /** A door that answers from memory and counts what it was asked. */
 function fakeGitLab(issue: GIssue, labelEvents: GLabelEvent[] = []) {
