@@ -142,33 +142,37 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 /**
  * An issue edit made against the card as it is now, not as it was read at the start of the job:
  * a label fix is skipped when the labels changed since the judgement (and the card is judged
- * again), and assignees are added to those the card has now. One read, only for such edits.
+ * again), and assignees are added to those the card has now. The job's own read of the card
+ * confirms it when that read is fresh (FRESH_READ_MS); else the card is read once more.
  */
 async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
-  if (!step.judgedLabels && !step.addAssignees?.length) {
+  const adding = (step.addAssignees?.length ?? 0) > 0;
+  if (!step.judgedLabels && !adding) {
     return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
   }
-  // A label fix (add/remove, never the whole set) judged on a read this fresh needs no second
-  // one: the window for a person's move is the same order as between a re-read and the PUT. An
-  // assignee add always re-reads: GitLab takes only the whole set, and no one a person just
-  // assigned may be lost.
+  // A read this fresh needs no second one: the window for a person's change is of the same order
+  // as between a re-read and the PUT. Labels change by add/remove, never the whole set; assignees
+  // (GitLab takes only the whole set) are added to those that read had, so the read must carry them.
   const age = step.readAt === undefined ? Infinity : performance.now() - step.readAt;
-  if (step.judgedLabels && !step.addAssignees?.length && age <= FRESH_READ_MS) {
-    return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
-  }
-  const now = await ctx.door.getIssue(step.project, step.iid);
-  if (step.judgedLabels && !sameSet(now.labels, step.judgedLabels)) {
-    ctx.log.info(
-      { project: step.project, iid: step.iid, judged: step.judgedLabels, now: now.labels },
-      'the card changed since it was judged (a person moved it): edit skipped, the card is judged again',
-    );
-    await ctx.enqueue(issueKey(step.project, step.iid), 0);
-    return { step, sent: false, skipped: 'the card changed since it was judged' };
+  const fresh = age <= FRESH_READ_MS && (!adding || step.judgedAssignees !== undefined);
+  let have: number[];
+  if (fresh) {
+    have = step.judgedAssignees ?? [];
+  } else {
+    const now = await ctx.door.getIssue(step.project, step.iid);
+    if (step.judgedLabels && !sameSet(now.labels, step.judgedLabels)) {
+      ctx.log.info(
+        { project: step.project, iid: step.iid, judged: step.judgedLabels, now: now.labels },
+        'the card changed since it was judged (a person moved it): edit skipped, the card is judged again',
+      );
+      await ctx.enqueue(issueKey(step.project, step.iid), 0);
+      return { step, sent: false, skipped: 'the card changed since it was judged' };
+    }
+    have = now.assignees.map((a) => a.id);
   }
   const edit = { ...step.edit };
-  if (step.addAssignees?.length) {
-    const have = now.assignees.map((a) => a.id);
-    const missing = step.addAssignees.filter((id) => !have.includes(id));
+  if (adding) {
+    const missing = step.addAssignees!.filter((id) => !have.includes(id));
     if (missing.length > 0) edit.assigneeIds = [...have, ...missing];
   }
   if (Object.keys(edit).length === 0) return { step, sent: false, skipped: 'the card already has what the edit would add' };
@@ -225,7 +229,8 @@ function botNotesWith(notes: readonly GNote[], bot: string, marker: string): GNo
  * have saved it): found, it is taken as posted; not found, the step fails and the job's retry
  * decides again. After a note is made, the issue's notes are read once more: if another process
  * posted the same marker meanwhile, the oldest note stays and the newer ones go, so racers end on
- * one note whichever of them looks last.
+ * one note whichever of them looks last. A step whose handler reads the notes again when their
+ * count is not the one it expects (`twinsFoundLater`: the card's) leaves the twin to that read.
  */
 async function createNote(step: CreateNote, ctx: ApplyContext): Promise<GNote> {
   const marker = markerLine(step.body);
@@ -249,7 +254,7 @@ async function createNote(step: CreateNote, ctx: ApplyContext): Promise<GNote> {
     );
     return keepOne(step, marker, seen.notes, seen.note, ctx);
   }
-  if (!marker) return posted;
+  if (!marker || step.twinsFoundLater) return posted;
   return keepOne(step, marker, await ctx.door.listNotes(step.project, step.iid), posted, ctx);
 }
 

@@ -12,7 +12,8 @@ export type Step =
       because: string[];
       /**
        * The labels the card had when it was judged. The executor reads the card just before the
-       * write and skips it if they changed (a person moved it meanwhile): the card is judged again.
+       * write (unless `readAt` is fresh) and skips it if they changed (a person moved it
+       * meanwhile): the card is judged again.
        */
       judgedLabels?: string[];
       /**
@@ -26,8 +27,24 @@ export type Step =
        * is ever removed.
        */
       addAssignees?: number[];
+      /**
+       * The assignee ids the read at `readAt` had: while that read is fresh, the executor adds to
+       * these without reading the card again.
+       */
+      judgedAssignees?: number[];
     }
-  | { kind: 'createNote'; project: string; iid: number; marker: string; body: string }
+  | {
+      kind: 'createNote';
+      project: string;
+      iid: number;
+      marker: string;
+      body: string;
+      /**
+       * A twin another process posted at the same time is found by the handler's next read (it
+       * reads the notes when their count is not the one it expects), not by a read right after.
+       */
+      twinsFoundLater?: boolean;
+    }
   | { kind: 'editNote'; project: string; iid: number; noteId: number; marker: string; body: string }
   /** Only ever a bot note that repeats another's marker (two racers both posted it): the newer goes. */
   | { kind: 'deleteNote'; project: string; iid: number; noteId: number; marker: string }

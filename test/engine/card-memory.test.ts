@@ -125,6 +125,44 @@ describe('a card the bot remembers', () => {
     expect(again.writes).toBe(0);
   });
 
+  it('costs one GET for a fix: the note posted, the moderator added to the assignees that GET found, nothing read again', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const iid = await readyCard(world, 'Unassigned');
+    await job(world, memory, iid);
+    // Bob unassigns dave, whom the Moderator line names.
+    await world.as.bob.editIssue(world.project, iid, { assigneeIds: [await world.userId('carol'), await world.userId('bob')] });
+    const fix = await job(world, memory, iid, [delivery(world, iid, { actor: 'bob', changed: ['assignees'] })]);
+    expect(fix.routes).toEqual([
+      'GET /projects/:id/issues/:issue_iid',
+      'POST /projects/:id/issues/:issue_iid/notes',
+      'PUT /projects/:id/issues/:issue_iid',
+    ]);
+    expect((await seen(world, iid)).assignees).toEqual(['bob', 'carol', 'dave']);
+  });
+
+  it('finds a twin of its note that another process posted at the same time at its next job, and deletes only that', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const status = '<!-- rhythm:status -->';
+    const card = await world.create('alice', 'Raced', 'Please run a session on Duo.');
+    const first = await job(world, memory, card.iid);
+    // No look for a twin right after posting: the next job's note count tells.
+    expect(first.routes.at(-1)).toBe('POST /projects/:id/issues/:issue_iid/notes');
+    const mine = await world.statusNote(card.iid);
+    // Another Rhythm judged the card at the same moment and posted its own status note; then
+    // carol comments, and only her comment is delivered (GitLab sends none for the bot's notes).
+    const twin = await world.bot.createNote(world.project, card.iid, `${status}\nthe other process`);
+    await world.as.carol.createNote(world.project, card.iid, 'Count me in.');
+    const next = await job(world, memory, card.iid, [
+      delivery(world, card.iid, { kind: 'note', action: 'create', actor: 'carol', labels: [] }),
+    ]);
+    expect(next.routes).toContain('GET /projects/:id/issues/:issue_iid/notes');
+    expect(next.steps.filter((s) => s.kind === 'deleteNote').map((s) => s.noteId)).toEqual([twin.id]);
+    const notes = await world.botNotes(card.iid);
+    expect(notes.map((n) => n.id)).toEqual([mine!.id]);
+  });
+
   it('ends a card moved backlog → scheduled, back to plan, then to scheduled when ready, delivered newest first, in status:scheduled with no revert', async () => {
     const world = await aWorld();
     const memory = new MapCardMemory();

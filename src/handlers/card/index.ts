@@ -211,6 +211,22 @@ function deliveredMove(events: readonly HookEvent[], board: SkillsExchangeBoard,
   });
 }
 
+/** How many notes the deliveries tell were written (each note once; an edit writes none). */
+function newNotesTold(events: readonly HookEvent[]): number {
+  const told = new Set<string>();
+  events.forEach((e, i) => {
+    if (e.kind === 'note' && e.action !== 'update') told.add(e.noteId !== undefined ? `#${e.noteId}` : `?${i}`);
+  });
+  return told.size;
+}
+
+/** A step with what the executor needs to skip its own reads (apply.ts). */
+function withReadFacts(step: Step, state: CardState): Step {
+  if (step.kind === 'createNote') return { ...step, twinsFoundLater: true };
+  if (step.kind !== 'editIssue' || (!step.judgedLabels && !step.addAssignees?.length) || state.readAt === undefined) return step;
+  return { ...step, readAt: state.readAt, judgedAssignees: Object.values(state.assigneeIds) };
+}
+
 /** How long a sweep's listing of a card stands in for a GET of it (a long sweep's last jobs re-read). */
 const LISTING_KEEPS_MS = 10 * 60_000;
 
@@ -274,6 +290,9 @@ export const card: HandlerFor<'card', CardState> = {
     const count = found.user_notes_count;
     const noteLost = changed && (count === undefined || memo.notesCount === null || count < memo.notesCount);
     const noteDelivered = events.some((e) => e.kind === 'note');
+    // More notes than the bot expects and the deliveries tell of: a note no delivery announced (a
+    // twin another process posted beside the bot's own, which the executor leaves to this read).
+    const noteUntold = changed && count !== undefined && memo.notesCount !== null && count > memo.notesCount + newNotesTold(events);
     // Someone else edited (or wrote over) one of the bot's own notes: read what it says now.
     const botNoteEdited =
       !!memo?.notes &&
@@ -293,6 +312,7 @@ export const card: HandlerFor<'card', CardState> = {
       !memo ||
       !memo.notes ||
       noteLost ||
+      noteUntold ||
       botNoteEdited ||
       (events.length === 0 && changed) ||
       (dueChanged && dueSetAt === undefined) ||
@@ -436,11 +456,10 @@ export const card: HandlerFor<'card', CardState> = {
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
       ...(state.scheduledAt !== undefined ? { scheduledAt: state.scheduledAt } : {}),
     });
-    // A label fix carries when its labels were read: a read that fresh may serve as the
-    // executor's own re-read (apply.ts).
-    const steps = plan.steps.map((step) =>
-      step.kind === 'editIssue' && step.judgedLabels && state.readAt !== undefined ? { ...step, readAt: state.readAt } : step,
-    );
+    // A guarded fix carries when the card was read and the assignees it had: a read that fresh
+    // serves as the executor's own re-read (apply.ts). A racer's twin note is left to the next
+    // read of this card, which reads the notes when their count is not the one remembered.
+    const steps = plan.steps.map((step) => withReadFacts(step, state));
     if (board.order.enabled && touchesColumn(state, steps, board)) {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
     }
