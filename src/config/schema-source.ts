@@ -103,6 +103,13 @@ export const configSchema = {
           minimum: 0,
           default: 60,
         },
+        fullEveryHours: {
+          description:
+            'Hours between full sweeps, which re-read every open card whatever Rhythm remembers of it (the other sweeps list only the cards changed since the last one). 0: no sweep is ever full on its own account (`rhythm sweep --full` still is); Rhythm still lists a board in full when it has no sweep mark yet or lost remembered cards.',
+          type: 'integer',
+          minimum: 0,
+          default: 24,
+        },
       },
     },
     boards: {

@@ -9,7 +9,7 @@
 // whose date has come (a reminder window, a day passed). The listing carries everything a card's
 // decision reads of the issue, so those cards need no GET of their own (ListedIssues). A board
 // is listed in full — every open card named — when there is no mark yet, when the memory lost
-// rows since the mark, when asked (`rhythm sweep --full`), and every FULL_SWEEP_EVERY_MS: then
+// rows since the mark, when asked (`rhythm sweep --full`), and every sweep.fullEveryHours: then
 // every card is re-read whatever the memory says, and cards remembered but no longer open
 // (closed, moved or deleted) are named so their jobs notice it and the memory forgets them.
 import { performance } from 'node:perf_hooks';
@@ -28,11 +28,8 @@ export const SWEEP_PARTS: SweepPart[] = ['issues', 'order', 'reminders'];
 
 /** Listed changes go back this far before the last mark: clocks differ, commits land late. */
 export const SWEEP_OVERLAP_MS = 5 * 60_000;
-/**
- * How often a board is re-read in full, whatever the memory says. A constant for now; the
- * natural home is a config key (sweep.fullEveryHours) in the schema.
- */
-export const FULL_SWEEP_EVERY_MS = 24 * 3600_000;
+/** How often a board is re-read in full, whatever the memory says (sweep.fullEveryHours); 0: never on its own. */
+export const fullSweepEveryMs = (config: Pick<RhythmConfig, 'sweep'>): number => config.sweep.fullEveryHours * 3600_000;
 
 export interface SweepOptions {
   parts?: SweepPart[];
@@ -93,6 +90,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   const memory = opts.memory ?? null;
   const now = opts.now ?? new Date();
   const sweptAt = opts.listedAt ?? Date.now();
+  const fullEveryMs = fullSweepEveryMs(config);
   const keys: string[] = [];
   const named = new Set<string>();
   const listed: ListedIssues = new Map();
@@ -113,7 +111,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
       const { project } = board;
       const at = performance.now();
       const mark = memory ? await memory.mark(project) : null;
-      const overdue = mark !== null && (mark.fullAt === null || sweptAt - mark.fullAt >= FULL_SWEEP_EVERY_MS);
+      const overdue = fullEveryMs > 0 && mark !== null && (mark.fullAt === null || sweptAt - mark.fullAt >= fullEveryMs);
       let why: string | undefined;
       if (!memory) why = 'no memory';
       else if (opts.full) why = 'asked (--full)';

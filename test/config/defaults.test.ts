@@ -25,7 +25,7 @@ describe('defaults', () => {
       gitlab: { url: 'http://127.0.0.1:4000', token: 'test-token', botUsername: 'rhythm-bot' },
       timezone: 'UTC',
       dryRun: false,
-      sweep: { intervalMinutes: 60 },
+      sweep: { intervalMinutes: 60, fullEveryHours: 24 },
       boards: [
         {
           kind: 'skills-exchange',

@@ -25,7 +25,7 @@ describe('the loaded config types', () => {
     expectTypeOf<RhythmConfig['source']>().toEqualTypeOf<string>();
     expectTypeOf<RhythmConfig['timezone']>().toEqualTypeOf<string>();
     expectTypeOf<RhythmConfig['dryRun']>().toEqualTypeOf<boolean>();
-    expectTypeOf<RhythmConfig['sweep']>().toEqualTypeOf<{ intervalMinutes: number }>();
+    expectTypeOf<RhythmConfig['sweep']>().toEqualTypeOf<{ intervalMinutes: number; fullEveryHours: number }>();
     expectTypeOf<RhythmConfig['signups']>().toEqualTypeOf<SignupsConfig | undefined>();
     expectTypeOf<SignupsConfig['reminders']>().toEqualTypeOf<{
       noDriDaysBefore: number;

@@ -1,7 +1,7 @@
 // What a sweep names, from a board's listing and the card memory (engine/sweep.ts): only what
 // changed since its last complete sweep, unless the memory cannot tell.
 import { describe, expect, it } from 'vitest';
-import { FULL_SWEEP_EVERY_MS, planSweep, SWEEP_OVERLAP_MS } from '../../src/engine/sweep.js';
+import { fullSweepEveryMs, planSweep, SWEEP_OVERLAP_MS } from '../../src/engine/sweep.js';
 import { issueKey } from '../../src/engine/keys.js';
 import { cardFingerprint } from '../../src/handlers/card/memory.js';
 import type { GIssue, GitLabReader, IssueQuery } from '../../src/gitlab/types.js';
@@ -121,7 +121,7 @@ describe('the sweep names', () => {
         rows.delete(issueKey(PROJECT, 1));
         rows.delete(issueKey(PROJECT, 2));
       }
-      const listedAt = how === 'daily' ? T + FULL_SWEEP_EVERY_MS : T + 60_000;
+      const listedAt = how === 'daily' ? T + fullSweepEveryMs(config) : T + 60_000;
       const { reader } = door(open, []);
       const plan = await planSweep(reader, config, { memory, full: how === 'asked', parts: ['issues'], listedAt });
       expect(plan.boards[0]?.mode, how).toBe('full');

@@ -37,7 +37,7 @@ const config = (): RhythmConfig => ({
   gitlab: { url: sandbox.url, token: 'sandbox-rhythm-bot-token', botUsername: 'rhythm-bot' },
   timezone: 'America/Los_Angeles',
   dryRun: false,
-  sweep: { intervalMinutes: 0 },
+  sweep: { intervalMinutes: 0, fullEveryHours: 24 },
   boards: [],
   signups: { project: PROJECT, webinars: WEBINARS, labs: LABS, reminders: REMINDERS },
 });

@@ -31,7 +31,7 @@ function configWith(over: Partial<SignupsConfig> = {}, project = PROJECT): Rhyth
     gitlab: { url: sandbox.url, token: 'sandbox-rhythm-bot-token', botUsername: 'rhythm-bot' },
     timezone: 'America/Los_Angeles',
     dryRun: false,
-    sweep: { intervalMinutes: 0 },
+    sweep: { intervalMinutes: 0, fullEveryHours: 24 },
     boards: [],
     signups: { project, webinars: WEBINARS, labs: LABS, reminders: REMINDERS, ...over },
   };
