@@ -1,17 +1,85 @@
 // Short-lived column listings, so the conflict rule does not re-read a column per card in a burst.
-// A cache only: dropping it costs calls, never correctness.
+// A cache only: dropping it costs calls, never correctness. A card the bot reads or writes after
+// a listing was taken is patched into it (added, removed, its date or title changed), so a burst
+// of moves in one column costs one listing, not one per move. A patch never brings back an older
+// copy: a card the listing had wins over a copy with an older updated_at, and a card it did not
+// have is patched only from a read that began after the listing was complete.
+import { performance } from 'node:perf_hooks';
 import type { ColumnPeer } from '../rules/types.js';
+import { parseKey } from './keys.js';
+
+/** A card as GitLab answered it (a GET, a listing, an edit's answer): what a patch needs of it. */
+export interface ColumnCard {
+  iid: number;
+  title: string;
+  due_date: string | null;
+  labels: readonly string[];
+  state: string;
+  updated_at: string;
+}
+
+interface Entry {
+  project: string;
+  label: string;
+  peers: Map<number, ColumnPeer>;
+  /** updated_at (epoch ms) of each card as the cache last took it. */
+  seen: Map<number, number>;
+  /** performance.now() when the listing was complete. */
+  setAt: number;
+  until: number;
+}
 
 export class ColumnCache {
-  private readonly entries = new Map<string, { peers: ColumnPeer[]; until: number }>();
+  private readonly entries = new Map<string, Entry>();
   constructor(private readonly ttlMs = 30_000) {}
+
+  /** The column's open cards, by iid; undefined when not cached or expired (`now`: the rules' clock). */
   get(key: string, now: number): ColumnPeer[] | undefined {
     const hit = this.entries.get(key);
-    return hit && hit.until > now ? hit.peers : undefined;
+    if (!hit || hit.until <= now) return undefined;
+    return [...hit.peers.values()].sort((a, b) => a.iid - b.iid);
   }
-  set(key: string, peers: ColumnPeer[], now: number, ttlMs = this.ttlMs): void {
-    this.entries.set(key, { peers, until: now + ttlMs });
+
+  /**
+   * Caches a listing of the column `key` names. `cards`: the listing as GitLab answered it (every
+   * open card carrying the label), so later patches can tell an older copy from a newer one.
+   */
+  set(key: string, peers: readonly ColumnPeer[], now: number, ttlMs = this.ttlMs, cards: readonly ColumnCard[] = []): void {
+    const spelled = parseKey(key);
+    if (!spelled || spelled.kind !== 'column') return;
+    const seen = new Map<number, number>();
+    for (const card of cards) seen.set(card.iid, Date.parse(card.updated_at));
+    this.entries.set(key, {
+      project: spelled.project.toLowerCase(),
+      label: spelled.label,
+      peers: new Map(peers.map((p) => [p.iid, { ...p }])),
+      seen,
+      setAt: performance.now(),
+      until: now + ttlMs,
+    });
   }
+
+  /**
+   * A card of `project` as just read or written (`readAt`: performance.now() when that read or
+   * write began): every cached column of the project gets it added, moved or removed.
+   */
+  patch(project: string, card: ColumnCard, readAt: number): void {
+    const lower = project.toLowerCase();
+    const at = Date.parse(card.updated_at);
+    for (const entry of this.entries.values()) {
+      if (entry.project !== lower) continue;
+      const known = entry.seen.get(card.iid);
+      // Older than the copy the cache has, or not known to be newer than the listing: left alone.
+      if (known !== undefined ? !(at > known) : readAt < entry.setAt) continue;
+      entry.seen.set(card.iid, at);
+      if (card.state === 'opened' && card.labels.includes(entry.label)) {
+        entry.peers.set(card.iid, { iid: card.iid, title: card.title, dueDate: card.due_date });
+      } else {
+        entry.peers.delete(card.iid);
+      }
+    }
+  }
+
   forget(key: string): void {
     this.entries.delete(key);
   }

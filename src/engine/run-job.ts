@@ -1,6 +1,7 @@
 // One job, the same for every entry point (serve's worker, `rhythm sweep`, `rhythm generate`,
 // tests): resolve the key to its kind of work, load, decide, apply. Deliveries arrive as the
 // typed events the receiver stored; one that cannot be read is set aside, never thrown on.
+import { performance } from 'node:perf_hooks';
 import type { RhythmConfig } from '../config/types.js';
 import type { CountingDoor } from '../gitlab/door.js';
 import type { GIssue } from '../gitlab/types.js';
@@ -115,8 +116,6 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
       return result('skipped', { note: outcome.skipped });
     }
     const { steps } = outcome.decision;
-    // Follow-up work re-reads what it looks at: a cached listing of it is stale from now on.
-    for (const step of steps) if (step.kind === 'enqueue') deps.columns.forget(step.key);
     // Before the first write, the key's memory stops counting (a crash after the writes leaves
     // nothing older than GitLab to decide from); so does the memory of a key woken as stale.
     const writes = steps.some((step) => isWrite(step) && !isDryRun(deps.config, step));
@@ -125,6 +124,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
       if (remembering && writes) await memory.dirty(key);
       for (const step of steps) if (step.kind === 'enqueue' && step.forgetMemory) await memory.dirty(step.key);
     }
+    const applyStarted = performance.now();
     try {
       report = await apply(steps, {
         door,
@@ -142,6 +142,11 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
         continue;
       }
       throw err;
+    }
+    // The cards as the bot's edits left them go into the cached column listings (the card's own
+    // read went in at load), so the follow-up work and the next cards need not list the column again.
+    for (const done of report.applied) {
+      if (done.sent && done.step.kind === 'editIssue' && done.issue) deps.columns.patch(done.step.project, done.issue, applyStarted);
     }
     if (remembering) {
       const update = outcome.remember!(report);

@@ -121,7 +121,7 @@ async function columnPeers(ctx: LoadContext, project: string, label: string): Pr
   if (cached) return cached;
   const issues = await ctx.gitlab.listIssues(project, { labels: [label], state: 'opened' });
   const peers = columnPeersOf(issues, label);
-  ctx.columns.set(key, peers, now);
+  ctx.columns.set(key, peers, now, undefined, issues);
   return peers;
 }
 
@@ -274,6 +274,8 @@ export const card: HandlerFor<'card', CardState> = {
         throw err;
       }
     }
+    // The card as read goes into the cached column listings (a move, a new date since the listing).
+    ctx.columns.patch(key.project, found, readAt);
     const issue = toSnapshot(key.project, found);
     const rules = enabledRules(board);
     const bot = config.gitlab.botUsername.toLowerCase();
