@@ -16,6 +16,12 @@ export interface SeedIssue {
   dueDate?: string;
   /** Username of the author; default the first seeded person, alice. */
   author?: string;
+  /**
+   * A label change right after creation, as a person's edit makes it (its label events recorded,
+   * no webhook): a card that was requested in one column and moved to another. GitLab takes one
+   * person's label events of one instant as one change, so the mover is best another person.
+   */
+  then?: { addLabels?: string[]; removeLabels?: string[]; by: string };
 }
 
 /** Cards straight into the world, as IssueService makes them, with no webhook and no limit. */
@@ -38,6 +44,15 @@ export function seedIssues(world: World, service: IssueService, project: Project
       },
       () => undefined,
     );
+    if (i.then) {
+      const ids = (names: string[] | undefined) => (names ?? []).map((name) => world.findOrCreateLabel(project.id, name).id);
+      service.updateIssue(
+        issue,
+        userOf(i.then.by),
+        { addLabelIds: ids(i.then.addLabels), removeLabelIds: ids(i.then.removeLabels) },
+        () => undefined,
+      );
+    }
     return issue.iid;
   });
 }
