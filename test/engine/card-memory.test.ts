@@ -163,6 +163,25 @@ describe('a card the bot remembers', () => {
     expect(notes.map((n) => n.id)).toEqual([mine!.id]);
   });
 
+  it('wakes the cards a card shared its date with when a person takes it out of the column, from memory, without listing the column', async () => {
+    const world = await aWorld();
+    const memory = new MapCardMemory();
+    const { plan, scheduled } = world.board.labels;
+    const a = await readyCard(world, 'A on a shared date');
+    const b = await readyCard(world, 'B on a shared date');
+    await job(world, memory, a);
+    await job(world, memory, b);
+    await job(world, memory, a, [delivery(world, a, { actor: 'carol', changed: ['labels'] })]); // A learns of B
+    expect((await world.statusNote(a))?.body).toMatch(/same date/);
+
+    await world.as.bob.editIssue(world.project, a, { addLabels: [plan], removeLabels: [scheduled] });
+    const left = await job(world, memory, a, [
+      delivery(world, a, { actor: 'bob', changed: ['labels'], labelChange: { previous: [scheduled], current: [plan] } }),
+    ]);
+    expect(left.routes).not.toContain('GET /projects/:id/issues');
+    expect(left.steps).toContainEqual(expect.objectContaining({ kind: 'enqueue', key: issueKey(world.project, b), forgetMemory: true }));
+  });
+
   it('ends a card moved backlog → scheduled, back to plan, then to scheduled when ready, delivered newest first, in status:scheduled with no revert', async () => {
     const world = await aWorld();
     const memory = new MapCardMemory();

@@ -381,16 +381,19 @@ export const card: HandlerFor<'card', CardState> = {
       : fromListing && ctx.memory && !ctx.fullRead
         ? 'unknown'
         : undefined;
-    const clashMayMove =
-      board.rules.conflict.enabled &&
-      touchesColumn({ events, issue, previous }, [], board) &&
-      clashDates({ events, issue, previous }, board.labels.scheduled).size > 0;
+    const dates = clashDates({ events, issue, previous }, board.labels.scheduled);
+    const clashMayMove = board.rules.conflict.enabled && touchesColumn({ events, issue, previous }, [], board) && dates.size > 0;
+    // A card that left the column wakes the cards it shared its one date with: the memory has them
+    // (a card that came to that date since woke this one, and this one's memory was dropped).
+    const remembered = memo?.peers ?? null;
+    const leftFromRemembered =
+      clashMayMove && remembered !== null && !inColumn(issue, board.labels.scheduled) && [...dates].every((d) => d === remembered.dueDate);
     let scheduledPeers: ColumnPeer[] = [];
     let peers: CardKnowledge['peers'] = null;
     if (rules.some((r) => r.needs?.columnPeers?.(issue, board)) || clashMayMove) {
-      if (!clashMayMove && events.length > 0 && memo?.peers && memo.peers.dueDate === issue.dueDate) {
-        peers = memo.peers;
-        scheduledPeers = memo.peers.peers;
+      if (leftFromRemembered || (!clashMayMove && events.length > 0 && remembered && remembered.dueDate === issue.dueDate)) {
+        peers = remembered;
+        scheduledPeers = remembered.peers;
       } else {
         scheduledPeers = (await columnPeers(ctx, key.project, board.labels.scheduled)).filter((p) => p.iid !== key.iid);
         if (issue.dueDate) peers = { dueDate: issue.dueDate, peers: scheduledPeers.filter((p) => p.dueDate === issue.dueDate) };
