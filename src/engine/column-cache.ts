@@ -22,6 +22,8 @@ interface Entry {
   project: string;
   label: string;
   peers: Map<number, ColumnPeer>;
+  /** The peers by iid, as get() answers them; null after a patch changed them (sorted again then). */
+  sorted: ColumnPeer[] | null;
   /** updated_at (epoch ms) of each card as the cache last took it. */
   seen: Map<number, number>;
   /** performance.now() when the listing was complete. */
@@ -37,7 +39,8 @@ export class ColumnCache {
   get(key: string, now: number): ColumnPeer[] | undefined {
     const hit = this.entries.get(key);
     if (!hit || hit.until <= now) return undefined;
-    return [...hit.peers.values()].sort((a, b) => a.iid - b.iid);
+    hit.sorted ??= [...hit.peers.values()].sort((a, b) => a.iid - b.iid);
+    return hit.sorted;
   }
 
   /**
@@ -53,6 +56,7 @@ export class ColumnCache {
       project: spelled.project.toLowerCase(),
       label: spelled.label,
       peers: new Map(peers.map((p) => [p.iid, { ...p }])),
+      sorted: null,
       seen,
       setAt: performance.now(),
       until: now + ttlMs,
@@ -72,10 +76,14 @@ export class ColumnCache {
       // Older than the copy the cache has, or not known to be newer than the listing: left alone.
       if (known !== undefined ? !(at > known) : readAt < entry.setAt) continue;
       entry.seen.set(card.iid, at);
+      const had = entry.peers.get(card.iid);
       if (card.state === 'opened' && card.labels.includes(entry.label)) {
+        if (had && had.title === card.title && had.dueDate === card.due_date) continue;
         entry.peers.set(card.iid, { iid: card.iid, title: card.title, dueDate: card.due_date });
-      } else {
+        entry.sorted = null;
+      } else if (had) {
         entry.peers.delete(card.iid);
+        entry.sorted = null;
       }
     }
   }
