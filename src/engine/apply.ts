@@ -31,7 +31,7 @@ export interface ApplyContext {
 
 const UNANSWERED_WAIT_MS = 30_000;
 
-/** How old the judged read of a card may be for a label fix to go without a re-read (ms). */
+/** How old the judged read of a card may be for a label fix or an assignee add to go without a re-read (ms). */
 export const FRESH_READ_MS = 1000;
 
 export type Applied =

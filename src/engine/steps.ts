@@ -17,14 +17,14 @@ export type Step =
        */
       judgedLabels?: string[];
       /**
-       * performance.now() when the labels judged were read: a read this fresh serves as the
-       * executor's own re-read before a label fix (apply.ts).
+       * performance.now() when the card judged was read: a read this fresh serves as the
+       * executor's own re-read before a label fix or an assignee add (apply.ts).
        */
       readAt?: number;
       /**
        * People to add as assignees. GitLab's REST API takes only the whole set, so the executor
-       * reads the assignees just before the write and adds to them: no one a person just assigned
-       * is ever removed.
+       * adds them to the assignees of a fresh read (the job's own, or one just before the write):
+       * no one a person just assigned is removed.
        */
       addAssignees?: number[];
       /**
