@@ -1,7 +1,10 @@
 // Two helper threads of the SQLite store, so the event loop that answers GitLab never waits on
-// the disk. The SQL comes from sqlite.ts (one place); this file only runs it. Plain JavaScript, so
-// it loads the same under node, tsx and vitest.
-// - the writer commits batches of accepted deliveries (each commit fsyncs: synchronous=FULL);
+// the disk, nor on SQLite's write lock. The writes come from sqlite-writes.mjs (one place); this
+// file only runs them. Plain JavaScript, so it loads the same under node, tsx and vitest.
+// - the writer commits batches of writes — accepted deliveries, and the worker's claims,
+//   completions, failures and wakes — each batch one transaction (one fsync: synchronous=FULL).
+//   With every write of the process on this one connection, the event loop never busy-waits for
+//   the lock, and a worker reconciling cards costs the receiver no fsync of its own;
 // - the checkpointer copies the WAL into the database now and then. Left to SQLite's automatic
 //   checkpoint, that copy (~20 ms here) would run inside some commit and land on whichever
 //   webhook was being acknowledged; PASSIVE runs beside the writer without blocking it. Under
@@ -9,8 +12,9 @@
 //   past WAL_LIMIT_FRAMES a RESTART (which briefly holds the writer back) starts it over.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { createWrites } from './sqlite-writes.mjs';
 
-const { role, path, busyTimeoutMs, insertSql, wakeSql, isDeadSql, checkpointEveryMs } = workerData;
+const { role, path, busyTimeoutMs, checkpointEveryMs } = workerData;
 // fileMustExist: the store's own connection made the file; a thread that starts late (a busy
 // machine) after the file was deleted must not create a new, empty one at the same path.
 const db = new Database(path, { fileMustExist: true });
@@ -46,32 +50,12 @@ if (role === 'checkpointer') {
     checkpoint();
   });
 } else {
-  // Prepared on the first batch, not at start: the thread starts before the store has migrated
-  // the schema these statements need.
-  let commit = null;
-  const prepare = () => {
-    const insert = db.prepare(insertSql);
-    const wake = db.prepare(wakeSql);
-    const isDead = db.prepare(isDeadSql);
-    return db.transaction((rows) => {
-      const revived = [];
-      const results = rows.map((row) => {
-        if (insert.run(row).changes === 0) return 'duplicate';
-        if (row.key !== null) {
-          if (isDead.get(row.key) !== undefined) revived.push(row.key);
-          wake.run({ key: row.key, due: row.receivedAt });
-        }
-        return 'stored';
-      });
-      return { results, revived };
-    });
-  };
+  const writes = createWrites(db);
   closeOnRequest();
   parentPort.on('message', (message) => {
     if (message.close) return;
     try {
-      commit ??= prepare();
-      parentPort.postMessage({ id: message.id, ...commit.immediate(message.rows) });
+      parentPort.postMessage({ id: message.id, results: writes.run(message.items) });
     } catch (err) {
       parentPort.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
     }
