@@ -265,7 +265,8 @@ class SqliteStore implements Store {
     // connection: accepts still grouped, the rest at once (each its own transaction), as callers
     // on a synchronous store expect.
     this.inline = writer ? null : createWrites(db);
-    this.writes = new GroupCommit((items) => (writer ? writer.run(items) : this.inline!.run(items)));
+    // Two batches in flight: the thread commits the next one as soon as the last is on disk.
+    this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 2);
     this.memory = new SqliteCardMemory(memoryDb ?? db);
   }
 
@@ -276,6 +277,16 @@ class SqliteStore implements Store {
     const result = this.inline && op !== 'accept' ? this.inline.run([item])[0]! : await this.writes.add(item);
     if ('error' in result) throw new Error(result.error);
     return result.value as WriteOps[K]['value'];
+  }
+
+  private async commitWrites(items: WriteItem[]): Promise<WriteResult[]> {
+    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
+    // meanwhile may have taken the batch with it): only a batch that is in the file is
+    // acknowledged. Once a batch, not once a delivery: each check is a stat of the file.
+    this.identity?.check();
+    const results = this.writer ? await this.writer.run(items) : this.inline!.run(items);
+    this.identity?.check();
+    return results;
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {
@@ -313,11 +324,7 @@ class SqliteStore implements Store {
   }
 
   async accept(delivery: IncomingDelivery): Promise<'stored' | 'duplicate'> {
-    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
-    // meanwhile may have taken the batch with it): only a delivery that is in the file is acknowledged.
-    this.identity?.check();
     const { result, revived } = await this.write('accept', deliveryParams(delivery));
-    this.identity?.check();
     if (revived && delivery.key !== null) this.tellRevived([delivery.key], 'delivery');
     return result;
   }
