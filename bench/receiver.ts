@@ -27,6 +27,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import express from 'express';
 import { pino } from 'pino';
 import type { IncomingDelivery, Store } from '../src/queue/contract.js';
@@ -200,11 +201,18 @@ async function serveWorking(): Promise<Served> {
     sweepOnStart: false,
     onJob: () => void (jobs += 1),
   });
+  const counter = new Database(join(dir, 'rhythm.db'), { readonly: true });
   return {
     port: service.port,
-    // Deliveries still waiting for the worker (it marks the rest processed), and jobs run so far.
-    stats: async () => ({ backlog: (await service.store.stats(Date.now())).deliveries, jobs }),
+    // Deliveries still waiting for the worker (it marks the rest processed), jobs run so far, and
+    // every delivery in the file, processed or not (read on a connection of its own).
+    stats: async () => ({
+      backlog: (await service.store.stats(Date.now())).deliveries,
+      jobs,
+      stored: (counter.prepare('SELECT count(*) AS n FROM rhythm_deliveries').get() as { n: number }).n,
+    }),
     close: async () => {
+      counter.close();
       await service.stop(5000);
       rmSync(dir, { recursive: true, force: true });
     },

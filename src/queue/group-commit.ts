@@ -11,10 +11,10 @@ interface Waiting<T, R> {
 /**
  * Collects items and hands them to `commit` in batches. `commit` returns one result per item, in
  * order. At most `maxInFlight` batches are committing at a time; items that arrive meanwhile form
- * the next batch, so batches grow by themselves when the store is the bottleneck. With 2, the next
- * batch is already waiting at the committer while one is on its way to disk, so a committer that
- * runs batches one after the other in the order given (the SQLite writer thread) never idles while
- * this thread answers the last batch's requests and reads the next ones.
+ * the next batch, so batches grow by themselves when the store is the bottleneck. With more than
+ * one, the next batches already wait at a committer that runs them in the order given (the SQLite
+ * writer thread, which also joins all those waiting into one commit) while one is on its way to
+ * disk: it never idles while this thread answers the last batch's requests and reads the next ones.
  */
 export class GroupCommit<T, R> {
   private waiting: Waiting<T, R>[] = [];

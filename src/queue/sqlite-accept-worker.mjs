@@ -10,7 +10,7 @@
 //   webhook was being acknowledged; PASSIVE runs beside the writer without blocking it. Under
 //   steady load a PASSIVE checkpoint never sees the end of the WAL, so the file would only grow:
 //   past WAL_LIMIT_FRAMES a RESTART (which briefly holds the writer back) starts it over.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createWrites } from './sqlite-writes.mjs';
 
@@ -24,12 +24,20 @@ db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
 db.pragma('mmap_size = 0');
 
+// A close request taken off the port along with writes (the writer drains the port) is honoured
+// once those writes are committed.
+let closing = false;
+let onClose = null;
+function close() {
+  onClose?.();
+  db.close();
+  parentPort.close();
+}
+
 function closeOnRequest(beforeClose) {
+  onClose = beforeClose ?? null;
   parentPort.on('message', (message) => {
-    if (!message.close) return;
-    beforeClose?.();
-    db.close();
-    parentPort.close();
+    if (message.close) close();
   });
 }
 
@@ -52,12 +60,32 @@ if (role === 'checkpointer') {
 } else {
   const writes = createWrites(db);
   closeOnRequest();
-  parentPort.on('message', (message) => {
-    if (message.close) return;
-    try {
-      parentPort.postMessage({ id: message.id, results: writes.run(message.items) });
-    } catch (err) {
-      parentPort.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
+  parentPort.on('message', (first) => {
+    if (first.close) return;
+    // Every batch that came in while the last commit was on its way to disk joins this one: one
+    // transaction, one fsync, whatever the number of batches the event loop handed over meanwhile.
+    const messages = [first];
+    for (let next = receiveMessageOnPort(parentPort); next; next = receiveMessageOnPort(parentPort)) {
+      if (next.message.close) {
+        closing = true;
+        break;
+      }
+      messages.push(next.message);
     }
+    const items = messages.flatMap((m) => m.items);
+    let results = null;
+    let error = null;
+    try {
+      results = writes.run(items);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    let at = 0;
+    for (const m of messages) {
+      if (error !== null) parentPort.postMessage({ id: m.id, error });
+      else parentPort.postMessage({ id: m.id, results: results.slice(at, at + m.items.length) });
+      at += m.items.length;
+    }
+    if (closing) close();
   });
 }

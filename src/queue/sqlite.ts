@@ -265,8 +265,9 @@ class SqliteStore implements Store {
     // connection: accepts still grouped, the rest at once (each its own transaction), as callers
     // on a synchronous store expect.
     this.inline = writer ? null : createWrites(db);
-    // Two batches in flight: the thread commits the next one as soon as the last is on disk.
-    this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 2);
+    // Batches are handed to the thread as they form, without waiting for the last commit: the
+    // thread commits all it has been handed meanwhile as one, as soon as the last is on disk.
+    this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 16);
     this.memory = new SqliteCardMemory(memoryDb ?? db);
   }
 

@@ -55,22 +55,30 @@ describe('a SQLite store with its writer thread', () => {
       await store.migrate();
       other.exec('BEGIN IMMEDIATE');
       const order: string[] = [];
+      const first = delivery('issue:g/p#2', { receivedAt: 1 });
       const writes = Promise.all([
         store.enqueue('issue:g/p#1', 1).then(() => order.push('enqueued')),
         store.claim('w', 1, 1000, 1).then(() => order.push('claimed')),
-        store.accept(delivery('issue:g/p#2', { receivedAt: 1 })).then(() => order.push('accepted')),
+        store.accept(first).then(() => order.push('accepted')),
       ]);
       // Before the writes moved to the thread, enqueue() and claim() busy-waited right here, on
       // this thread, for a lock only this thread could release: nothing below ran for 10 s.
       await new Promise((resolve) => setTimeout(resolve, 50));
       order.push('timer');
+      // Later batches, handed over while the first still waits: the thread commits them with it,
+      // and each write still gets its own answer.
+      const again = store.accept(first);
+      await new Promise((resolve) => setImmediate(resolve));
+      const fresh = store.accept(delivery('issue:g/p#3', { receivedAt: 1, deliveryId: 'fresh' }));
+      await new Promise((resolve) => setImmediate(resolve));
       other.exec('COMMIT');
       await writes;
+      expect([await again, await fresh]).toEqual(['duplicate', 'stored']);
       expect(order[0]).toBe('timer');
       expect(order.slice(1).sort()).toEqual(['accepted', 'claimed', 'enqueued']);
       // In order, in one transaction: #1 woken then leased; #2's delivery stored and its key woken.
       const stats = await store.stats(2);
-      expect([stats.running, stats.pending, stats.deliveries]).toEqual([1, 1, 1]);
+      expect([stats.running, stats.pending, stats.deliveries]).toEqual([1, 2, 2]);
     } finally {
       other.close();
       await store.close();
