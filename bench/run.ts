@@ -4,7 +4,7 @@ import { benchBoard } from './board.js';
 import { benchGitLabCalls } from './gitlab-calls.js';
 import { benchSweepCalls } from './calls-sweep.js';
 import { benchMarkdown } from './markdown.js';
-import { benchReceiver } from './receiver.js';
+import { benchReceiver, formatReceiver } from './receiver.js';
 import { benchStartup } from './startup.js';
 
 const only = process.argv.slice(2);
@@ -32,14 +32,8 @@ if (want('calls')) {
   await benchSweepCalls();
 }
 if (want('receiver')) {
-  console.log('\n== webhook receiver (autocannon, 50 connections) ==');
-  const results = await benchReceiver();
-  for (const [key, value] of Object.entries(results)) console.log(`${key.padEnd(36)} ${value}`);
-  const met =
-    (results['ratio.rhythm_over_bare'] ?? 0) >= 0.5 &&
-    (results['ratio.rhythm_over_express'] ?? 0) >= 1 &&
-    (results['rhythm.p99_ms'] ?? Infinity) <= 15;
-  console.log(`targets (c/a >= 0.5, c/b >= 1.0, p99 <= 15 ms): ${met ? 'met' : 'NOT met'}`);
+  console.log('\n== webhook receiver (autocannon, 50 connections, a fresh delivery per request; median of interleaved rounds) ==');
+  console.log(formatReceiver(await benchReceiver()));
 }
 if (want('replicas')) {
   console.log('\n== end-to-end deliveries per second: SQLite, PostgreSQL ×1, ×3 ==');

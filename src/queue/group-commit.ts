@@ -10,17 +10,21 @@ interface Waiting<T, R> {
 
 /**
  * Collects items and hands them to `commit` in batches. `commit` returns one result per item, in
- * order. At most one batch is committing at a time; items that arrive meanwhile form the next
- * batch, so batches grow by themselves when the store is the bottleneck.
+ * order. At most `maxInFlight` batches are committing at a time; items that arrive meanwhile form
+ * the next batch, so batches grow by themselves when the store is the bottleneck. With more than
+ * one, the next batches already wait at a committer that runs them in the order given (the SQLite
+ * writer thread, which also joins all those waiting into one commit) while one is on its way to
+ * disk: it never idles while this thread answers the last batch's requests and reads the next ones.
  */
 export class GroupCommit<T, R> {
   private waiting: Waiting<T, R>[] = [];
   private scheduled = false;
-  private committing: Promise<void> | null = null;
+  private readonly committing = new Set<Promise<void>>();
 
   constructor(
     private readonly commit: (items: T[]) => Promise<R[]> | R[],
     private readonly maxBatch = 1000,
+    private readonly maxInFlight = 1,
   ) {}
 
   add(item: T): Promise<R> {
@@ -32,22 +36,27 @@ export class GroupCommit<T, R> {
 
   /** Resolves once everything added so far is committed (or has failed). */
   async drain(): Promise<void> {
-    while (this.waiting.length > 0 || this.committing || this.scheduled) {
-      if (this.committing) await this.committing;
+    while (this.waiting.length > 0 || this.committing.size > 0 || this.scheduled) {
+      if (this.committing.size > 0) await Promise.all(this.committing);
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   private schedule(): void {
-    if (this.scheduled || this.committing) return;
+    if (this.scheduled || this.committing.size >= this.maxInFlight) return;
     this.scheduled = true;
     // setImmediate runs after the poll phase, so every request parsed in this loop turn joins.
     setImmediate(() => {
       this.scheduled = false;
-      this.committing = this.run().finally(() => {
-        this.committing = null;
+      if (this.waiting.length === 0 || this.committing.size >= this.maxInFlight) return;
+      const batch = this.run();
+      this.committing.add(batch);
+      void batch.finally(() => {
+        this.committing.delete(batch);
         if (this.waiting.length > 0) this.schedule();
       });
+      // A burst over maxBatch, or room for another batch in flight.
+      if (this.waiting.length > 0) this.schedule();
     });
   }
 

@@ -11,7 +11,8 @@ import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { SqliteCardMemory } from './sqlite-card-memory.js';
 import type { CardMemory } from './card-memory.js';
-import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
+import { toQueueStats, type StatsRow } from './rows.js';
+import { createWrites, type DeliveryParams, type WriteItem, type WriteName, type WriteOps, type WriteResult } from './sqlite-writes.mjs';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
@@ -49,8 +50,8 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     throw new Error(`could not open the SQLite database ${path}: ${(err as Error).message}`, { cause: err });
   }
   const identity = file ? new FileIdentity(file) : null;
-  // Accepts are committed on a writer thread (a file database only: ':memory:' is per connection).
-  const writer = file && opts.writerThread !== false ? new AcceptWriter(file, busyTimeoutMs) : null;
+  // Writes are committed on a writer thread (a file database only: ':memory:' is per connection).
+  const writer = file && opts.writerThread !== false ? new WriterThread(file, busyTimeoutMs) : null;
   // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
   if (writer) db.pragma('wal_autocheckpoint = 0');
   return new SqliteStore(
@@ -159,56 +160,11 @@ class FileIdentity {
   }
 }
 
-interface JobRow {
-  key: string;
-  state: 'pending' | 'running' | 'dead' | 'done';
-  due_at: number | null;
-  claim: string | null;
-  attempts: number;
-  strikes: number;
-}
-
 interface DeadRow {
   key: string;
   attempts: number;
   last_error: string | null;
   failed_at: number | null;
-}
-
-// Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
-// waits out a retry (the backoff holds); a running key records that it was woken (due_at set), so
-// complete() leaves it pending for exactly one more run; a dead key is revived: pending, due like a
-// new job, with a clean slate (attempts, strikes, error). Every SET reads the row as it was.
-const WAKE_SQL = `
-  INSERT INTO rhythm_jobs (key, state, due_at) VALUES (@key, 'pending', @due)
-  ON CONFLICT (key) DO UPDATE SET
-    state = CASE WHEN state IN ('done', 'dead') THEN 'pending' ELSE state END,
-    due_at = CASE
-      WHEN state = 'dead' THEN excluded.due_at
-      WHEN state = 'pending' AND attempts > 0 THEN due_at
-      WHEN due_at IS NULL THEN excluded.due_at
-      ELSE min(due_at, excluded.due_at)
-    END,
-    attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END,
-    strikes = CASE WHEN state = 'dead' THEN 0 ELSE strikes END,
-    last_error = CASE WHEN state = 'dead' THEN NULL ELSE last_error END`;
-
-/** Run just before WAKE_SQL in the same transaction: is the key dead (so this wake revives it)? */
-const IS_DEAD_SQL = "SELECT 1 FROM rhythm_jobs WHERE key = ? AND state = 'dead'";
-
-const INSERT_DELIVERY_SQL = `
-  INSERT INTO rhythm_deliveries (id, event_uuid, event, key, payload, received_at, processed_at)
-  VALUES (@id, @eventUuid, @event, @key, @payload, @receivedAt, @processedAt)
-  ON CONFLICT (id) DO NOTHING`;
-
-interface DeliveryParams {
-  id: string;
-  eventUuid: string | null;
-  event: string;
-  key: string | null;
-  payload: string;
-  receivedAt: number;
-  processedAt: number | null;
 }
 
 function deliveryParams(d: IncomingDelivery): DeliveryParams {
@@ -225,44 +181,43 @@ function deliveryParams(d: IncomingDelivery): DeliveryParams {
 }
 
 /**
- * The accept commits on their own thread (sqlite-accept-worker.mjs), so fsync never stalls the
- * event loop: while one batch is on its way to disk, the receiver keeps reading the next ones.
+ * The store's writes on their own thread (sqlite-accept-worker.mjs), so neither fsync nor SQLite's
+ * write lock ever stalls the event loop: while one batch is on its way to disk, the receiver keeps
+ * reading the next webhooks and the worker's writes wait their turn without blocking anyone.
  */
-class AcceptWriter {
+class WriterThread {
   private readonly worker: Worker;
   private readonly checkpointer: Worker;
   private nextId = 0;
   private broken: Error | null = null;
-  private readonly waiting = new Map<number, { resolve: (r: AcceptCommit) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: Error) => void }>();
 
   constructor(path: string, busyTimeoutMs: number) {
     const script = new URL('./sqlite-accept-worker.mjs', import.meta.url);
-    this.worker = new Worker(script, {
-      workerData: { role: 'writer', path, busyTimeoutMs, insertSql: INSERT_DELIVERY_SQL, wakeSql: WAKE_SQL, isDeadSql: IS_DEAD_SQL },
-    });
+    this.worker = new Worker(script, { workerData: { role: 'writer', path, busyTimeoutMs } });
     this.checkpointer = new Worker(script, { workerData: { role: 'checkpointer', path, busyTimeoutMs, checkpointEveryMs: 200 } });
     this.worker.unref();
     this.checkpointer.unref();
-    this.worker.on('message', (m: { id: number; results?: ('stored' | 'duplicate')[]; revived?: string[]; error?: string }) => {
+    this.worker.on('message', (m: { id: number; results?: WriteResult[]; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error !== undefined) w.reject(new Error(m.error));
-      else w.resolve({ results: m.results ?? [], revived: m.revived ?? [] });
+      else w.resolve(m.results ?? []);
     });
     this.worker.on('error', (err) => this.failAll(err));
     this.worker.on('exit', (code) => this.failAll(new Error(`the SQLite writer thread stopped (${code})`)));
     this.checkpointer.on('error', () => undefined); // a missed checkpoint only lets the WAL grow a little
   }
 
-  commit(rows: DeliveryParams[]): Promise<AcceptCommit> {
+  run(items: WriteItem[]): Promise<WriteResult[]> {
     // A writer that died stores nothing more: say so at once (the receiver answers 503).
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    return new Promise<AcceptCommit>((resolve, reject) => {
+    return new Promise<WriteResult[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive while a commit is in flight
-      this.worker.postMessage({ id, rows });
+      this.worker.postMessage({ id, items });
     }).finally(() => {
       if (this.waiting.size === 0) this.worker.unref();
     });
@@ -279,12 +234,6 @@ class AcceptWriter {
   }
 }
 
-/** One committed batch of accepts: a result per delivery, and the dead keys it revived. */
-interface AcceptCommit {
-  results: ('stored' | 'duplicate')[];
-  revived: string[];
-}
-
 function stopThread(thread: Worker): Promise<void> {
   if (thread.threadId === -1) return Promise.resolve(); // already gone
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
@@ -296,7 +245,10 @@ function stopThread(thread: Worker): Promise<void> {
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly memory: CardMemory;
-  private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
+  /** Every write, grouped: the writes of one event-loop turn share one transaction and one fsync. */
+  private readonly writes: GroupCommit<WriteItem, WriteResult>;
+  private readonly writer: WriterThread | null;
+  private readonly inline: ReturnType<typeof createWrites> | null;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
   private revived: (key: string, by: RevivedBy) => void = () => undefined;
@@ -304,12 +256,38 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly maxDeliveriesPerClaim: number,
-    private readonly writer: AcceptWriter | null = null,
+    writer: WriterThread | null = null,
     private readonly identity: FileIdentity | null = null,
     private readonly memoryDb: Database.Database | null = null,
   ) {
-    this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
+    this.writer = writer;
+    // Without the thread (':memory:', or writerThread: false) the same writes run on this
+    // connection: accepts still grouped, the rest at once (each its own transaction), as callers
+    // on a synchronous store expect.
+    this.inline = writer ? null : createWrites(db);
+    // Batches are handed to the thread as they form, without waiting for the last commit: the
+    // thread commits all it has been handed meanwhile as one, as soon as the last is on disk.
+    this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 16);
     this.memory = new SqliteCardMemory(memoryDb ?? db);
+  }
+
+  /** One write, committed (with the others of its batch) before this resolves. */
+  private async write<K extends WriteName>(op: K, args: WriteOps[K]['args']): Promise<WriteOps[K]['value']> {
+    if (this.closed) throw new Error('store is closed');
+    const item = { op, args } as WriteItem;
+    const result = this.inline && op !== 'accept' ? this.inline.run([item])[0]! : await this.writes.add(item);
+    if ('error' in result) throw new Error(result.error);
+    return result.value as WriteOps[K]['value'];
+  }
+
+  private async commitWrites(items: WriteItem[]): Promise<WriteResult[]> {
+    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
+    // meanwhile may have taken the batch with it): only a batch that is in the file is
+    // acknowledged. Once a batch, not once a delivery: each check is a stat of the file.
+    this.identity?.check();
+    const results = this.writer ? await this.writer.run(items) : this.inline!.run(items);
+    this.identity?.check();
+    return results;
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {
@@ -346,147 +324,48 @@ class SqliteStore implements Store {
     run.immediate();
   }
 
-  accept(delivery: IncomingDelivery): Promise<'stored' | 'duplicate'> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
-    return this.accepts.add(delivery);
-  }
-
-  private async commitAccepts(batch: IncomingDelivery[]): Promise<('stored' | 'duplicate')[]> {
-    // Checked before (nothing written into a deleted file) and after the commit (a file deleted
-    // meanwhile may have taken the batch with it): only a batch that is in the file is acknowledged.
-    this.identity?.check();
-    const rows = batch.map(deliveryParams);
-    let commit: AcceptCommit;
-    if (this.writer) {
-      commit = await this.writer.commit(rows);
-    } else {
-      const insert = this.sql(INSERT_DELIVERY_SQL);
-      const wake = this.sql(WAKE_SQL);
-      const isDead = this.sql(IS_DEAD_SQL);
-      const run = this.db.transaction((items: DeliveryParams[]): AcceptCommit => {
-        const revived: string[] = [];
-        const results = items.map((row) => {
-          if (insert.run(row).changes === 0) return 'duplicate' as const;
-          if (row.key !== null) {
-            if (isDead.get(row.key) !== undefined) revived.push(row.key);
-            wake.run({ key: row.key, due: row.receivedAt });
-          }
-          return 'stored' as const;
-        });
-        return { results, revived };
-      });
-      commit = run.immediate(rows);
-    }
-    this.identity?.check();
-    this.tellRevived(commit.revived, 'delivery');
-    return commit.results;
+  async accept(delivery: IncomingDelivery): Promise<'stored' | 'duplicate'> {
+    const { result, revived } = await this.write('accept', deliveryParams(delivery));
+    if (revived && delivery.key !== null) this.tellRevived([delivery.key], 'delivery');
+    return result;
   }
 
   async enqueue(key: string, now: number, delayMs = 0): Promise<void> {
     this.identity?.check();
-    const isDead = this.sql(IS_DEAD_SQL);
-    const wake = this.sql(WAKE_SQL);
-    const run = this.db.transaction(() => {
-      const dead = isDead.get(key) !== undefined;
-      wake.run({ key, due: now + Math.max(0, delayMs) });
-      return dead;
-    });
-    if (run.immediate()) this.tellRevived([key], 'wake');
+    if (await this.write('enqueue', { key, due: now + Math.max(0, delayMs) })) this.tellRevived([key], 'wake');
   }
 
   async claim(workerId: string, max: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
     if (max <= 0) return [];
     // No work from a deleted file: what it would record (done, failed) is lost on restart anyway.
     this.identity?.check();
-    const pick = this.sql(`
-      SELECT key, attempts, strikes FROM (
-        SELECT key, attempts, strikes, due_at AS ready FROM rhythm_jobs WHERE state = 'pending' AND due_at <= @now
-        UNION ALL
-        SELECT key, attempts, strikes, lease_until AS ready FROM rhythm_jobs WHERE state = 'running' AND lease_until <= @now
-      ) ORDER BY ready, key LIMIT @max`);
-    const lease = this.sql(`
-      UPDATE rhythm_jobs SET state = 'running', claim = @claim, leased_by = @workerId,
-        lease_until = @leaseUntil, due_at = NULL
-      WHERE key = @key`);
-    const deliveries = this.sql(`
-      SELECT id, event_uuid, event, payload, received_at FROM rhythm_deliveries
-      WHERE key = @key AND processed_at IS NULL
-      ORDER BY received_at, seq LIMIT @limit`);
-    const run = this.db.transaction(() => {
-      const picked = pick.all({ now, max }) as { key: string; attempts: number; strikes: number }[];
-      return picked.map((row): ClaimedJob => {
-        const job: ClaimedJob = {
-          key: row.key,
-          claim: randomUUID(),
-          attempts: row.attempts,
-          strikes: row.strikes,
-          leaseUntil: now + leaseMs,
-          deliveries: [],
-        };
-        lease.run({ claim: job.claim, workerId, leaseUntil: job.leaseUntil, key: job.key });
-        const rows = deliveries.all({ key: job.key, limit: this.maxDeliveriesPerClaim }) as DeliveryRow[];
-        job.deliveries = rows.map(toStoredDelivery);
-        return job;
-      });
-    });
-    return run.immediate();
+    return this.write('claim', { workerId, max, leaseMs, now, limit: this.maxDeliveriesPerClaim });
   }
 
   async renew(job: ClaimedJob, leaseMs: number, now: number): Promise<boolean> {
     const leaseUntil = now + leaseMs;
-    const { changes } = this.sql(
-      `
-      UPDATE rhythm_jobs SET lease_until = @leaseUntil
-      WHERE key = @key AND claim = @claim AND state = 'running'`,
-    ).run({ leaseUntil, key: job.key, claim: job.claim });
-    if (changes === 0) return false;
+    if (!(await this.write('renew', { key: job.key, claim: job.claim, leaseUntil }))) return false;
     job.leaseUntil = leaseUntil;
     return true;
   }
 
   async complete(job: ClaimedJob, now: number): Promise<void> {
-    const markProcessed = this.sql(`
-      UPDATE rhythm_deliveries SET processed_at = @now WHERE id = @id AND processed_at IS NULL`);
-    const unprocessed = this.sql(`
-      SELECT 1 FROM rhythm_deliveries WHERE key = @key AND processed_at IS NULL LIMIT 1`);
-    const finish = this.sql(`
-      UPDATE rhythm_jobs SET state = @state, due_at = @due, attempts = 0, strikes = 0, last_error = NULL,
-        failed_at = NULL, claim = NULL, leased_by = NULL, lease_until = NULL
-      WHERE key = @key`);
-    const run = this.db.transaction(() => {
-      // The work was done even if the lease was lost meanwhile, so its deliveries count as processed.
-      for (const d of job.deliveries) markProcessed.run({ now, id: d.deliveryId });
-      const row = this.heldJob(job);
-      if (!row) return;
-      // Woken while running, or deliveries left beyond those handed out: one more run.
-      const again = row.due_at !== null || unprocessed.get({ key: job.key }) !== undefined;
-      finish.run({ state: again ? 'pending' : 'done', due: again ? (row.due_at ?? now) : null, key: job.key });
-    });
-    run.immediate();
+    await this.write('complete', { key: job.key, claim: job.claim, deliveryIds: job.deliveries.map((d) => d.deliveryId), now });
   }
 
   async fail(job: ClaimedJob, error: string, retryAt: number | null, now: number, kind: FailureKind = 'error'): Promise<void> {
-    const failed = this.sql(`
-      UPDATE rhythm_jobs SET state = @state, due_at = @retryAt, attempts = attempts + 1,
-        strikes = strikes + @strike, last_error = @error, failed_at = @now, claim = NULL, leased_by = NULL, lease_until = NULL
-      WHERE key = @key AND claim = @claim AND state = 'running'`);
-    failed.run({
-      state: retryAt === null ? 'dead' : 'pending',
-      retryAt,
-      strike: kind === 'unavailable' ? 0 : 1,
-      error: error.slice(0, MAX_ERROR_CHARS),
-      now,
+    await this.write('fail', {
       key: job.key,
       claim: job.claim,
+      error: error.slice(0, MAX_ERROR_CHARS),
+      retryAt,
+      now,
+      strike: kind === 'unavailable' ? 0 : 1,
     });
   }
 
   async release(job: ClaimedJob, now: number): Promise<void> {
-    const released = this.sql(`
-      UPDATE rhythm_jobs SET state = 'pending', due_at = min(coalesce(due_at, @now), @now),
-        claim = NULL, leased_by = NULL, lease_until = NULL
-      WHERE key = @key AND claim = @claim AND state = 'running'`);
-    released.run({ now, key: job.key, claim: job.claim });
+    await this.write('release', { key: job.key, claim: job.claim, now });
   }
 
   async dead(): Promise<DeadJob[]> {
@@ -504,17 +383,7 @@ class SqliteStore implements Store {
   }
 
   async retryDead(keys?: string[], now?: number): Promise<number> {
-    const revive = this.sql(`
-      UPDATE rhythm_jobs SET state = 'pending', due_at = coalesce(@now, failed_at, 0), attempts = 0,
-        strikes = 0, last_error = NULL
-      WHERE state = 'dead' AND (@all = 1 OR key = @key)`);
-    const run = this.db.transaction(() => {
-      if (keys === undefined) return revive.run({ now: now ?? null, all: 1, key: null }).changes;
-      let n = 0;
-      for (const key of new Set(keys)) n += revive.run({ now: now ?? null, all: 0, key }).changes;
-      return n;
-    });
-    return run.immediate();
+    return this.write('retryDead', { keys: keys ?? null, now: now ?? null });
   }
 
   async stats(now: number): Promise<QueueStats> {
@@ -542,48 +411,24 @@ class SqliteStore implements Store {
   }
 
   async prune(before: number): Promise<number> {
-    const forget = this.sql(`
-      DELETE FROM rhythm_deliveries WHERE processed_at IS NOT NULL AND processed_at < ?`);
-    const finished = this.sql("DELETE FROM rhythm_jobs WHERE state = 'done'");
-    const run = this.db.transaction(() => {
-      const { changes } = forget.run(before);
-      finished.run();
-      return changes;
-    });
-    return run.immediate();
+    return this.write('prune', { before });
   }
 
   async lead(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
-    // The upsert only writes when the caller already holds the name or the last term has ended;
-    // RETURNING yields a row exactly when it wrote.
-    const row = this.sql(
-      `
-      INSERT INTO rhythm_leaders (name, holder, until) VALUES (@name, @holder, @until)
-      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-      WHERE holder = excluded.holder OR until <= @now
-      RETURNING holder`,
-    ).get({ name, holder: holderId, until: now + ttlMs, now });
-    return row !== undefined;
+    return this.write('lead', { name, holder: holderId, ttlMs, now });
   }
 
   async ping(): Promise<void> {
     this.identity?.check(true);
     const token = randomUUID();
-    const write = this.sql(`
-      INSERT INTO rhythm_meta (name, value) VALUES ('ping', ?)
-      ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
-    const read = this.sql("SELECT value FROM rhythm_meta WHERE name = 'ping'");
-    const run = this.db.transaction(() => {
-      write.run(token);
-      return read.get() as { value: string } | undefined;
-    });
-    if (run.immediate()?.value !== token) throw new Error('store ping read back a different value');
+    // Through the connection that commits deliveries: that is the one that must be able to write.
+    if ((await this.write('ping', { token })) !== token) throw new Error('store ping read back a different value');
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.accepts.drain();
+    await this.writes.drain();
     await this.writer?.close();
     this.memoryDb?.close();
     this.db.close();
@@ -597,14 +442,5 @@ class SqliteStore implements Store {
       this.statements.set(text, stmt);
     }
     return stmt;
-  }
-
-  /** The job row, when `job`'s claim still holds it. */
-  private heldJob(job: ClaimedJob): JobRow | undefined {
-    return this.sql(
-      `
-      SELECT key, state, due_at, claim, attempts, strikes FROM rhythm_jobs
-      WHERE key = ? AND claim = ? AND state = 'running'`,
-    ).get(job.key, job.claim) as JobRow | undefined;
   }
 }

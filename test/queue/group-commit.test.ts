@@ -1,23 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../src/queue/group-commit.js';
 
-function recorder(fail?: (items: number[]) => boolean) {
+function recorder(fail?: (items: number[]) => boolean, maxInFlight = 1) {
   const batches: number[][] = [];
-  let release: (() => void) | null = null;
+  const releases: (() => void)[] = [];
   let hold = false;
-  const group = new GroupCommit<number, string>(async (items) => {
-    batches.push(items);
-    if (hold) await new Promise<void>((r) => (release = r));
-    if (fail?.(items)) throw new Error(`batch ${items.join(',')} failed`);
-    return items.map((i) => `ok ${i}`);
-  }, 50);
+  const group = new GroupCommit<number, string>(
+    async (items) => {
+      batches.push(items);
+      if (hold) await new Promise<void>((r) => releases.push(r));
+      if (fail?.(items)) throw new Error(`batch ${items.join(',')} failed`);
+      return items.map((i) => `ok ${i}`);
+    },
+    50,
+    maxInFlight,
+  );
   return {
     group,
     batches,
     holdNext: () => (hold = true),
     releaseHeld: () => {
       hold = false;
-      release?.();
+      for (const release of releases.splice(0)) release();
     },
   };
 }
@@ -69,5 +73,21 @@ describe('group commit', () => {
     r.releaseHeld();
     await draining;
     expect(await Promise.all(writes)).toEqual(['ok 1', 'ok 2']);
+  });
+
+  it('with two in flight, hands the next batch over while the first is still committing, and no third', async () => {
+    const r = recorder(undefined, 2);
+    r.holdNext();
+    const first = r.group.add(1);
+    await new Promise((res) => setImmediate(res));
+    const second = r.group.add(2);
+    await new Promise((res) => setImmediate(res));
+    const third = [3, 4].map((i) => r.group.add(i));
+    await new Promise((res) => setImmediate(res));
+    expect(r.batches).toEqual([[1], [2]]); // both held; 3 and 4 wait for one of them
+    r.releaseHeld();
+    expect(await Promise.all([first, second, ...third])).toEqual(['ok 1', 'ok 2', 'ok 3', 'ok 4']);
+    expect(r.batches).toEqual([[1], [2], [3, 4]]);
+    await r.group.drain();
   });
 });

@@ -43,6 +43,49 @@ describeStoreContract(
   (store) => openInline(paths.get(store) as string),
 );
 
+// rhythm serve runs its worker beside the receiver: a write of the worker that waits for SQLite's
+// lock (held by the writer thread, or by a CLI command on the same file) must not hold the event
+// loop that answers GitLab (#13, the receiver while working).
+describe('a SQLite store with its writer thread', () => {
+  it("waits for another connection's write lock without blocking the event loop", async () => {
+    const path = join(dir, `locked-${++n}`, 'rhythm.db');
+    const store = await openSqliteStore(path, { busyTimeoutMs: 10_000 });
+    const other = new Database(path);
+    try {
+      await store.migrate();
+      other.exec('BEGIN IMMEDIATE');
+      const order: string[] = [];
+      const first = delivery('issue:g/p#2', { receivedAt: 1 });
+      const writes = Promise.all([
+        store.enqueue('issue:g/p#1', 1).then(() => order.push('enqueued')),
+        store.claim('w', 1, 1000, 1).then(() => order.push('claimed')),
+        store.accept(first).then(() => order.push('accepted')),
+      ]);
+      // Before the writes moved to the thread, enqueue() and claim() busy-waited right here, on
+      // this thread, for a lock only this thread could release: nothing below ran for 10 s.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('timer');
+      // Later batches, handed over while the first still waits: the thread commits them with it,
+      // and each write still gets its own answer.
+      const again = store.accept(first);
+      await new Promise((resolve) => setImmediate(resolve));
+      const fresh = store.accept(delivery('issue:g/p#3', { receivedAt: 1, deliveryId: 'fresh' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      other.exec('COMMIT');
+      await writes;
+      expect([await again, await fresh]).toEqual(['duplicate', 'stored']);
+      expect(order[0]).toBe('timer');
+      expect(order.slice(1).sort()).toEqual(['accepted', 'claimed', 'enqueued']);
+      // In order, in one transaction: #1 woken then leased; #2's delivery stored and its key woken.
+      const stats = await store.stats(2);
+      expect([stats.running, stats.pending, stats.deliveries]).toEqual([1, 2, 2]);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+});
+
 // What only a file has: it can go away, or refuse writes, under the store (#12 item 5).
 describe('a SQLite store whose file goes away or is read-only', () => {
   it('stores nothing more, and says why, once its file is deleted', async () => {

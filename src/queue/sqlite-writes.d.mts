@@ -1,0 +1,37 @@
+// Types of sqlite-writes.mjs (plain JavaScript, so the writer thread can load it anywhere).
+import type Database from 'better-sqlite3';
+import type { ClaimedJob } from './contract.js';
+
+export interface DeliveryParams {
+  id: string;
+  eventUuid: string | null;
+  event: string;
+  key: string | null;
+  payload: string;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+/** Each write: what it takes, and what it answers. */
+export interface WriteOps {
+  accept: { args: DeliveryParams; value: { result: 'stored' | 'duplicate'; revived: boolean } };
+  enqueue: { args: { key: string; due: number }; value: boolean };
+  claim: { args: { workerId: string; max: number; leaseMs: number; now: number; limit: number }; value: ClaimedJob[] };
+  renew: { args: { key: string; claim: string; leaseUntil: number }; value: boolean };
+  complete: { args: { key: string; claim: string; deliveryIds: string[]; now: number }; value: null };
+  fail: {
+    args: { key: string; claim: string; error: string; retryAt: number | null; now: number; strike: 0 | 1 };
+    value: null;
+  };
+  release: { args: { key: string; claim: string; now: number }; value: null };
+  retryDead: { args: { keys: string[] | null; now: number | null }; value: number };
+  prune: { args: { before: number }; value: number };
+  lead: { args: { name: string; holder: string; ttlMs: number; now: number }; value: boolean };
+  ping: { args: { token: string }; value: string | null };
+}
+
+export type WriteName = keyof WriteOps;
+export type WriteItem = { [K in WriteName]: { op: K; args: WriteOps[K]['args'] } }[WriteName];
+export type WriteResult = { value: unknown } | { error: string };
+
+export function createWrites(db: Database.Database): { run: (items: WriteItem[]) => WriteResult[] };
