@@ -119,6 +119,7 @@ program
   .command('sandbox')
   .description('run the built-in GitLab sandbox (for tests, the demo, and trying Rhythm out)')
   .option('--port <n>', 'port to listen on', parsePort, '4000')
+  .addOption(new Option('--tier <tier>', 'the GitLab subscription to play (free: one assignee per issue)').choices(['free', 'premium']))
   .action(async (o: SandboxOptions) => {
     const { serveSandbox } = await import('./commands/sandbox.js');
     await serveSandbox(o);

@@ -1,7 +1,7 @@
 // The logger and the door to GitLab of a one-shot command (generate, sweep, hooks).
 import { CREATES_PER_MINUTE } from '../config/schema-source.js';
 import type { RhythmConfig } from '../config/types.js';
-import { createDoor, type CountingDoor } from '../gitlab/door.js';
+import { createDoor, type CheckingDoor } from '../gitlab/door.js';
 import { Transport } from '../gitlab/transport.js';
 import { createLogger, type Logger } from '../observability/log.js';
 
@@ -11,7 +11,7 @@ export function commandLogger(): Logger {
   return createLogger({ level, destination: process.stderr });
 }
 
-export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {
+export function doorFor(config: RhythmConfig, log: Logger): CheckingDoor {
   return createDoor({
     url: config.gitlab.url,
     token: config.gitlab.token,
