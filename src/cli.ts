@@ -88,6 +88,14 @@ program
     checkConfig(file ?? globalConfig());
   });
 
+program
+  .command('doctor')
+  .description('check the configured GitLab: reachable, token, bot user, roles, labels, hook, assignees, calendars (exit 1 on a failure)')
+  .action(async () => {
+    const { doctor } = await import('./commands/doctor.js');
+    await doctor(globalConfig());
+  });
+
 const hooks = program.command('hooks').description('manage the project webhooks Rhythm needs');
 hooks
   .command('install')

@@ -102,6 +102,8 @@ export const hookEntity = z.object({
   push_events: z.boolean(),
   enable_ssl_verification: z.boolean().nullable(),
   alert_status: z.string().optional(),
+  /** While `alert_status` is temporarily_disabled: when GitLab tries the hook again (ISO 8601). */
+  disabled_until: z.string().nullable().optional(),
 });
 
 /**

@@ -26,7 +26,7 @@ import type { AccessLevelName, CallRecord, DeliveryRecord, Fault, ReleaseOrder, 
 export type { AccessLevelName, CallRecord, DeliveryOutcome, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, SandboxTier } from './types.js';
 export { ACCESS_LEVELS } from './types.js';
 export type { Board, BoardCard, BoardColumn } from './board-page.js';
-export { sandboxToken, SEED_PROJECTS, SEED_USERS } from './world.js';
+export { sandboxToken, SEED_LABELS, SEED_PROJECTS, SEED_USERS } from './world.js';
 export type { SeedIssue } from './seed-issues.js';
 
 /**
@@ -85,6 +85,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const now = opts.now ?? Date.now;
   const world = new World(now, 'http://127.0.0.1');
   if (opts.seed ?? true) world.seed();
+  if (opts.labels) world.seedLabels(opts.labels);
   const faults = new FaultList(opts.random ?? seededRandom());
   const throttle = { limit: opts.rateLimitPerMinute ?? 2000, periodSec: opts.rateLimitPeriodSec ?? 60 };
   const rateLimit = new RateLimit(throttle.limit, throttle.periodSec, now);

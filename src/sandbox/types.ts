@@ -54,6 +54,8 @@ export interface SandboxOptions {
    * (an import) are placed at once.
    */
   placementDelayMs?: number;
+  /** Labels to make in projects at the start, by project path (SEED_LABELS: the shipped config's). */
+  labels?: Readonly<Record<string, ReadonlyArray<{ name: string; color?: string }>>>;
 }
 
 export type SandboxTier = 'free' | 'premium';

@@ -18,6 +18,19 @@ export const SEED_PROJECTS: readonly string[] = [
   'gitlab-com/customer-success/customer-success-engineering/content',
 ];
 
+/**
+ * The labels a team has made before installing Rhythm, for the shipped configuration: what
+ * `rhythm sandbox` and the demo start with (SandboxOptions.labels). In-process tests start bare.
+ */
+export const SEED_LABELS: Readonly<Record<string, ReadonlyArray<{ name: string; color: string }>>> = {
+  'gitlab-com/sales-team/cs-skills-exchange': [
+    { name: 'status:plan', color: '#428BCA' },
+    { name: 'status:scheduled', color: '#69D100' },
+    { name: 'needs-info', color: '#F0AD4E' },
+  ],
+  'gitlab-com/customer-success/customer-success-engineering/content': [{ name: 'cse-events::sign-up', color: '#8E44AD' }],
+};
+
 /** GitLab's default colour for labels created on the fly. */
 export const DEFAULT_LABEL_COLOR = '#6699cc';
 
@@ -64,6 +77,15 @@ export class World {
   seed(): void {
     for (const u of SEED_USERS) this.addUser(u.username, u.name);
     for (const p of SEED_PROJECTS) this.addProject(p);
+  }
+
+  /** Labels made in projects (by path), as a team would have made them: no events, no webhooks. */
+  seedLabels(labels: Readonly<Record<string, ReadonlyArray<{ name: string; color?: string }>>>): void {
+    for (const [path, list] of Object.entries(labels)) {
+      const project = this.projectByPath(path);
+      if (!project) throw new Error(`no project ${path} to put labels in`);
+      for (const l of list) if (!this.labelByName(project.id, l.name)) this.createLabel(project.id, l.name, l.color);
+    }
   }
 
   addUser(username: string, name = username, token = sandboxToken(username)): UserRecord {
