@@ -64,6 +64,8 @@ export interface CardState {
   readAt?: number;
   /** What the memory keeps of this job (absent: no memory in this run). */
   knowledge?: CardKnowledge;
+  /** GitLab keeps one assignee per issue in this project (GitLab Free), as the door learned. */
+  singleAssignee?: boolean;
 }
 
 export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): SkillsExchangeBoard | undefined {
@@ -394,6 +396,7 @@ export const card: HandlerFor<'card', CardState> = {
         events,
         ...(previous ? { previous } : {}),
         readAt,
+        ...(gitlab.singleAssignee?.(key.project) ? { singleAssignee: true } : {}),
         ...(ctx.memory
           ? { knowledge: { key: keyName, found, notes, history, peers, dueDateSetAt, recalled: ctx.fullRead ? null : recalled } }
           : {}),
@@ -412,6 +415,7 @@ export const card: HandlerFor<'card', CardState> = {
       scheduledPeers: state.scheduledPeers,
       ...(state.lastMove ? { lastMove: state.lastMove } : {}),
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
+      ...(state.singleAssignee ? { singleAssignee: true } : {}),
     };
     const findings = checkIssue(issue, ruleCtx);
     // Judge the card again as it will be once the bot's own fixes land, as the bot's own move:
