@@ -47,6 +47,11 @@ export const issueEntity = z.object({
    * answer without it only costs the memory that hint.
    */
   user_notes_count: z.number().int().optional(),
+  /**
+   * The work item type: issue, incident, test_case, task (lowercase, as REST answers it). Tasks
+   * are listed with issues but are no board's cards. Optional: older answers lack it.
+   */
+  issue_type: z.string().optional(),
 });
 
 /**

@@ -260,6 +260,8 @@ export const card: HandlerFor<'card', CardState> = {
         throw err;
       }
     }
+    // A task is a work item GitLab lists with issues (its hooks say work_item): not a card.
+    if (found.issue_type === 'task') return { skip: 'a task, not a card' };
     const issue = toSnapshot(key.project, found);
     const rules = enabledRules(board);
     const bot = config.gitlab.botUsername.toLowerCase();
