@@ -20,6 +20,8 @@ export interface CheckResult {
   message: string;
   /** How to fix it, when it failed (or warns). */
   fix?: string;
+  /** The failure matters only to project hooks (registering them, seeing them): serve can run. */
+  hooksOnly?: boolean;
 }
 
 /** A token that expires within this many days fails the check: rotate it now. */
@@ -167,7 +169,8 @@ export async function checkRoles(door: CheckingDoor, config: RhythmConfig, userI
         check,
         status: 'fail',
         message: `${bot} is ${roleName(level)} on ${project}: enough for notes and labels, but the project hook needs Maintainer`,
-        fix: grant,
+        fix: `${grant}, or have a Maintainer register the hook (rhythm hooks install) and accept that this check cannot see it`,
+        hooksOnly: true,
       });
     } else {
       out.push({
@@ -240,7 +243,7 @@ export async function checkHooks(door: CheckingDoor, config: RhythmConfig): Prom
     try {
       hooks = await door.listHooks(project);
     } catch (err) {
-      out.push({ check: 'hook', status: 'fail', message: `could not read the hooks of ${project}: ${errorText(err)}` });
+      out.push({ check: 'hook', status: 'fail', message: `could not read the hooks of ${project}: ${errorText(err)}`, hooksOnly: true });
       continue;
     }
     const receiving = hooks.filter((h) => h.issues_events && h.note_events);

@@ -23,14 +23,15 @@ export class StartCheckError extends Error {
 
 /**
  * `rhythm serve`'s checks at start: GitLab reachable, the token valid with the api scope, its user
- * the bot user, the bot's role enough on every project. Any failure stops the start (nothing has
- * been written); the other checks' failures are logged as warnings.
+ * the bot user, the bot's role enough for notes and labels (Reporter) on every project. Any such
+ * failure stops the start (nothing has been written); the rest is logged as warnings.
  */
 export async function serveChecks(door: CheckingDoor, config: RhythmConfig, log: Logger): Promise<CheckResult[]> {
   const results = await runChecks(door, config, { only: new Set([...ESSENTIAL, 'assignees']) });
   const failed = results.filter((r) => r.status === 'fail' && ESSENTIAL.has(r.check));
   // A token close to its expiry still works: it warns at start and fails only `rhythm doctor`.
-  const blocking = failed.filter((r) => !(r.check === 'token' && /expires in/.test(r.message)));
+  // A bot below Maintainer still writes notes and labels: only the project hook needs more.
+  const blocking = failed.filter((r) => !(r.check === 'token' && /expires in/.test(r.message)) && !r.hooksOnly);
   for (const r of results) {
     if (r.status === 'warn' || (r.status === 'fail' && !blocking.includes(r)))
       log.warn({ check: r.check, fix: r.fix }, `start check ${r.check}: ${r.message}`);

@@ -145,6 +145,19 @@ describe('rhythm doctor', () => {
     }
   });
 
+  it('fails a Guest bot: notes and labels need Reporter', async () => {
+    sandbox.setRole(CONTENT, 'rhythm-bot', 'guest');
+    try {
+      const r = await rhythm(['doctor']);
+      expect(r.code).toBe(1);
+      expect(linesOf(r.out, 'role')).toContain(
+        `FAIL  role       rhythm-bot is Guest on ${CONTENT}: notes and labels need Reporter, the project hook Maintainer`,
+      );
+    } finally {
+      sandbox.setRole(CONTENT, 'rhythm-bot', 'maintainer');
+    }
+  });
+
   it('fails a configured label the project does not have', async () => {
     const config = configWith('labels.yml', 'scheduled: status:scheduled', 'scheduled: status::scheduled');
     const r = await rhythm(['doctor', '--config', config]);
@@ -186,28 +199,72 @@ describe('rhythm doctor', () => {
   });
 });
 
-describe('a token that is not the bot user’s', () => {
-  it('makes sweep refuse before it writes anything', async () => {
+describe('`rhythm sandbox --tier free` as a child process', () => {
+  it('keeps one assignee per issue, has the shipped labels, and the doctor names the moderator rule to change', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'sandbox', '--port', '0', '--tier', 'free'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          const first = /^(http:\/\/\S+)\n/.exec(out);
+          if (first) resolve(first[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`rhythm sandbox exited with ${code}`)));
+      });
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${url}/api/v4${path}`, {
+          ...init,
+          headers: { 'PRIVATE-TOKEN': 'sandbox-alice-token', 'Content-Type': 'application/json' },
+        }).then((r) => r.json() as Promise<Record<string, unknown> & Array<Record<string, unknown>>>);
+      const ids = (await Promise.all(['bob', 'carol'].map((u) => api(`/users?username=${u}`)))).map((l) => l[0]!['id']);
+      const issue = await api(`/projects/${encodeURIComponent(SKILLS)}/issues`, {
+        method: 'POST',
+        body: JSON.stringify({ title: 'two people', assignee_ids: ids }),
+      });
+      expect((issue['assignees'] as unknown[]).length).toBe(1);
+      const install = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:9/webhooks/gitlab'], { GITLAB_URL: url });
+      expect(install.code).toBe(0);
+      const r = await rhythm(['doctor'], { GITLAB_URL: url });
+      expect(r.code).toBe(1);
+      expect(r.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([
+        expect.stringMatching(/^FAIL\s+assignees\s+issues in .* have one assignee only/),
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('a botUsername that is not the token user’s', () => {
+  it('makes sweep refuse before it writes anything (it used to post a second note on every card)', async () => {
+    const config = configWith('other-bot.yml', 'botUsername: rhythm-bot', 'botUsername: rhythm-robot');
     sandbox.seedIssues(SKILLS, [{ title: 'A card', labels: ['status:plan'] }]);
     sandbox.resetCalls();
-    const r = await rhythm(['sweep'], { GITLAB_TOKEN: 'sandbox-carol-token' });
+    const r = await rhythm(['sweep', '--config', config]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /the token belongs to GitLab user "carol", but gitlab\.botUsername in .*rhythm\.yml is "rhythm-bot".*nothing was written/,
+      /the token belongs to GitLab user "rhythm-bot", but gitlab\.botUsername in .*other-bot\.yml is "rhythm-robot".*nothing was written/,
     );
     expect(sandbox.calls().map((c) => c.route)).toEqual(['GET /user']);
   });
 
   it('makes serve refuse to start, saying which check failed, before it writes anything', async () => {
+    const config = configWith('other-bot-serve.yml', 'botUsername: rhythm-bot', 'botUsername: rhythm-robot');
     sandbox.resetCalls();
     const serve = startServeChild({
       gitlabUrl: sandbox.url,
       databaseUrl: `sqlite:${join(dir, 'serve.db')}`,
-      env: { GITLAB_TOKEN: 'sandbox-carol-token' },
+      env: { RHYTHM_CONFIG: config },
     });
     const exit = await serve.exited;
     expect(exit.code).toBe(1);
-    expect(serve.stderr()).toMatch(/essential check\(s\) failed[\s\S]*FAIL\s+identity\s+the token belongs to "carol"/);
+    expect(serve.stderr()).toMatch(
+      /essential check\(s\) failed[\s\S]*FAIL\s+identity\s+the token belongs to "rhythm-bot", but gitlab\.botUsername is "rhythm-robot"/,
+    );
     expect(sandbox.calls().filter((c) => c.method !== 'GET')).toEqual([]);
   });
 });
