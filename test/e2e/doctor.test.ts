@@ -140,6 +140,12 @@ describe('rhythm doctor', () => {
       );
       expect(r.out).toMatch(/fix: make rhythm-bot a Maintainer of gitlab-com\/sales-team\/cs-skills-exchange/);
       expect(linesOf(r.out, 'hook').join('\n')).toMatch(/FAIL\s+hook\s+could not read the hooks of .*needs at least the Maintainer role/);
+      // And `hooks install` is refused as on GitLab, saying which role is missing.
+      const install = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:9/webhooks/gitlab']);
+      expect(install.code).toBe(1);
+      expect(install.err).toMatch(
+        /403 Forbidden to GET \/projects\/:id\/hooks: the bot needs at least the Maintainer role on gitlab-com\/sales-team\/cs-skills-exchange/,
+      );
     } finally {
       sandbox.setRole(SKILLS, 'rhythm-bot', 'maintainer');
     }
