@@ -88,6 +88,14 @@ program
     checkConfig(file ?? globalConfig());
   });
 
+program
+  .command('doctor')
+  .description('check the configured GitLab: reachable, token, bot user, roles, labels, hook, assignees, calendars (exit 1 on a failure)')
+  .action(async () => {
+    const { doctor } = await import('./commands/doctor.js');
+    await doctor(globalConfig());
+  });
+
 const hooks = program.command('hooks').description('manage the project webhooks Rhythm needs');
 hooks
   .command('install')
@@ -119,6 +127,7 @@ program
   .command('sandbox')
   .description('run the built-in GitLab sandbox (for tests, the demo, and trying Rhythm out)')
   .option('--port <n>', 'port to listen on', parsePort, '4000')
+  .addOption(new Option('--tier <tier>', 'the GitLab subscription to play (free: one assignee per issue)').choices(['free', 'premium']))
   .action(async (o: SandboxOptions) => {
     const { serveSandbox } = await import('./commands/sandbox.js');
     await serveSandbox(o);

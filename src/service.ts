@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RhythmConfig } from './config/types.js';
 import { CREATES_PER_MINUTE } from './config/schema-source.js';
-import { createDoor, type CountingDoor } from './gitlab/door.js';
+import { createDoor, type AssigneeFacts, type CountingDoor } from './gitlab/door.js';
 import { gitlabUnavailable, Transport, type TransportOptions } from './gitlab/transport.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { deliveryLog, type Logger } from './observability/log.js';
@@ -30,6 +30,8 @@ export interface ServiceOptions {
   concurrency?: number;
   /** Sweep once at start (default true) — catches what happened while Rhythm was down. */
   sweepOnStart?: boolean;
+  /** What the start checks learned of each project's assignees (GitLab Free keeps one). */
+  assignees?: AssigneeFacts;
   /** Worker lease (default 60 s): how long a dead replica's work waits before another takes it. */
   leaseMs?: number;
   pollMs?: number;
@@ -121,7 +123,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     log,
     onCall: ({ method, route, status }) => metrics.gitlabCalls.inc({ method, route, status: String(status) }),
   });
-  const door = createDoor({ url: config.gitlab.url, token: config.gitlab.token, log, transport });
+  const door = createDoor({
+    url: config.gitlab.url,
+    token: config.gitlab.token,
+    log,
+    transport,
+    ...(opts.assignees ? { assignees: opts.assignees } : {}),
+  });
   const columns = new ColumnCache();
   // The cards the last sweep listed, until their jobs read them (a job with no delivery needs no GET).
   const listed: ListedIssues = new Map();

@@ -1,7 +1,7 @@
 // The logger and the door to GitLab of a one-shot command (generate, sweep, hooks).
 import { CREATES_PER_MINUTE } from '../config/schema-source.js';
 import type { RhythmConfig } from '../config/types.js';
-import { createDoor, type CountingDoor } from '../gitlab/door.js';
+import { createDoor, type AssigneeFacts, type CheckingDoor } from '../gitlab/door.js';
 import { Transport } from '../gitlab/transport.js';
 import { createLogger, type Logger } from '../observability/log.js';
 
@@ -11,11 +11,12 @@ export function commandLogger(): Logger {
   return createLogger({ level, destination: process.stderr });
 }
 
-export function doorFor(config: RhythmConfig, log: Logger): CountingDoor {
+export function doorFor(config: RhythmConfig, log: Logger, assignees?: AssigneeFacts): CheckingDoor {
   return createDoor({
     url: config.gitlab.url,
     token: config.gitlab.token,
     log,
+    ...(assignees ? { assignees } : {}),
     // Notes and issues are created below GitLab's per-minute limits on creating them.
     transport: new Transport({ log, createLimits: config.gitlab.createsPerMinute ?? CREATES_PER_MINUTE }),
   });

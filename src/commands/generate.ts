@@ -8,6 +8,7 @@ import { nextMonth } from '../signups/calendar.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
+import { ensureBotIdentity } from '../doctor/start.js';
 
 export interface GenerateOptions {
   month?: string;
@@ -63,6 +64,8 @@ export async function generate(configPath: string, o: GenerateOptions): Promise<
   if (!config.signups) throw new Failure('no signups block in the configuration: nothing to generate');
   const log = commandLogger();
   const door = doorFor(config, log);
+  // A dry run reads nothing and writes nothing; a real one first makes sure the token is the bot's.
+  if (!config.dryRun) await ensureBotIdentity(door, config);
   const month = o.month ?? nextMonth(new Date(), config.timezone);
   // A pipeline job usually has no database; when one is named, runs at once share its leases.
   const databaseUrl = process.env.RHYTHM_DATABASE_URL?.trim();

@@ -3,6 +3,7 @@ import { installHooks } from '../hooks/install.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
+import { ensureBotIdentity } from '../doctor/start.js';
 
 export interface HooksInstallOptions {
   url: string;
@@ -15,6 +16,7 @@ export async function hooksInstall(configPath: string, o: HooksInstallOptions): 
   if (!secret) throw new Failure('RHYTHM_WEBHOOK_SECRET is not set: the hook needs the secret token the service checks');
   const log = commandLogger();
   const door = doorFor(config, log);
+  await ensureBotIdentity(door, config);
   const results = await installHooks(door, config, { url: o.url, secret, log });
   const would = config.dryRun ? 'dry-run, would be ' : '';
   for (const r of results) {

@@ -6,6 +6,9 @@ import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
 import { load } from './config.js';
 import { Failure } from './failure.js';
+import { doorFor } from './door.js';
+import { serveChecks } from '../doctor/start.js';
+import type { AssigneeFacts } from '../gitlab/door.js';
 import { CommanderError } from 'commander';
 
 // package.json is two levels above both src/commands/ and dist/commands/.
@@ -33,8 +36,17 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
   if (!Number.isFinite(graceMs) || graceMs < 0)
     throw new Failure(`RHYTHM_SHUTDOWN_GRACE_MS must be a number of ms (got ${process.env.RHYTHM_SHUTDOWN_GRACE_MS})`);
   let service: Service;
+  // Before anything is written: the token is the bot's, GitLab answers, the roles are enough.
+  const assignees: AssigneeFacts = new Map();
+  try {
+    await serveChecks(doorFor(config, log, assignees), config, log);
+  } catch (err) {
+    log.error({ err }, `rhythm could not start: ${(err as Error).message}`);
+    throw err;
+  }
   try {
     service = await startService({
+      assignees,
       config,
       configDir,
       log,

@@ -15,6 +15,7 @@ import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
+import { ensureBotIdentity, learnAssignees } from '../doctor/start.js';
 
 export interface SweepOptions {
   dryRun?: boolean;
@@ -40,6 +41,9 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   const { config, configDir } = load(configPath, o.dryRun);
   const log = commandLogger();
   const door = doorFor(config, log);
+  // Nothing is read or written for cards before the token is known to be the bot's.
+  await ensureBotIdentity(door, config);
+  await learnAssignees(door, config);
   const shared = await sharedStore(config, process.env, process.cwd());
   // The card memory is the service's, in its database: without one, every open card is read.
   const memory = shared?.memory ?? null;

@@ -15,7 +15,7 @@ import { startService, type Service } from '../service.js';
 import { installHooks } from '../hooks/install.js';
 import { generateSignups } from '../handlers/signup-month/generate.js';
 import { nextMonth } from '../signups/calendar.js';
-import { startSandbox } from '../sandbox/index.js';
+import { SEED_LABELS, startSandbox } from '../sandbox/index.js';
 
 export interface DemoOptions {
   exit: boolean;
@@ -57,7 +57,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const bot = (what: string) => say(`         bot: ${what}`);
 
   say('Rhythm demo: a sandbox GitLab, the bot on SQLite, and a team working its boards.');
-  const sandbox = await startSandbox({ port: opts.sandboxPort }).catch(() => startSandbox({ port: 0 }));
+  const sandbox = await startSandbox({ port: opts.sandboxPort, labels: SEED_LABELS }).catch(() =>
+    startSandbox({ port: 0, labels: SEED_LABELS }),
+  );
   say(`${stamp()} sandbox GitLab is up at ${sandbox.url}`);
 
   const env = { ...process.env, GITLAB_URL: sandbox.url, GITLAB_TOKEN: BOT_TOKEN };

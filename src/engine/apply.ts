@@ -176,7 +176,14 @@ async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
     if (missing.length > 0) edit.assigneeIds = [...have, ...missing];
   }
   if (Object.keys(edit).length === 0) return { step, sent: false, skipped: 'the card already has what the edit would add' };
-  return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, edit) };
+  const issue = await ctx.door.editIssue(step.project, step.iid, edit);
+  // GitLab kept fewer assignees than asked, and the door learned it keeps one per issue here
+  // (GitLab Free): the note just written says otherwise, so the card is judged again, once.
+  if (step.addAssignees?.some((id) => !issue.assignees.some((a) => a.id === id)) && ctx.door.singleAssignee?.(step.project)) {
+    ctx.log.warn({ project: step.project, iid: step.iid }, 'GitLab keeps one assignee per issue here: the card is judged again');
+    await ctx.enqueue(issueKey(step.project, step.iid), 0);
+  }
+  return { step, sent: true, issue };
 }
 
 async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext): Promise<Applied> {

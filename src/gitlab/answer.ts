@@ -24,6 +24,36 @@ export class GitLabAnswerError extends Error {
   }
 }
 
+/**
+ * GitLab answered 403: the bot's user lacks a role on the project (or its token a scope). Says
+ * which role (or scope) the call needs, what for, and where, so a person can grant it.
+ */
+export class ForbiddenError extends Error {
+  readonly status = 403;
+  /** The least role the call needs (GitLab's names: Guest, Reporter, Developer, Maintainer, Owner). */
+  readonly role: string | null;
+  /** Set when GitLab said the token's scopes are too narrow (e.g. `api`). */
+  readonly scope: string | null;
+  constructor(
+    readonly call: Call & { role?: string; to?: string },
+    readonly project: string | null,
+    cause: Error & { description?: string },
+  ) {
+    const scoped = /insufficient_scope/.test(cause.message);
+    const role = scoped ? null : (call.role ?? null);
+    const where = project ? ` on ${project}` : '';
+    const need = scoped
+      ? "the token's scopes do not allow it: give the bot a token with the api scope"
+      : role
+        ? `the bot needs at least the ${role} role${where}${call.to ? ` to ${call.to}` : ''}`
+        : 'the bot is not allowed to';
+    super(`GitLab answered 403 Forbidden to ${call.route}: ${need}`, { cause });
+    this.name = 'ForbiddenError';
+    this.role = role;
+    this.scope = scoped ? 'api' : null;
+  }
+}
+
 /** One answer (a single object). */
 export function readOne<S extends z.ZodType>(schema: S, body: unknown, call: Call): z.output<S> {
   const parsed = schema.safeParse(body);

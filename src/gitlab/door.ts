@@ -4,14 +4,39 @@
 // X-Gitlab-Event-UUID (so GitLab blocks the recursive deliveries our own writes would cause) and
 // its logger, and reads the door's own read/write counts afterwards. Every answer is read through
 // its schema (entities.ts, answer.ts): what GitLab answers is verified here, not assumed later.
-import { IssueLabelEvents, IssueNotes, Issues, ProjectHooks, Users } from '@gitbeaker/rest';
+import {
+  IssueLabelEvents,
+  IssueNotes,
+  Issues,
+  Metadata,
+  Namespaces,
+  PersonalAccessTokens,
+  ProjectHooks,
+  ProjectLabels,
+  ProjectMembers,
+  Projects,
+  Users,
+} from '@gitbeaker/rest';
 import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gitbeaker/rest';
 import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
-import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
-import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
+import { ForbiddenError, GitLabAnswerError, readList, readOne, type Call } from './answer.js';
+import {
+  hookEntity,
+  issueEntity,
+  labelEntity,
+  labelEventEntity,
+  memberEntity,
+  metadataEntity,
+  namespaceEntity,
+  noteCommandsEntity,
+  noteEntity,
+  projectEntity,
+  tokenEntity,
+  userEntity,
+} from './entities.js';
 import type { Logger } from '../observability/log.js';
-import { isGone, type Transport } from './transport.js';
-import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
+import { GitLabError, isGone, type Transport } from './transport.js';
+import type { Door, DoorChecks, GIssue, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
 
 export interface DoorOptions {
   url: string;
@@ -25,7 +50,15 @@ export interface DoorOptions {
   countsInto?: { reads: number; writes: number }[];
   /** Shared between doors of one transport: username → user, for a few minutes. */
   userCache?: Map<string, { user: GUser | null; until: number }>;
+  /**
+   * Shared between doors: per project (lower-case path or id), whether GitLab keeps one assignee
+   * per issue there or several, once an answer or a check told.
+   */
+  assignees?: AssigneeFacts;
 }
+
+/** What is known of each project's assignees per issue: 'one' on GitLab Free, else 'several'. */
+export type AssigneeFacts = Map<string, 'one' | 'several'>;
 
 export interface CountingDoor extends Door {
   readonly reads: number;
@@ -34,32 +67,60 @@ export interface CountingDoor extends Door {
   forEvent(ctx: { eventUuid?: string | null; log?: Logger; signal?: AbortSignal }): CountingDoor;
 }
 
+/** The door createDoor makes: it also reads what the preflight checks need. */
+export type CheckingDoor = CountingDoor & DoorChecks & { singleAssignee(project: string): boolean };
+
 const USER_TTL_MS = 10 * 60_000;
 const PER_PAGE = 100;
 
-/** The routes the door reaches, named as the transport names them (for errors a person can act on). */
+/**
+ * The routes the door reaches, named as the transport names them (for errors a person can act
+ * on), with the least role GitLab asks of the caller for each (doc/user/permissions.md): a 403
+ * names it.
+ */
 const CALLS = {
   currentUser: { door: 'currentUser', route: 'GET /user' },
   findUser: { door: 'findUser', route: 'GET /users' },
-  getIssue: { door: 'getIssue', route: 'GET /projects/:id/issues/:iid' },
-  listIssues: { door: 'listIssues', route: 'GET /projects/:id/issues' },
-  createIssue: { door: 'createIssue', route: 'POST /projects/:id/issues' },
-  editIssue: { door: 'editIssue', route: 'PUT /projects/:id/issues/:iid' },
-  listNotes: { door: 'listNotes', route: 'GET /projects/:id/issues/:iid/notes' },
-  createNote: { door: 'createNote', route: 'POST /projects/:id/issues/:iid/notes' },
-  editNote: { door: 'editNote', route: 'PUT /projects/:id/issues/:iid/notes/:id' },
-  labelEvents: { door: 'labelEvents', route: 'GET /projects/:id/issues/:iid/resource_label_events' },
-  listHooks: { door: 'listHooks', route: 'GET /projects/:id/hooks' },
-  addHook: { door: 'addHook', route: 'POST /projects/:id/hooks' },
-  editHook: { door: 'editHook', route: 'PUT /projects/:id/hooks/:id' },
-} as const satisfies Record<string, Call>;
+  getIssue: { door: 'getIssue', route: 'GET /projects/:id/issues/:iid', role: 'Guest', to: 'read issues' },
+  listIssues: { door: 'listIssues', route: 'GET /projects/:id/issues', role: 'Guest', to: 'read issues' },
+  createIssue: { door: 'createIssue', route: 'POST /projects/:id/issues', role: 'Guest', to: 'open issues' },
+  editIssue: {
+    door: 'editIssue',
+    route: 'PUT /projects/:id/issues/:iid',
+    role: 'Reporter',
+    to: "change labels, assignees and dates (Developer to edit others' descriptions)",
+  },
+  reorderIssue: { door: 'reorderIssue', route: 'PUT /projects/:id/issues/:iid/reorder', role: 'Reporter', to: 'move cards on the board' },
+  listNotes: { door: 'listNotes', route: 'GET /projects/:id/issues/:iid/notes', role: 'Guest', to: 'read notes' },
+  createNote: { door: 'createNote', route: 'POST /projects/:id/issues/:iid/notes', role: 'Reporter', to: 'write its notes' },
+  editNote: { door: 'editNote', route: 'PUT /projects/:id/issues/:iid/notes/:id', role: 'Reporter', to: 'edit its notes' },
+  deleteNote: { door: 'deleteNote', route: 'DELETE /projects/:id/issues/:iid/notes/:id', role: 'Reporter', to: 'delete its own notes' },
+  labelEvents: {
+    door: 'labelEvents',
+    route: 'GET /projects/:id/issues/:iid/resource_label_events',
+    role: 'Guest',
+    to: 'read label history',
+  },
+  listHooks: { door: 'listHooks', route: 'GET /projects/:id/hooks', role: 'Maintainer', to: 'read project webhooks' },
+  addHook: { door: 'addHook', route: 'POST /projects/:id/hooks', role: 'Maintainer', to: 'add project webhooks' },
+  editHook: { door: 'editHook', route: 'PUT /projects/:id/hooks/:id', role: 'Maintainer', to: 'change project webhooks' },
+  tokenSelf: { door: 'tokenSelf', route: 'GET /personal_access_tokens/self' },
+  projectMember: { door: 'projectMember', route: 'GET /projects/:id/members/all/:user_id', role: 'Guest', to: 'see members' },
+  getProject: { door: 'getProject', route: 'GET /projects/:id', role: 'Guest', to: 'see the project' },
+  listLabels: { door: 'listLabels', route: 'GET /projects/:id/labels', role: 'Guest', to: 'read labels' },
+  getNamespace: { door: 'getNamespace', route: 'GET /namespaces/:id' },
+  metadata: { door: 'metadata', route: 'GET /metadata' },
+} as const satisfies Record<string, Call & { role?: string; to?: string }>;
 
-export function createDoor(opts: DoorOptions): CountingDoor {
+type CallName = keyof typeof CALLS;
+
+export function createDoor(opts: DoorOptions): CheckingDoor {
   const counts = { reads: 0, writes: 0 };
   // A door made by forEvent counts into its parents too, so a command's totals include every
   // job's calls, failed attempts as well.
   const tally = [counts, ...(opts.countsInto ?? [])];
   const userCache = opts.userCache ?? new Map<string, { user: GUser | null; until: number }>();
+  const assignees: AssigneeFacts = opts.assignees ?? new Map<string, 'one' | 'several'>();
   const headers: Record<string, string> = opts.eventUuid ? { 'X-Gitlab-Event-UUID': opts.eventUuid } : {};
   const handler = opts.transport.handler(
     headers,
@@ -86,14 +147,53 @@ export function createDoor(opts: DoorOptions): CountingDoor {
   const users = new Users(base);
   const hooks = new ProjectHooks(base);
   const labelEvents = new IssueLabelEvents(base);
+  const tokens = new PersonalAccessTokens(base);
+  const members = new ProjectMembers(base);
+  const projects = new Projects(base);
+  const labels = new ProjectLabels(base);
+  const namespaces = new Namespaces(base);
+  const meta = new Metadata(base);
+
+  /**
+   * A call, with GitLab's 403 turned into an error that names the role (or the token scope) the
+   * bot lacks, logged once where it happened.
+   */
+  async function call<T>(name: CallName, project: string | null, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof GitLabError) || err.status !== 403) throw err;
+      const c: Call & { role?: string; to?: string } = CALLS[name];
+      const refused = new ForbiddenError(c, project, err);
+      opts.log.error({ route: c.route, project, role: refused.role, scope: refused.scope }, refused.message);
+      throw refused;
+    }
+  }
 
   // Dry-run is not the door's business: the executor (engine/apply.ts) decides it and never
   // calls a write then. A write here is sent, and GitLab's answer is read back.
-  async function write<T>(send: () => Promise<unknown>, read: (answer: unknown) => T): Promise<T> {
-    return read(await send());
+  async function write<T>(name: CallName, project: string, send: () => Promise<unknown>, read: (answer: unknown) => T): Promise<T> {
+    return read(await call(name, project, send));
   }
 
-  const door: CountingDoor = {
+  /**
+   * An edit that asked for several assignees and got fewer back, the first of them only: GitLab
+   * keeps one assignee per issue here (GitLab Free). Remembered, so no rule asks for it again.
+   */
+  function learnFromAnswer(project: string, iid: number, asked: readonly number[], answer: GIssue): void {
+    const kept = answer.assignees.map((a) => a.id);
+    if (kept.length === 1 && kept[0] === asked[0]) {
+      if (assignees.get(project.toLowerCase()) !== 'one') {
+        opts.log.warn(
+          { project, iid, asked: asked.length, kept: kept.length },
+          'GitLab kept only the first of the assignees asked for: this GitLab allows one assignee per issue (GitLab Free); the moderator rule names the moderator instead of assigning them',
+        );
+      }
+      assignees.set(project.toLowerCase(), 'one');
+    } else if (kept.length > 1) assignees.set(project.toLowerCase(), 'several');
+  }
+
+  const door: CheckingDoor = {
     get reads() {
       return counts.reads;
     },
@@ -104,6 +204,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       return createDoor({
         ...opts,
         userCache,
+        assignees,
         eventUuid: ctx.eventUuid ?? null,
         log: ctx.log ?? opts.log,
         countsInto: tally,
@@ -126,7 +227,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     },
 
     async getIssue(project, iid) {
-      return readOne(issueEntity, await issues.show(iid, { projectId: project }), CALLS.getIssue);
+      return readOne(issueEntity, await call('getIssue', project, () => issues.show(iid, { projectId: project })), CALLS.getIssue);
     },
 
     async listIssues(project, query: IssueQuery) {
@@ -137,7 +238,7 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (query.sort) options.sort = query.sort;
       if (query.search) options.search = query.search;
       if (query.updatedAfter) options.updatedAfter = query.updatedAfter;
-      const answer = await issues.all({ projectId: project, perPage: PER_PAGE, ...options });
+      const answer = await call('listIssues', project, () => issues.all({ projectId: project, perPage: PER_PAGE, ...options }));
       return readList(issueEntity, answer, CALLS.listIssues);
     },
 
@@ -147,6 +248,8 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (issue.dueDate) body.dueDate = issue.dueDate;
       if (issue.confidential) body.confidential = true;
       return write(
+        'createIssue',
+        project,
         () => issues.create(project, issue.title, body),
         (answer) => readOne(issueEntity, answer, CALLS.createIssue),
       );
@@ -161,27 +264,37 @@ export function createDoor(opts: DoorOptions): CountingDoor {
       if (edit.description !== undefined) body.description = edit.description;
       if (edit.title !== undefined) body.title = edit.title;
       if (edit.stateEvent) body.stateEvent = edit.stateEvent;
-      return write(
+      const edited = await write(
+        'editIssue',
+        project,
         () => issues.edit(project, iid, body),
         (answer) => readOne(issueEntity, answer, CALLS.editIssue),
       );
+      if (edit.assigneeIds && edit.assigneeIds.length > 1) learnFromAnswer(project, iid, edit.assigneeIds, edited);
+      return edited;
     },
 
     async reorderIssue(project, iid, to) {
       // GitLab answers the moved issue; Rhythm reads nothing from it.
       await write(
+        'reorderIssue',
+        project,
         () => issues.reorder(project, iid, to),
         () => undefined,
       );
     },
 
     async listNotes(project, iid) {
-      const answer = await notes.all(project, iid, { perPage: PER_PAGE, sort: 'desc', orderBy: 'created_at' });
+      const answer = await call('listNotes', project, () =>
+        notes.all(project, iid, { perPage: PER_PAGE, sort: 'desc', orderBy: 'created_at' }),
+      );
       return readList(noteEntity, answer, CALLS.listNotes);
     },
 
     async createNote(project, iid, body) {
       return write(
+        'createNote',
+        project,
         () => notes.create(project, iid, body),
         (answer) => readNoteCreated(answer),
       );
@@ -189,6 +302,8 @@ export function createDoor(opts: DoorOptions): CountingDoor {
 
     async editNote(project, iid, noteId, body) {
       return write(
+        'editNote',
+        project,
         () => notes.edit(project, iid, noteId, { body }),
         (answer) => readOne(noteEntity, answer, CALLS.editNote),
       );
@@ -197,6 +312,8 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     async deleteNote(project, iid, noteId) {
       try {
         await write(
+          'deleteNote',
+          project,
           () => notes.remove(project, iid, noteId),
           () => undefined,
         );
@@ -206,16 +323,19 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     },
 
     async labelEvents(project, iid) {
-      return readList(labelEventEntity, await labelEvents.all(project, iid, { perPage: PER_PAGE }), CALLS.labelEvents);
+      const answer = await call('labelEvents', project, () => labelEvents.all(project, iid, { perPage: PER_PAGE }));
+      return readList(labelEventEntity, answer, CALLS.labelEvents);
     },
 
     async listHooks(project) {
-      return readList(hookEntity, await hooks.all(project, { perPage: PER_PAGE }), CALLS.listHooks);
+      return readList(hookEntity, await call('listHooks', project, () => hooks.all(project, { perPage: PER_PAGE })), CALLS.listHooks);
     },
 
     async addHook(project, spec: HookSpec) {
       const { url, ...rest } = spec;
       return write(
+        'addHook',
+        project,
         () => hooks.add(project, url, rest),
         (answer) => readOne(hookEntity, answer, CALLS.addHook),
       );
@@ -224,9 +344,50 @@ export function createDoor(opts: DoorOptions): CountingDoor {
     async editHook(project, hookId, spec: HookSpec) {
       const { url, ...rest } = spec;
       return write(
+        'editHook',
+        project,
         () => hooks.edit(project, hookId, url, rest),
         (answer) => readOne(hookEntity, answer, CALLS.editHook),
       );
+    },
+
+    async tokenSelf() {
+      return readOne(tokenEntity, await call('tokenSelf', null, () => tokens.show()), CALLS.tokenSelf);
+    },
+
+    async projectMember(project, userId) {
+      try {
+        const answer = await call('projectMember', project, () => members.show(project, userId, { includeInherited: true }));
+        return readOne(memberEntity, answer, CALLS.projectMember);
+      } catch (err) {
+        if (isGone(err)) return null;
+        throw err;
+      }
+    },
+
+    async getProject(project) {
+      return readOne(projectEntity, await call('getProject', project, () => projects.show(project)), CALLS.getProject);
+    },
+
+    async listLabels(project) {
+      const answer = await call('listLabels', project, () => labels.all(project, { perPage: PER_PAGE }));
+      return readList(labelEntity, answer, CALLS.listLabels);
+    },
+
+    async getNamespace(id) {
+      return readOne(namespaceEntity, await call('getNamespace', null, () => namespaces.show(id)), CALLS.getNamespace);
+    },
+
+    async metadata() {
+      return readOne(metadataEntity, await call('metadata', null, () => meta.show()), CALLS.metadata);
+    },
+
+    singleAssignee(project) {
+      return assignees.get(project.toLowerCase()) === 'one';
+    },
+
+    learnAssignees(project, allowed) {
+      assignees.set(project.toLowerCase(), allowed);
     },
   };
   return door;

@@ -47,6 +47,11 @@ export const issueEntity = z.object({
    * answer without it only costs the memory that hint.
    */
   user_notes_count: z.number().int().optional(),
+  /**
+   * The work item type: issue, incident, test_case, task (lowercase, as REST answers it). Tasks
+   * are listed with issues but are no board's cards. Optional: older answers lack it.
+   */
+  issue_type: z.string().optional(),
 });
 
 /**
@@ -102,4 +107,56 @@ export const hookEntity = z.object({
   push_events: z.boolean(),
   enable_ssl_verification: z.boolean().nullable(),
   alert_status: z.string().optional(),
+  /** While `alert_status` is temporarily_disabled: when GitLab tries the hook again (ISO 8601). */
+  disabled_until: z.string().nullable().optional(),
+});
+
+/**
+ * Entities::PersonalAccessToken (GET /personal_access_tokens/self, doc/api/personal_access_tokens.md):
+ * the calling token's scopes and expiry. `expires_at` is a date (YYYY-MM-DD) or null (never).
+ */
+export const tokenEntity = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  active: z.boolean(),
+  revoked: z.boolean(),
+  expires_at: z.string().nullable(),
+  user_id: z.number().int(),
+});
+
+/** Entities::Member (doc/api/members.md): a member and their role (Gitlab::Access, 10…50). */
+export const memberEntity = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  access_level: z.number().int(),
+});
+
+/** Entities::Label / ProjectLabel: Rhythm reads only the name. */
+export const labelEntity = z.object({
+  id: z.number().int(),
+  name: z.string(),
+});
+
+/** Entities::Project (GET /projects/:id): which namespace the project lives in. */
+export const projectEntity = z.object({
+  id: z.number().int(),
+  path_with_namespace: z.string(),
+  namespace: z.object({ id: z.number().int(), full_path: z.string() }),
+});
+
+/**
+ * Entities::Namespace (GET /namespaces/:id). `plan` (the subscription) is there on GitLab.com for
+ * members who may see it, and absent elsewhere.
+ */
+export const namespaceEntity = z.object({
+  id: z.number().int(),
+  full_path: z.string(),
+  plan: z.string().nullable().optional(),
+});
+
+/** GET /metadata (doc/api/metadata.md): `enterprise` is false on the Community Edition. */
+export const metadataEntity = z.object({
+  version: z.string(),
+  enterprise: z.boolean().optional(),
 });

@@ -1,7 +1,19 @@
 // The REST shapes Rhythm reads from GitLab (subset of API v4), and the door's contract.
 // Everything outside src/gitlab/ talks to GitLab through a Door, never through gitbeaker.
 import type { z } from 'zod';
-import type { hookEntity, issueEntity, labelEventEntity, noteEntity, userEntity } from './entities.js';
+import type {
+  hookEntity,
+  issueEntity,
+  labelEntity,
+  labelEventEntity,
+  memberEntity,
+  metadataEntity,
+  namespaceEntity,
+  noteEntity,
+  projectEntity,
+  tokenEntity,
+  userEntity,
+} from './entities.js';
 
 // The answers are inferred from the schemas the door parses them with (entities.ts).
 export type GUser = z.infer<typeof userEntity>;
@@ -9,6 +21,12 @@ export type GIssue = z.infer<typeof issueEntity>;
 export type GNote = z.infer<typeof noteEntity>;
 export type GLabelEvent = z.infer<typeof labelEventEntity>;
 export type GHook = z.infer<typeof hookEntity>;
+export type GToken = z.infer<typeof tokenEntity>;
+export type GMember = z.infer<typeof memberEntity>;
+export type GLabel = z.infer<typeof labelEntity>;
+export type GProject = z.infer<typeof projectEntity>;
+export type GNamespace = z.infer<typeof namespaceEntity>;
+export type GMetadata = z.infer<typeof metadataEntity>;
 
 export interface IssueQuery {
   labels?: string[];
@@ -50,7 +68,10 @@ export interface HookSpec {
 }
 
 /** What a handler's `load` may use: GitLab's reads, and no write. */
-export type GitLabReader = Pick<Door, 'currentUser' | 'findUser' | 'getIssue' | 'listIssues' | 'listNotes' | 'labelEvents' | 'listHooks'>;
+export type GitLabReader = Pick<
+  Door,
+  'currentUser' | 'findUser' | 'getIssue' | 'listIssues' | 'listNotes' | 'labelEvents' | 'listHooks' | 'singleAssignee'
+>;
 
 /** The one door to GitLab. Project is a path or numeric id. Lists return every page. */
 export interface Door {
@@ -71,4 +92,24 @@ export interface Door {
   listHooks(project: string): Promise<GHook[]>;
   addHook(project: string, spec: HookSpec): Promise<GHook>;
   editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook>;
+  /**
+   * Whether GitLab is known to keep only one assignee per issue in this project (GitLab Free):
+   * learned from its answer to an edit that asked for more, or told by a check (learnAssignees).
+   * Optional: a door that cannot tell says nothing (several assumed).
+   */
+  singleAssignee?(project: string): boolean;
+}
+
+/** The reads of the preflight checks (`rhythm doctor`, the start of commands that write). */
+export interface DoorChecks {
+  /** The calling token: its scopes and expiry (GET /personal_access_tokens/self). */
+  tokenSelf(): Promise<GToken>;
+  /** A member of the project with their role, inherited ones included; null when not a member. */
+  projectMember(project: string, userId: number): Promise<GMember | null>;
+  getProject(project: string): Promise<GProject>;
+  listLabels(project: string): Promise<GLabel[]>;
+  getNamespace(id: number): Promise<GNamespace>;
+  metadata(): Promise<GMetadata>;
+  /** Records what a check found out: 'one' assignee per issue in the project, or 'several'. */
+  learnAssignees(project: string, allowed: 'one' | 'several'): void;
 }

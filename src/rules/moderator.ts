@@ -62,6 +62,18 @@ export const moderator: Rule = {
     }
     const name = user.username.toLowerCase();
     const assignees = issue.assignees.map((a) => a.toLowerCase());
+    if (!assignees.includes(name) && ctx.singleAssignee) {
+      // GitLab Free: the speaker holds the one assignee; the Moderator line is the record. The
+      // name goes in code, so the note does not mention (and mail) them.
+      return [
+        {
+          rule: 'moderator',
+          severity: 'warning',
+          message: `The Moderator line names \`@${user.username}\`; only one assignee is possible here (GitLab keeps one per issue), so they are not assigned beside the speaker.`,
+          howToFix: 'Nothing to do: the Moderator line records who moderates. Keep the speaker assigned.',
+        },
+      ];
+    }
     if (!assignees.includes(name)) {
       const finding: Finding = {
         rule: 'moderator',
@@ -82,7 +94,9 @@ export const moderator: Rule = {
       return [
         problem(
           'The moderator is the only assignee, so they would also be the speaker.',
-          'Assign the speaker too: the speaker and the moderator are different people.',
+          ctx.singleAssignee
+            ? 'Assign the speaker instead: only one assignee is possible here, and the Moderator line already names the moderator.'
+            : 'Assign the speaker too: the speaker and the moderator are different people.',
         ),
       ];
     }

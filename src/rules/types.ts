@@ -37,6 +37,11 @@ export interface RuleContext {
    * change, or the issue's creation. Tells a session that passed from a date typed into the past.
    */
   dueDateSetAt?: string;
+  /**
+   * GitLab keeps one assignee per issue in this project (GitLab Free): the moderator cannot be
+   * assigned beside the speaker, so the moderator rule names them instead of asking for it.
+   */
+  singleAssignee?: boolean;
 }
 
 /** A safe change the engine may make, as data. Never a function. */

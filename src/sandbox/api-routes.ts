@@ -4,8 +4,12 @@ import { issueHookPayload, noteHookPayload, snapshot, creationChanges } from './
 import type { Emit, IssueChange, IssueService } from './issue-service.js';
 import { paginate } from './pagination.js';
 import { ApiError, invalid, missing, notFound, type Params } from './params.js';
+import { FORBIDDEN, issueEditRights } from './roles.js';
 import {
   currentUser,
+  memberEntity,
+  namespaceEntity,
+  tokenEntity,
   hookEntity,
   issueEntity,
   labelEntity,
@@ -17,13 +21,17 @@ import {
 import { Router } from './router.js';
 import type { Trigger, WebhookDelivery } from './webhook-delivery.js';
 import type { World } from './world.js';
-import type { DeliveryRecord, HookRecord, IssueRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
+import { ACCESS_LEVELS } from './types.js';
+import type { DeliveryRecord, HookRecord, IssueRecord, NoteRecord, ProjectRecord, SandboxTier, TokenRecord, UserRecord } from './types.js';
 
 export interface ApiContext {
   world: World;
   service: IssueService;
   delivery: WebhookDelivery;
   user: UserRecord;
+  /** The token the request came with. */
+  token: TokenRecord;
+  tier: SandboxTier;
   params: Params;
   path: Record<string, string>;
   url: URL;
@@ -295,6 +303,7 @@ function createIssue(ctx: ApiContext): ApiReply {
       dueDate: dueDateParam(ctx.params) ?? null,
       confidential: ctx.params.bool('confidential') ?? false,
       discussionLocked: ctx.params.bool('discussion_locked'),
+      workItemType: oneOf(ctx.params, 'issue_type', ['issue', 'incident', 'test_case', 'task'] as const, 'issue') === 'task' ? 'task' : 'issue',
     },
     ctx.emit,
   );
@@ -308,6 +317,11 @@ function updateIssue(ctx: ApiContext): ApiReply {
   if (!ISSUE_UPDATE_KEYS.some((k) => p.has(k))) {
     throw new ApiError(400, { error: `${ISSUE_UPDATE_KEYS.join(', ')} are missing, at least one parameter must be provided` });
   }
+  // What this member may change here: refused outright when nothing, dropped quietly when it is
+  // a Guest author's labels or assignees (GitLab filters those parameters out).
+  const rights = issueEditRights(ctx.world.accessLevel(project, ctx.user.id), issue.authorId === ctx.user.id);
+  const wantsContent = p.has('title') || p.has('description');
+  if ((wantsContent && !rights.content) || (!rights.content && !rights.metadata)) throw new ApiError(403, FORBIDDEN);
   const change: IssueChange = {};
   const title = p.str('title');
   if (title !== undefined) {
@@ -331,6 +345,10 @@ function updateIssue(ctx: ApiContext): ApiReply {
   if (confidential !== undefined) change.confidential = confidential;
   const locked = p.bool('discussion_locked');
   if (locked !== undefined) change.discussionLocked = locked;
+  if (!rights.metadata) {
+    for (const key of ['labelIds', 'addLabelIds', 'removeLabelIds', 'assigneeIds', 'dueDate', 'confidential', 'discussionLocked'] as const)
+      delete change[key];
+  }
   ctx.service.updateIssue(issue, ctx.user, change, ctx.emit);
   return ok(issueEntity(ctx.world, issue));
 }
@@ -393,7 +411,11 @@ function editNote(ctx: ApiContext): ApiReply {
 function deleteNote(ctx: ApiContext): ApiReply {
   const project = projectOf(ctx);
   const note = noteOf(ctx, issueOf(ctx, project));
-  if (note.system) throw new ApiError(403, { message: '403 Forbidden' });
+  if (note.system) throw new ApiError(403, FORBIDDEN);
+  // Another user's note needs Maintainer to delete (admin_note).
+  if (note.authorId !== ctx.user.id && ctx.world.accessLevel(project, ctx.user.id) < ACCESS_LEVELS.maintainer) {
+    throw new ApiError(403, FORBIDDEN);
+  }
   ctx.world.notes.delete(note.id);
   return { status: 204, body: null };
 }
@@ -562,6 +584,18 @@ function resendHookEvent(ctx: ApiContext): ApiReply {
 export function apiRoutes(): Router<ApiHandler> {
   const r = new Router<ApiHandler>();
   r.add('GET', '/user', (ctx) => ok(currentUser(ctx.world, ctx.user)));
+  r.add('GET', '/personal_access_tokens/self', (ctx) => ok(tokenEntity(ctx.world, ctx.token)));
+  r.add('GET', '/metadata', () =>
+    ok({ version: '18.6.0-ee', revision: 'sandbox', kas: { enabled: false, externalUrl: null, externalK8sProxyUrl: null, version: null }, enterprise: true }),
+  );
+  r.add('GET', '/namespaces/:namespace_id', (ctx) => {
+    const ref = ctx.path['namespace_id'] ?? '';
+    const project = [...ctx.world.projects.values()].find(
+      (p) => (String(p.namespace.id) === ref || p.namespace.fullPath.toLowerCase() === ref.toLowerCase()) && p.memberIds.includes(ctx.user.id),
+    );
+    if (!project) throw notFound('Namespace');
+    return ok(namespaceEntity(ctx.world, project, ctx.tier));
+  });
   r.add('GET', '/users', (ctx) => {
     const username = ctx.params.str('username')?.toLowerCase();
     const search = ctx.params.str('search')?.toLowerCase();
@@ -586,6 +620,21 @@ export function apiRoutes(): Router<ApiHandler> {
     return list(ctx, projects, (p) => projectEntity(ctx.world, p));
   });
   r.add('GET', '/projects/:id', (ctx) => ok(projectEntity(ctx.world, projectOf(ctx))));
+
+  // Members with their roles; `all` includes inherited members (the sandbox has none other).
+  for (const base of ['/projects/:id/members/all', '/projects/:id/members']) {
+    r.add('GET', base, (ctx) => {
+      const project = projectOf(ctx);
+      const members = project.memberIds.map((id) => ctx.world.user(id)).sort((a, b) => a.id - b.id);
+      return list(ctx, members, (u) => memberEntity(ctx.world, project, u));
+    });
+    r.add('GET', `${base}/:user_id`, (ctx) => {
+      const project = projectOf(ctx);
+      const id = Number(ctx.path['user_id']);
+      if (!project.memberIds.includes(id)) throw notFound('Member');
+      return ok(memberEntity(ctx.world, project, ctx.world.user(id)));
+    });
+  }
 
   r.add('GET', '/projects/:id/labels', (ctx) => {
     const project = projectOf(ctx);

@@ -8,6 +8,7 @@ import { Router } from './router.js';
 import { seedIssues, type SeedIssue } from './seed-issues.js';
 import type { WebhookDelivery } from './webhook-delivery.js';
 import type { World } from './world.js';
+import { ACCESS_LEVELS } from './types.js';
 import type { CallRecord, Fault, ReleaseOrder } from './types.js';
 
 export interface ControlDeps {
@@ -92,6 +93,34 @@ export function controlRoutes(): Router<ControlHandler> {
     } catch (e) {
       return { status: 400, body: { error: (e as Error).message } };
     }
+  });
+  // Body: { "username": "rhythm-bot", "access_level": 30 } (or a role name: "developer"; 0 removes).
+  r.add('POST', '/projects/:id/members', (d, p, body) => {
+    const project = d.world.projectByRef(p['id'] ?? '');
+    if (!project) return { status: 404, body: { message: '404 Project Not Found' } };
+    const { username, access_level: level } = (body ?? {}) as { username?: unknown; access_level?: unknown };
+    const user = typeof username === 'string' ? d.world.userByUsername(username) : undefined;
+    if (!user) return { status: 400, body: { error: 'username must name a sandbox user' } };
+    const value = typeof level === 'string' ? ACCESS_LEVELS[level as keyof typeof ACCESS_LEVELS] : level;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      return { status: 400, body: { error: 'access_level must be 0, 10, 20, 30, 40, 50 or a role name' } };
+    d.world.setAccessLevel(project, user.id, value);
+    return { status: 200, body: { username: user.username, access_level: value } };
+  });
+  // Body: { "username": "rhythm-bot", "scopes": ["read_api"], "expires_at": "2027-01-01" } → { "token": "…" }.
+  r.add('POST', '/tokens', (d, _p, body) => {
+    const { username, scopes, expires_at: expiresAt } = (body ?? {}) as { username?: unknown; scopes?: unknown; expires_at?: unknown };
+    const user = typeof username === 'string' ? d.world.userByUsername(username) : undefined;
+    if (!user) return { status: 400, body: { error: 'username must name a sandbox user' } };
+    if (scopes !== undefined && (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string')))
+      return { status: 400, body: { error: 'scopes must be a list of strings' } };
+    if (expiresAt !== undefined && expiresAt !== null && (typeof expiresAt !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)))
+      return { status: 400, body: { error: 'expires_at must be YYYY-MM-DD or null' } };
+    const t = d.world.addToken(user.id, {
+      ...(scopes ? { scopes } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    });
+    return { status: 201, body: { token: t.token, id: t.id } };
   });
   r.add('GET', '/projects/:id/issues/:iid', (d, p) => {
     const project = d.world.projectByRef(p['id'] ?? '');

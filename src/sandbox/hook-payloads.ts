@@ -84,7 +84,7 @@ export function issueHookAttrs(world: World, issue: IssueRecord): Payload {
     updated_by_id: issue.updatedById,
     weight: null,
     health_status: null,
-    type: 'Issue',
+    type: issue.workItemType === 'task' ? 'Task' : 'Issue',
     url: world.issueWebUrl(issue),
     total_time_spent: 0,
     time_change: 0,
@@ -191,8 +191,10 @@ export function issueHookPayload(
   const project = world.project(issue.projectId);
   const attrs = issueHookAttrs(world, issue);
   const payload: Payload = {
-    object_kind: 'issue',
-    event_type: issue.confidential ? 'confidential_issue' : 'issue',
+    // Issue Hooks for every work item type but issues (a task…) say work_item
+    // (doc/user/project/integrations/webhook_events.md, "Work item events").
+    object_kind: issue.workItemType === 'task' ? 'work_item' : 'issue',
+    event_type: issue.workItemType === 'task' ? 'work_item' : issue.confidential ? 'confidential_issue' : 'issue',
     user: userHookAttrs(actor),
     project: projectHookAttrs(world, project),
     object_attributes: { ...attrs, action },

@@ -13,17 +13,20 @@ import { controlRoutes } from './control-routes.js';
 import { FaultList, type RequestKey } from './faults.js';
 import { IssueService, type HookEvent } from './issue-service.js';
 import { ApiError, Params, parseForm } from './params.js';
+import { FORBIDDEN, insufficientScope, leastRole, missingScope } from './roles.js';
 import { APPLICATION_LIMIT_MESSAGE, ApplicationLimit, rateHeaders, RateLimit } from './rate-limit.js';
 import { issueEntity } from './rest-entities.js';
 import { seededRandom } from './seeded-random.js';
 import { seedIssues, type SeedIssue } from './seed-issues.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { World } from './world.js';
-import type { CallRecord, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, UserRecord } from './types.js';
+import { ACCESS_LEVELS } from './types.js';
+import type { AccessLevelName, CallRecord, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, SandboxTier, TokenRecord, UserRecord } from './types.js';
 
-export type { CallRecord, DeliveryOutcome, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions } from './types.js';
+export type { AccessLevelName, CallRecord, DeliveryOutcome, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, SandboxTier } from './types.js';
+export { ACCESS_LEVELS } from './types.js';
 export type { Board, BoardCard, BoardColumn } from './board-page.js';
-export { sandboxToken, SEED_PROJECTS, SEED_USERS } from './world.js';
+export { sandboxToken, SEED_LABELS, SEED_PROJECTS, SEED_USERS } from './world.js';
 export type { SeedIssue } from './seed-issues.js';
 
 /**
@@ -65,6 +68,14 @@ export interface Sandbox {
   board(project: string | number, lists?: string[]): Board | undefined;
   addUser(username: string, name?: string): { id: number; username: string; token: string };
   addProject(pathWithNamespace: string): { id: number; path_with_namespace: string };
+  /** The subscription the sandbox plays ('free': one assignee per issue). */
+  readonly tier: SandboxTier;
+  /** Sets a user's role on a project (a name or GitLab's access level; 0 removes the member). */
+  setRole(project: string | number, username: string, role: AccessLevelName | number): void;
+  /** A new personal access token for the user (default: scope `api`, no expiry); returns it. */
+  addToken(username: string, opts?: { scopes?: string[]; expiresAt?: string | null; name?: string }): string;
+  /** Revokes every token that the user has (the seeded one too). */
+  revokeTokens(username: string): void;
 }
 
 const MAX_BODY = 26 * 1024 * 1024; // GitLab accepts 1 MiB descriptions and 25 MB hook payloads
@@ -74,28 +85,31 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const now = opts.now ?? Date.now;
   const world = new World(now, 'http://127.0.0.1');
   if (opts.seed ?? true) world.seed();
+  if (opts.labels) world.seedLabels(opts.labels);
   const faults = new FaultList(opts.random ?? seededRandom());
   const throttle = { limit: opts.rateLimitPerMinute ?? 2000, periodSec: opts.rateLimitPeriodSec ?? 60 };
   const rateLimit = new RateLimit(throttle.limit, throttle.periodSec, now);
   const appPeriod = opts.applicationLimitPeriodSec ?? 60;
   const notesCreate = new ApplicationLimit(opts.notesCreateLimit ?? 0, appPeriod, now);
   const issuesCreate = new ApplicationLimit(opts.issuesCreateLimit ?? 0, appPeriod, now);
-  const service = new IssueService(world);
+  const tier: SandboxTier = opts.tier ?? 'premium';
+  const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 20 });
   let instanceUrl = opts.instanceUrl ?? '';
   const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
   const api = apiRoutes();
   const control = controlRoutes();
   let callLog: CallRecord[] = [];
 
-  const findUser = (token: string): UserRecord | undefined => {
+  const findToken = (token: string): TokenRecord | undefined => {
     const given = Buffer.from(token);
-    let found: UserRecord | undefined;
+    let found: TokenRecord | undefined;
     // Compare against every token in constant time so timing says nothing about near misses.
-    for (const u of world.users.values()) {
-      const known = Buffer.from(u.token);
-      if (known.length === given.length && timingSafeEqual(known, given)) found = u;
+    for (const t of world.tokens.values()) {
+      const known = Buffer.from(t.token);
+      if (known.length === given.length && timingSafeEqual(known, given)) found = t;
     }
-    return found;
+    // A revoked or expired token is no token: 401, as GitLab answers.
+    return found && world.isActive(found) ? found : undefined;
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -125,7 +139,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     const bearer = /^Bearer\s+(.+)$/i.exec(header('authorization') ?? '')?.[1];
     const token = header('private-token') ?? bearer;
-    const user = token ? findUser(token.trim()) : undefined;
+    const tokenRecord = token ? findToken(token.trim()) : undefined;
+    const user: UserRecord | undefined = tokenRecord ? world.users.get(tokenRecord.userId) : undefined;
+    // Issues::PlacementWorker has run for every issue whose placement came due.
+    world.placeDue();
     if (user) key.user = user.username;
     // A call is logged at its arrival, so added latency does not blur when it was made.
     const arrivedAt = now();
@@ -184,10 +201,27 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       send(res, 404, { error: '404 Not Found' }, rate.headers);
       return;
     }
-    if (!user) {
+    if (!user || !tokenRecord) {
       record(401);
       send(res, 401, { message: '401 Unauthorized' }, rate.headers);
       return;
+    }
+    tokenRecord.lastUsedAt = arrivedAt;
+    const scope = missingScope(tokenRecord.scopes, method, route.pattern);
+    if (scope) {
+      record(403);
+      send(res, 403, insufficientScope(scope), rate.headers);
+      return;
+    }
+    // A member whose role is below what the route needs: GitLab's 403. (Non-members get the
+    // route's own 404, as for a project that does not exist.)
+    const routeProject = route.params['id'] !== undefined ? world.projectByRef(route.params['id']) : undefined;
+    if (routeProject && routeProject.memberIds.includes(user.id)) {
+      if (world.accessLevel(routeProject, user.id) < leastRole(method, route.pattern)) {
+        record(403);
+        send(res, 403, FORBIDDEN, rate.headers);
+        return;
+      }
     }
     if (!rate.allowed) {
       record(429, undefined, rate.headers['RateLimit-Name']);
@@ -214,6 +248,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         service,
         delivery,
         user,
+        token: tokenRecord,
+        tier,
         params: Params.merge(url.searchParams, parseBody(req, raw)),
         path: route.params,
         url,
@@ -296,6 +332,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer): Promise<void> {
+    world.placeDue();
     const match = control.match(req.method ?? 'GET', url.pathname.slice('/-/sandbox'.length) || '/');
     if (!match) {
       send(res, 404, { error: '404 Not Found' });
@@ -317,6 +354,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   function handleBoard(res: http.ServerResponse, url: URL): void {
+    world.placeDue();
     if (url.pathname === '/') {
       send(res, 200, indexHtml(world), { 'Content-Type': 'text/html; charset=utf-8' });
       return;
@@ -371,7 +409,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   world.baseUrl = opts.instanceUrl ?? sandboxUrl;
   instanceUrl = world.baseUrl;
 
-  const projectOf = (ref: string | number) => world.projectByRef(String(ref));
+  const projectOf = (ref: string | number) => {
+    world.placeDue();
+    return world.projectByRef(String(ref));
+  };
+  const userNamed = (username: string): UserRecord => {
+    const u = world.userByUsername(username);
+    if (!u) throw new Error(`no user ${username}`);
+    return u;
+  };
   const view = (i: Parameters<typeof issueEntity>[1]): SandboxIssue =>
     ({ ...issueEntity(world, i), relative_position: i.relativePosition }) as SandboxIssue;
 
@@ -425,6 +471,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     addProject(path) {
       const p = world.addProject(path);
       return { id: p.id, path_with_namespace: p.pathWithNamespace };
+    },
+    tier,
+    setRole(project, username, role) {
+      const p = projectOf(project);
+      if (!p) throw new Error(`no project ${project}`);
+      world.setAccessLevel(p, userNamed(username).id, typeof role === 'number' ? role : ACCESS_LEVELS[role]);
+    },
+    addToken(username, o = {}) {
+      return world.addToken(userNamed(username).id, o).token;
+    },
+    revokeTokens(username) {
+      const id = userNamed(username).id;
+      for (const t of world.tokens.values()) if (t.userId === id) t.revoked = true;
     },
   };
 }

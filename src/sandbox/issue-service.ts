@@ -13,7 +13,7 @@ import {
 import { interpret, interpretEdit, MONTHS_LONG, targetOf, type CommandUpdates } from './quick-actions.js';
 import { endPosition, moveBetween } from './relative-position.js';
 import type { World } from './world.js';
-import type { IssueRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
+import type { IssueRecord, NoteRecord, ProjectRecord, SandboxTier, UserRecord } from './types.js';
 
 export interface HookEvent {
   projectId: number;
@@ -46,6 +46,15 @@ export interface NewIssueInput {
   dueDate?: string | null;
   confidential?: boolean;
   discussionLocked?: boolean;
+  /** Default 'issue'. */
+  workItemType?: 'issue' | 'task';
+  /** Placed at once (an import), not after the placement delay. */
+  placeNow?: boolean;
+}
+
+export interface IssueServiceOptions {
+  tier?: SandboxTier;
+  placementDelayMs?: number;
 }
 
 export interface CommandsResult {
@@ -54,7 +63,19 @@ export interface CommandsResult {
 }
 
 export class IssueService {
-  constructor(private readonly world: World) {}
+  constructor(
+    private readonly world: World,
+    private readonly opts: IssueServiceOptions = {},
+  ) {}
+
+  /**
+   * The assignees GitLab keeps: on Free only the first of several (filter_assignees_using_checks
+   * takes `first(1)` unless the project allows multiple assignees), whichever form asked for them.
+   */
+  private allowedAssignees(ids: number[]): number[] {
+    const unique = [...new Set(ids)];
+    return this.opts.tier === 'free' ? unique.slice(0, 1) : unique;
+  }
 
   createIssue(project: ProjectRecord, actor: UserRecord, input: NewIssueInput, emit: Emit): IssueRecord {
     const w = this.world;
@@ -85,7 +106,7 @@ export class IssueService {
       description,
       state: 'opened',
       labelIds,
-      assigneeIds: [...new Set(change.assigneeIds ?? input.assigneeIds ?? [])],
+      assigneeIds: this.allowedAssignees(change.assigneeIds ?? input.assigneeIds ?? []),
       authorId: actor.id,
       dueDate: change.dueDate !== undefined ? change.dueDate : (input.dueDate ?? null),
       confidential: input.confidential ?? false,
@@ -98,8 +119,13 @@ export class IssueService {
       lastEditedAt: null,
       lastEditedById: null,
       relativePosition: null,
+      placeAt: null,
+      workItemType: input.workItemType ?? 'issue',
     };
-    issue.relativePosition = endPosition(w.positionScope(project.id), issue);
+    // The position comes later (Issues::PlacementWorker), unless there is no delay to play.
+    const delay = input.placeNow ? 0 : (this.opts.placementDelayMs ?? 0);
+    if (delay <= 0) issue.relativePosition = endPosition(w.positionScope(project.id), issue);
+    else issue.placeAt = at + delay;
     w.issues.set(issue.id, issue);
     for (const id of issue.labelIds) w.addLabelEvent(issue.id, actor.id, id, 'add', at);
     emit(this.issueEvent(issue, actor, 'open', creationChanges(snapshot(w, issue))));
@@ -128,7 +154,7 @@ export class IssueService {
     const added = labelIds.filter((id) => !issue.labelIds.includes(id));
     if (removed.length > 0 || added.length > 0) issue.labelIds = labelIds;
 
-    const assignees = change.assigneeIds ? [...new Set(change.assigneeIds)] : issue.assigneeIds;
+    const assignees = change.assigneeIds ? this.allowedAssignees(change.assigneeIds) : issue.assigneeIds;
     const oldAssignees = issue.assigneeIds;
     const assigneesChanged = !sameSet(assignees, oldAssignees);
     if (assigneesChanged) issue.assigneeIds = assignees;

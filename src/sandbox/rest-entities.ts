@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { restTime } from './time-format.js';
 import type { World } from './world.js';
-import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
+import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, TokenRecord, UserRecord } from './types.js';
 
 export function avatarUrl(user: UserRecord): string {
   const md5 = createHash('md5').update(user.email).digest('hex');
@@ -23,23 +23,112 @@ export function userBasic(world: World, user: UserRecord): Record<string, unknow
   };
 }
 
+/**
+ * GET /user: Entities::UserPublic (lib/api/entities/user_public.rb < user.rb < user_basic.rb <
+ * user_safe.rb), every field GitLab answers a non-admin about themselves
+ * (doc/api/users.md, "Retrieve the current user").
+ */
 export function currentUser(world: World, user: UserRecord): Record<string, unknown> {
+  const used = [...world.tokens.values()]
+    .filter((t) => t.userId === user.id && t.lastUsedAt !== null)
+    .reduce<number | null>((best, t) => Math.max(best ?? 0, t.lastUsedAt as number), null);
+  const signedIn = used ?? user.createdAt;
   return {
     ...userBasic(world, user),
     created_at: restTime(user.createdAt),
     bio: '',
     location: '',
     public_email: null,
+    skype: '',
+    linkedin: '',
+    twitter: '',
+    discord: '',
+    website_url: '',
+    organization: '',
     job_title: '',
-    bot: user.username.endsWith('-bot'),
+    pronouns: null,
+    bot: user.bot,
+    work_information: null,
+    followers: 0,
+    following: 0,
+    is_followed: false,
+    local_time: null,
+    last_sign_in_at: restTime(signedIn),
+    confirmed_at: restTime(user.createdAt),
+    last_activity_on: restTime(signedIn).slice(0, 10),
     email: user.email,
-    commit_email: user.email,
-    is_admin: false,
+    theme_id: 3,
+    color_scheme_id: 1,
+    projects_limit: 100000,
+    current_sign_in_at: restTime(signedIn),
+    identities: [],
     can_create_group: true,
     can_create_project: true,
     two_factor_enabled: false,
     external: false,
     private_profile: false,
+    commit_email: user.email,
+    preferred_language: 'en',
+    is_admin: false,
+    note: null,
+    namespace_id: user.id,
+    created_by: null,
+    email_reset_offered_at: null,
+  };
+}
+
+/** GET /personal_access_tokens/self: Entities::PersonalAccessToken (doc/api/personal_access_tokens.md). */
+export function tokenEntity(world: World, t: TokenRecord): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    revoked: t.revoked,
+    created_at: restTime(t.createdAt),
+    description: null,
+    scopes: [...t.scopes],
+    user_id: t.userId,
+    last_used_at: restTime(t.lastUsedAt),
+    active: world.isActive(t),
+    expires_at: t.expiresAt,
+  };
+}
+
+/** A project member: Entities::Member (doc/api/members.md), user fields and the access level. */
+export function memberEntity(world: World, project: ProjectRecord, user: UserRecord): Record<string, unknown> {
+  return {
+    ...userBasic(world, user),
+    access_level: world.accessLevel(project, user.id),
+    created_at: restTime(project.createdAt),
+    created_by: null,
+    expires_at: null,
+    group_saml_identity: null,
+    membership_state: 'active',
+  };
+}
+
+/**
+ * GET /namespaces/:id (doc/api/namespaces.md). `plan` is GitLab.com's subscription of the
+ * top-level namespace; the sandbox plays GitLab.com, so it always says it.
+ */
+export function namespaceEntity(world: World, project: ProjectRecord, plan: string): Record<string, unknown> {
+  const ns = project.namespace;
+  return {
+    id: ns.id,
+    name: ns.name,
+    path: ns.path,
+    kind: 'group',
+    full_path: ns.fullPath,
+    parent_id: null,
+    avatar_url: null,
+    web_url: `${world.baseUrl}/groups/${ns.fullPath}`,
+    members_count_with_descendants: project.memberIds.length,
+    billable_members_count: project.memberIds.length,
+    plan,
+    end_date: null,
+    trial_ends_on: null,
+    trial: false,
+    root_repository_size: 0,
+    projects_count: [...world.projects.values()].filter((p) => p.namespace.id === ns.id).length,
   };
 }
 
@@ -143,7 +232,7 @@ export function issueEntity(world: World, issue: IssueRecord, withLabelDetails =
     milestone: null,
     assignees,
     author: userBasic(world, world.user(issue.authorId)),
-    type: 'ISSUE',
+    type: issue.workItemType === 'task' ? 'TASK' : 'ISSUE',
     assignee: assignees[0] ?? null,
     user_notes_count: notes,
     merge_requests_count: 0,
@@ -152,7 +241,7 @@ export function issueEntity(world: World, issue: IssueRecord, withLabelDetails =
     due_date: issue.dueDate,
     confidential: issue.confidential,
     discussion_locked: issue.discussionLocked,
-    issue_type: 'issue',
+    issue_type: issue.workItemType,
     web_url: world.issueWebUrl(issue),
     time_stats: { time_estimate: 0, total_time_spent: 0, human_time_estimate: null, human_total_time_spent: null },
     task_completion_status: { count: 0, completed_count: 0 },

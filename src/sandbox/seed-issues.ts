@@ -41,6 +41,7 @@ export function seedIssues(world: World, service: IssueService, project: Project
         labelIds: (i.labels ?? []).map((name) => world.findOrCreateLabel(project.id, name).id),
         assigneeIds: (i.assignees ?? []).map((name) => userOf(name).id),
         dueDate: i.dueDate ?? null,
+        placeNow: true,
       },
       () => undefined,
     );

@@ -42,7 +42,27 @@ export interface SandboxOptions {
   now?: () => number;
   /** Value of X-Gitlab-Instance and the base of web_url; default the sandbox's own URL. */
   instanceUrl?: string;
+  /**
+   * The subscription every namespace has. 'free': an issue keeps only the first of several
+   * assignees, as GitLab Free does (IssuableBaseService#filter_assignees_using_checks, `first(1)`
+   * unless the project allows multiple assignees). Default 'premium' (several assignees).
+   */
+  tier?: SandboxTier;
+  /**
+   * How long a new issue's relative_position stays null (ms): GitLab sets it later, in
+   * Issues::PlacementWorker, after the create commits. Default 20. Issues put in by seedIssues
+   * (an import) are placed at once.
+   */
+  placementDelayMs?: number;
+  /** Labels to make in projects at the start, by project path (SEED_LABELS: the shipped config's). */
+  labels?: Readonly<Record<string, ReadonlyArray<{ name: string; color?: string }>>>;
 }
+
+export type SandboxTier = 'free' | 'premium';
+
+/** GitLab's access levels (Gitlab::Access): Guest 10, Reporter 20, Developer 30, Maintainer 40, Owner 50. */
+export const ACCESS_LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
+export type AccessLevelName = keyof typeof ACCESS_LEVELS;
 
 type FaultTarget = {
   /** Only requests with this HTTP method (any when absent). */
@@ -155,6 +175,23 @@ export interface UserRecord {
   email: string;
   token: string;
   createdAt: number;
+  /** Service accounts and project/group bots: GET /user says `bot: true`. */
+  bot: boolean;
+}
+
+/** A personal access token (doc/api/personal_access_tokens.md). The user's seeded token is one. */
+export interface TokenRecord {
+  id: number;
+  userId: number;
+  name: string;
+  token: string;
+  /** 'api', 'read_api', 'read_user'… */
+  scopes: string[];
+  /** YYYY-MM-DD (the token stops working at the start of that day, UTC), or null: never. */
+  expiresAt: string | null;
+  revoked: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
 }
 
 export interface NamespaceRecord {
@@ -176,6 +213,8 @@ export interface ProjectRecord {
   createdAt: number;
   nextIid: number;
   memberIds: number[];
+  /** Each member's access level (ACCESS_LEVELS), by user id; every id in memberIds has one. */
+  accessLevels: Map<number, number>;
 }
 
 export interface LabelRecord {
@@ -209,6 +248,10 @@ export interface IssueRecord {
   lastEditedAt: number | null;
   lastEditedById: number | null;
   relativePosition: number | null;
+  /** When Issues::PlacementWorker gives it a position (epoch ms); null once placed (or never due). */
+  placeAt: number | null;
+  /** The work item type: a task's Issue Hooks carry object_kind "work_item". */
+  workItemType: 'issue' | 'task';
 }
 
 export interface NoteRecord {

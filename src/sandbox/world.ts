@@ -1,7 +1,9 @@
 // The sandbox's in-memory GitLab: users, projects, labels, issues, notes, label events, hooks.
 // Only storage and lookups live here; the changes GitLab makes on a write live in issue-service.ts.
 
-import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, UserRecord } from './types.js';
+import { endPosition } from './relative-position.js';
+import { ACCESS_LEVELS } from './types.js';
+import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, TokenRecord, UserRecord } from './types.js';
 
 export const SEED_USERS: ReadonlyArray<{ username: string; name: string }> = [
   { username: 'rhythm-bot', name: 'Rhythm Bot' },
@@ -16,8 +18,30 @@ export const SEED_PROJECTS: readonly string[] = [
   'gitlab-com/customer-success/customer-success-engineering/content',
 ];
 
+/**
+ * The labels a team has made before installing Rhythm, for the shipped configuration: what
+ * `rhythm sandbox` and the demo start with (SandboxOptions.labels). In-process tests start bare.
+ */
+export const SEED_LABELS: Readonly<Record<string, ReadonlyArray<{ name: string; color: string }>>> = {
+  'gitlab-com/sales-team/cs-skills-exchange': [
+    { name: 'status:plan', color: '#428BCA' },
+    { name: 'status:scheduled', color: '#69D100' },
+    { name: 'needs-info', color: '#F0AD4E' },
+  ],
+  'gitlab-com/customer-success/customer-success-engineering/content': [{ name: 'cse-events::sign-up', color: '#8E44AD' }],
+};
+
 /** GitLab's default colour for labels created on the fly. */
 export const DEFAULT_LABEL_COLOR = '#6699cc';
+
+/**
+ * The role each seeded user has on every project: the bot is a Maintainer (project hooks need
+ * it), alice owns the projects, everyone else develops. Users added later are Developers.
+ */
+export const SEED_ROLES: Readonly<Record<string, number>> = {
+  'rhythm-bot': ACCESS_LEVELS.maintainer,
+  alice: ACCESS_LEVELS.owner,
+};
 
 export function sandboxToken(username: string): string {
   return `sandbox-${username}-token`;
@@ -31,6 +55,7 @@ export class World {
   readonly notes = new Map<number, NoteRecord>();
   readonly labelEvents: LabelEventRecord[] = [];
   readonly hooks = new Map<number, HookRecord>();
+  readonly tokens = new Map<number, TokenRecord>();
 
   // Separate counters so global ids and per-project iids never line up by accident.
   private nextUserId = 1;
@@ -41,6 +66,7 @@ export class World {
   private nextNoteId = 5001;
   private nextLabelEventId = 1;
   private nextHookId = 1;
+  private nextTokenId = 1;
   private readonly namespaces = new Map<string, number>();
 
   constructor(
@@ -53,6 +79,15 @@ export class World {
     for (const p of SEED_PROJECTS) this.addProject(p);
   }
 
+  /** Labels made in projects (by path), as a team would have made them: no events, no webhooks. */
+  seedLabels(labels: Readonly<Record<string, ReadonlyArray<{ name: string; color?: string }>>>): void {
+    for (const [path, list] of Object.entries(labels)) {
+      const project = this.projectByPath(path);
+      if (!project) throw new Error(`no project ${path} to put labels in`);
+      for (const l of list) if (!this.labelByName(project.id, l.name)) this.createLabel(project.id, l.name, l.color);
+    }
+  }
+
   addUser(username: string, name = username, token = sandboxToken(username)): UserRecord {
     if (this.userByUsername(username)) throw new Error(`user ${username} already exists`);
     const user: UserRecord = {
@@ -62,11 +97,67 @@ export class World {
       email: `${username}@sandbox.example`,
       token,
       createdAt: this.now(),
+      bot: username.endsWith('-bot'),
     };
     this.users.set(user.id, user);
+    this.addToken(user.id, { token, name: `${username} (sandbox)` });
     // Everybody is a member of every project, as in the seed.
-    for (const p of this.projects.values()) p.memberIds.push(user.id);
+    for (const p of this.projects.values()) {
+      p.memberIds.push(user.id);
+      p.accessLevels.set(user.id, seedRole(username));
+    }
     return user;
+  }
+
+  /** A personal access token for the user: scope `api` and no expiry unless said otherwise. */
+  addToken(userId: number, opts: { token?: string; name?: string; scopes?: string[]; expiresAt?: string | null } = {}): TokenRecord {
+    const id = this.nextTokenId++;
+    const record: TokenRecord = {
+      id,
+      userId,
+      name: opts.name ?? `token ${id}`,
+      token: opts.token ?? `sandbox-token-${id}-${userId}`,
+      scopes: opts.scopes ?? ['api'],
+      expiresAt: opts.expiresAt ?? null,
+      revoked: false,
+      createdAt: this.now(),
+      lastUsedAt: null,
+    };
+    this.tokens.set(id, record);
+    return record;
+  }
+
+  /** A token that still works now: not revoked, not past its expiry date (UTC). */
+  isActive(token: TokenRecord): boolean {
+    if (token.revoked) return false;
+    return token.expiresAt === null || new Date(this.now()).toISOString().slice(0, 10) < token.expiresAt;
+  }
+
+  /** The member's access level on the project; 0 when not a member. */
+  accessLevel(project: ProjectRecord, userId: number): number {
+    return project.memberIds.includes(userId) ? (project.accessLevels.get(userId) ?? 0) : 0;
+  }
+
+  /** Sets a member's access level; 0 takes the user out of the project. */
+  setAccessLevel(project: ProjectRecord, userId: number, level: number): void {
+    project.memberIds = project.memberIds.filter((id) => id !== userId);
+    project.accessLevels.delete(userId);
+    if (level <= 0) return;
+    project.memberIds.push(userId);
+    project.accessLevels.set(userId, level);
+  }
+
+  /**
+   * Issues::PlacementWorker: issues whose placement came due get their position at the end, in
+   * the order they were made. Run before anything reads the world, so time alone places them.
+   */
+  placeDue(): void {
+    const at = this.now();
+    const due = [...this.issues.values()].filter((i) => i.placeAt !== null && i.placeAt <= at).sort((a, b) => a.id - b.id);
+    for (const issue of due) {
+      issue.placeAt = null;
+      if (issue.relativePosition === null) issue.relativePosition = endPosition(this.positionScope(issue.projectId), issue);
+    }
   }
 
   addProject(pathWithNamespace: string, description = ''): ProjectRecord {
@@ -93,6 +184,7 @@ export class World {
       createdAt: this.now(),
       nextIid: 1,
       memberIds: [...this.users.keys()],
+      accessLevels: new Map([...this.users.values()].map((u) => [u.id, seedRole(u.username)])),
     };
     this.projects.set(project.id, project);
     return project;
@@ -202,6 +294,10 @@ export class World {
   projectWebUrl(project: ProjectRecord): string {
     return `${this.baseUrl}/${project.pathWithNamespace}`;
   }
+}
+
+function seedRole(username: string): number {
+  return SEED_ROLES[username] ?? ACCESS_LEVELS.developer;
 }
 
 function titleize(path: string): string {

@@ -64,6 +64,8 @@ export interface CardState {
   readAt?: number;
   /** What the memory keeps of this job (absent: no memory in this run). */
   knowledge?: CardKnowledge;
+  /** GitLab keeps one assignee per issue in this project (GitLab Free), as the door learned. */
+  singleAssignee?: boolean;
 }
 
 export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): SkillsExchangeBoard | undefined {
@@ -274,6 +276,8 @@ export const card: HandlerFor<'card', CardState> = {
         throw err;
       }
     }
+    // A task is a work item GitLab lists with issues (its hooks say work_item): not a card.
+    if (found.issue_type === 'task') return { skip: 'a task, not a card' };
     // The card as read goes into the cached column listings (a move, a new date since the listing).
     ctx.columns.patch(key.project, found, readAt);
     const issue = toSnapshot(key.project, found);
@@ -419,6 +423,7 @@ export const card: HandlerFor<'card', CardState> = {
         events,
         ...(previous ? { previous } : {}),
         readAt,
+        ...(gitlab.singleAssignee?.(key.project) ? { singleAssignee: true } : {}),
         ...(ctx.memory
           ? { knowledge: { key: keyName, found, notes, history, peers, dueDateSetAt, recalled: ctx.fullRead ? null : recalled } }
           : {}),
@@ -437,6 +442,7 @@ export const card: HandlerFor<'card', CardState> = {
       scheduledPeers: state.scheduledPeers,
       ...(state.lastMove ? { lastMove: state.lastMove } : {}),
       ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
+      ...(state.singleAssignee ? { singleAssignee: true } : {}),
     };
     const findings = checkIssue(issue, ruleCtx);
     // Judge the card again as it will be once the bot's own fixes land, as the bot's own move:

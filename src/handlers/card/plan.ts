@@ -130,8 +130,14 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const existing = notes.bot[statusMarker];
   // A column fix is told while it stands: once a person has moved the card since (or the bot's
   // edit was skipped because they had), "I moved it back" is no longer what happened last.
+  // An assignment is told while it holds: GitLab Free keeps one assignee, so "I assigned the
+  // moderator" may never have happened.
+  const assigned = new Set(input.issue.assignees.map((a) => a.toLowerCase()));
   const carried = (existing?.applied ?? []).filter(
-    (old) => !applied.some((a) => sameFinding(a, old)) && (old.rule !== 'transition' || input.botMovedLast === true),
+    (old) =>
+      !applied.some((a) => sameFinding(a, old)) &&
+      (old.rule !== 'transition' || input.botMovedLast === true) &&
+      (old.fix?.kind !== 'assign' || old.fix.usernames.every((u) => assigned.has(u.toLowerCase()))),
   );
   const history = [...applied, ...carried];
   // A move judged now is recorded with its outcome: a revert still to land is judged again.
