@@ -82,7 +82,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const issuesCreate = new ApplicationLimit(opts.issuesCreateLimit ?? 0, appPeriod, now);
   const service = new IssueService(world);
   let instanceUrl = opts.instanceUrl ?? '';
-  const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
+  const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl, opts.webhookAutoDisabling);
   const api = apiRoutes();
   const control = controlRoutes();
   let callLog: CallRecord[] = [];
