@@ -8,7 +8,7 @@ import { IssueLabelEvents, IssueNotes, Issues, ProjectHooks, Users } from '@gitb
 import type { AllIssuesOptions, CreateIssueOptions, EditIssueOptions } from '@gitbeaker/rest';
 import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { GitLabAnswerError, readList, readOne, type Call } from './answer.js';
-import { hookEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
+import { hookEntity, hookEventEntity, issueEntity, labelEventEntity, noteCommandsEntity, noteEntity, userEntity } from './entities.js';
 import type { Logger } from '../observability/log.js';
 import { isGone, type Transport } from './transport.js';
 import type { Door, GUser, HookSpec, IssueEdit, IssueQuery, NewIssue } from './types.js';
@@ -52,6 +52,7 @@ const CALLS = {
   listHooks: { door: 'listHooks', route: 'GET /projects/:id/hooks' },
   addHook: { door: 'addHook', route: 'POST /projects/:id/hooks' },
   editHook: { door: 'editHook', route: 'PUT /projects/:id/hooks/:id' },
+  hookEvents: { door: 'hookEvents', route: 'GET /projects/:id/hooks/:id/events' },
 } as const satisfies Record<string, Call>;
 
 export function createDoor(opts: DoorOptions): CountingDoor {
@@ -227,6 +228,37 @@ export function createDoor(opts: DoorOptions): CountingDoor {
         () => hooks.edit(project, hookId, url, rest),
         (answer) => readOne(hookEntity, answer, CALLS.editHook),
       );
+    },
+
+    async deleteHook(project, hookId) {
+      try {
+        await write(
+          () => hooks.remove(project, hookId),
+          () => undefined,
+        );
+      } catch (err) {
+        if (!isGone(err)) throw err;
+      }
+    },
+
+    // gitbeaker has no call for these two: its requester is relative to …/api/v4/projects/.
+    async testHook(project, hookId, trigger) {
+      await write(
+        () => hooks.requester.post(`${encodeURIComponent(project)}/hooks/${hookId}/test/${trigger}`),
+        () => undefined,
+      );
+    },
+
+    async hookEvents(project, hookId) {
+      try {
+        const answer = await hooks.requester.get(`${encodeURIComponent(project)}/hooks/${hookId}/events`, {
+          searchParams: { per_page: 20 },
+        });
+        return readList(hookEventEntity, answer.body, CALLS.hookEvents);
+      } catch (err) {
+        if (isGone(err)) return null;
+        throw err;
+      }
     },
   };
   return door;

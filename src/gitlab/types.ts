@@ -1,7 +1,7 @@
 // The REST shapes Rhythm reads from GitLab (subset of API v4), and the door's contract.
 // Everything outside src/gitlab/ talks to GitLab through a Door, never through gitbeaker.
 import type { z } from 'zod';
-import type { hookEntity, issueEntity, labelEventEntity, noteEntity, userEntity } from './entities.js';
+import type { hookEntity, hookEventEntity, issueEntity, labelEventEntity, noteEntity, userEntity } from './entities.js';
 
 // The answers are inferred from the schemas the door parses them with (entities.ts).
 export type GUser = z.infer<typeof userEntity>;
@@ -9,6 +9,7 @@ export type GIssue = z.infer<typeof issueEntity>;
 export type GNote = z.infer<typeof noteEntity>;
 export type GLabelEvent = z.infer<typeof labelEventEntity>;
 export type GHook = z.infer<typeof hookEntity>;
+export type GHookEvent = z.output<typeof hookEventEntity>;
 
 export interface IssueQuery {
   labels?: string[];
@@ -71,4 +72,13 @@ export interface Door {
   listHooks(project: string): Promise<GHook[]>;
   addHook(project: string, spec: HookSpec): Promise<GHook>;
   editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook>;
+  /** Gone already (404) counts as done. */
+  deleteHook(project: string, hookId: number): Promise<void>;
+  /**
+   * GitLab's test request (POST …/hooks/:hook_id/test/:trigger): sent even to a disabled hook, and
+   * a 2xx from the receiver re-enables it. Throws when the receiver did not answer 2xx (GitLab's 422).
+   */
+  testHook(project: string, hookId: number, trigger: 'issues_events' | 'note_events'): Promise<void>;
+  /** The hook's latest deliveries (one page, newest first); null where GitLab has no such API (before 17.3). */
+  hookEvents(project: string, hookId: number): Promise<GHookEvent[] | null>;
 }
