@@ -48,7 +48,10 @@ export async function hooksInstall(configPath: string, o: HooksInstallOptions): 
   // On rotation every hook gets a test request: the proof that the service accepts the new secret.
   const plans = await installHooks(door, config, { url: o.url, secret, log, verify: rotate });
   for (const plan of plans) process.stdout.write(installLines(plan, config.dryRun).join('\n') + '\n');
-  const failed = plans.filter((p) => p.test && !p.test.ok);
+  // A disabled hook with no way to test it stays disabled: that fails too.
+  const failed = plans.filter(
+    (p) => p.test && !p.test.ok && (!p.test.untestable || p.before.kind === 'disabled' || p.before.kind === 'temporarily_disabled'),
+  );
   if (failed.length > 0) {
     throw new Failure(
       rotate

@@ -24,7 +24,7 @@ export interface HookPlan {
   /** The hook's state before the install (missing for a new one). */
   before: HookState;
   /** What a test request did for a hook that was disabled, or for every hook on rotation. */
-  test?: { ok: true } | { ok: false; error: string };
+  test?: { ok: true } | { ok: false; error: string; untestable?: true };
 }
 
 export function desiredHook(url: string, secret: string): HookSpec {
@@ -105,7 +105,9 @@ export async function installHooks(
       await door.testHook(plan.project, done.hook.id, 'issues_events');
       plan.test = { ok: true };
     } catch (err) {
-      plan.test = { ok: false, error: (err as Error).message };
+      const error = (err as Error).message;
+      // GitLab builds the test from the project's first issue: with none, it cannot send one.
+      plan.test = /Ensure the project has issues/i.test(error) ? { ok: false, error, untestable: true } : { ok: false, error };
     }
   }
   return plans;
@@ -130,6 +132,8 @@ export function installLines(plan: HookPlan, dryRun: boolean): string[] {
     lines.push(`  it was ${describeState(plan.before)}; an edit does not re-enable it${dryRun ? ', a test request would' : ''}`);
   }
   if (plan.test?.ok) lines.push('  test request delivered: the hook is enabled and the service accepted the secret');
+  else if (plan.test?.untestable)
+    lines.push('  no test request: GitLab builds it from an issue and the project has none (it is sent with the next event)');
   else if (plan.test) lines.push(`  test request failed: ${plan.test.error}`);
   return lines;
 }
