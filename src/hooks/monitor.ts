@@ -69,6 +69,8 @@ export class HookMonitor {
         }
       } else if (now.kind === 'unknown') {
         this.opts.log.warn({ project, err: now.error }, "could not read the project's hooks");
+      } else if (now.kind === 'missing') {
+        this.opts.log.warn({ project }, 'no Rhythm webhook on the project: run rhythm hooks install');
       } else {
         this.opts.log.error({ project, state: now }, `the webhook is ${describeState(now)}`);
       }
