@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { desiredHook } from '../../src/hooks/install.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { logLine, startServeChild, type ServeChild } from '../support/serve-child.js';
-import { SECRET } from '../support/world.js';
+import { SECRET, startWorld } from '../support/world.js';
 
 const SKILLS = 'gitlab-com/sales-team/cs-skills-exchange';
 const CONTENT = 'gitlab-com/customer-success/customer-success-engineering/content';
@@ -113,4 +113,22 @@ it('a disabled hook shows on /readyz and /metrics, and its return starts a sweep
   expect(gauge(await metrics(), SKILLS, 'enabled')).toBe(true);
   const after = (await (await fetch(`${url}/readyz`)).json()) as { reasons?: Record<string, string> };
   expect(after.reasons?.hooks).toBeUndefined();
+});
+
+it('reads the hooks on its timer, never per /readyz or /metrics request', async () => {
+  const world = await startWorld({ service: { hookCheckMs: 60_000 } });
+  try {
+    const url = world.service!.url;
+    const hookReads = () => world.sandbox.calls().filter((c) => c.route === 'GET /projects/:id/hooks' && c.user === 'rhythm-bot').length;
+    // The start's read: once per configured project (the harness's own install reads them too).
+    await until('the first pass', async () => /rhythm_webhook_hook_state\{/.test(await (await fetch(`${url}/metrics`)).text()));
+    const before = hookReads();
+    for (let i = 0; i < 5; i++) {
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      await (await fetch(`${url}/metrics`)).text();
+    }
+    expect(hookReads()).toBe(before);
+  } finally {
+    await world.close();
+  }
 });
