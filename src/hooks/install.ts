@@ -123,7 +123,7 @@ export function installLines(plan: HookPlan, dryRun: boolean): string[] {
   }[plan.action];
   const secret =
     plan.action === 'secret-sent'
-      ? 'nothing else to change; GitLab never shows a hook its token, so Rhythm always sends it'
+      ? "nothing else to change; GitLab never returns a hook's token, so Rhythm always sends it"
       : dryRun
         ? 'the secret token would be sent'
         : 'secret token sent';

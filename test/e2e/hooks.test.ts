@@ -101,7 +101,7 @@ describe('rhythm hooks install', () => {
     const again = await rhythm(['hooks', 'install', '--url', hookUrl], { RHYTHM_WEBHOOK_SECRET: 'a-new-secret-9876543210' });
     expect(again.code).toBe(0);
     expect(again.out.match(/: sent the secret token to hook \d+/g)).toHaveLength(2);
-    expect(again.out).toMatch(/GitLab never shows a hook its token/);
+    expect(again.out).toMatch(/GitLab never returns a hook's token/);
     for (const r of [first, again]) expect(r.out + r.err).not.toMatch(new RegExp(`${SECRET}|a-new-secret`));
 
     await aliceEdits();
