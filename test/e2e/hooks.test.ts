@@ -15,6 +15,8 @@ let hookUrl: string;
 let dir: string;
 /** How far the sandbox's clock runs ahead: moved past a hook's disabled_until instead of waiting. */
 let ahead = 0;
+/** Each test runs the command several times as a child process (about 3-5 s each on a busy machine). */
+const SLOW = 150_000;
 const SKILLS = 'gitlab-com/sales-team/cs-skills-exchange';
 const CONTENT = 'gitlab-com/customer-success/customer-success-engineering/content';
 
@@ -92,99 +94,119 @@ async function aliceEdits(project = SKILLS, times = 1): Promise<void> {
 const pastBackoff = () => (ahead += 25 * 3600_000);
 
 describe('rhythm hooks install', () => {
-  it('sends the secret on every run and says so, never printing it: a rotated secret reaches the hook', async () => {
-    const first = await rhythm(['hooks', 'install', '--url', hookUrl]);
-    expect(first.code).toBe(0);
-    expect(first.out.match(/: created hook \d+ .*\(secret token sent\)/g)).toHaveLength(2);
+  it(
+    'sends the secret on every run and says so, never printing it: a rotated secret reaches the hook',
+    async () => {
+      const first = await rhythm(['hooks', 'install', '--url', hookUrl]);
+      expect(first.code).toBe(0);
+      expect(first.out.match(/: created hook \d+ .*\(secret token sent\)/g)).toHaveLength(2);
 
-    // The operator changed RHYTHM_WEBHOOK_SECRET; GitLab cannot say which token a hook holds.
-    const again = await rhythm(['hooks', 'install', '--url', hookUrl], { RHYTHM_WEBHOOK_SECRET: 'a-new-secret-9876543210' });
-    expect(again.code).toBe(0);
-    expect(again.out.match(/: sent the secret token to hook \d+/g)).toHaveLength(2);
-    expect(again.out).toMatch(/GitLab never returns a hook's token/);
-    for (const r of [first, again]) expect(r.out + r.err).not.toMatch(new RegExp(`${SECRET}|a-new-secret`));
+      // The operator changed RHYTHM_WEBHOOK_SECRET; GitLab cannot say which token a hook holds.
+      const again = await rhythm(['hooks', 'install', '--url', hookUrl], { RHYTHM_WEBHOOK_SECRET: 'a-new-secret-9876543210' });
+      expect(again.code).toBe(0);
+      expect(again.out.match(/: sent the secret token to hook \d+/g)).toHaveLength(2);
+      expect(again.out).toMatch(/GitLab never returns a hook's token/);
+      for (const r of [first, again]) expect(r.out + r.err).not.toMatch(new RegExp(`${SECRET}|a-new-secret`));
 
-    await aliceEdits();
-    expect(receiver.received.at(-1)!.headers['x-gitlab-token']).toBe('a-new-secret-9876543210');
-  });
+      await aliceEdits();
+      expect(receiver.received.at(-1)!.headers['x-gitlab-token']).toBe('a-new-secret-9876543210');
+    },
+    SLOW,
+  );
 
-  it('re-enables a hook GitLab disabled with a test request, and fails when the test request fails', async () => {
-    expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
-    receiver.respondWith(401);
-    await aliceEdits(SKILLS, 2);
-    pastBackoff();
-    await aliceEdits(SKILLS, 1);
-    pastBackoff();
-    await aliceEdits(SKILLS, 1);
-    const [hook] = await api<{ id: number; alert_status: string }[]>('GET', SKILLS, '/hooks');
-    expect(hook!.alert_status).toBe('disabled');
+  it(
+    're-enables a hook GitLab disabled with a test request, and fails when the test request fails',
+    async () => {
+      expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
+      receiver.respondWith(401);
+      await aliceEdits(SKILLS, 2);
+      pastBackoff();
+      await aliceEdits(SKILLS, 1);
+      pastBackoff();
+      await aliceEdits(SKILLS, 1);
+      const [hook] = await api<{ id: number; alert_status: string }[]>('GET', SKILLS, '/hooks');
+      expect(hook!.alert_status).toBe('disabled');
 
-    const refused = await rhythm(['hooks', 'install', '--url', hookUrl]);
-    expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/it was permanently disabled .*; an edit does not re-enable it/);
-    expect(refused.out).toMatch(/test request failed/);
-    expect(refused.err).toMatch(/still disabled on gitlab-com\/sales-team\/cs-skills-exchange/);
+      const refused = await rhythm(['hooks', 'install', '--url', hookUrl]);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/it was permanently disabled .*; an edit does not re-enable it/);
+      expect(refused.out).toMatch(/test request failed/);
+      expect(refused.err).toMatch(/still disabled on gitlab-com\/sales-team\/cs-skills-exchange/);
 
-    receiver.respondWith(200);
-    const fixed = await rhythm(['hooks', 'install', '--url', hookUrl]);
-    expect(fixed.code).toBe(0);
-    expect(fixed.out).toMatch(/test request delivered: the hook is enabled/);
-    expect((await api<{ alert_status: string }[]>('GET', SKILLS, '/hooks'))[0]!.alert_status).toBe('executable');
-  });
+      receiver.respondWith(200);
+      const fixed = await rhythm(['hooks', 'install', '--url', hookUrl]);
+      expect(fixed.code).toBe(0);
+      expect(fixed.out).toMatch(/test request delivered: the hook is enabled/);
+      expect((await api<{ alert_status: string }[]>('GET', SKILLS, '/hooks'))[0]!.alert_status).toBe('executable');
+    },
+    SLOW,
+  );
 
-  it('--rotate-secret refuses without RHYTHM_WEBHOOK_SECRET_PREVIOUS, or with the same secret twice', async () => {
-    const none = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret']);
-    expect(none.code).toBe(1);
-    expect(none.err).toMatch(/RHYTHM_WEBHOOK_SECRET_PREVIOUS/);
-    const same = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret'], { RHYTHM_WEBHOOK_SECRET_PREVIOUS: SECRET });
-    expect(same.code).toBe(1);
-    expect(same.err).toMatch(/nothing to rotate/);
-    expect(await api<unknown[]>('GET', SKILLS, '/hooks')).toHaveLength(0);
-  });
+  it(
+    '--rotate-secret refuses without RHYTHM_WEBHOOK_SECRET_PREVIOUS, or with the same secret twice',
+    async () => {
+      const none = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret']);
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/RHYTHM_WEBHOOK_SECRET_PREVIOUS/);
+      const same = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret'], { RHYTHM_WEBHOOK_SECRET_PREVIOUS: SECRET });
+      expect(same.code).toBe(1);
+      expect(same.err).toMatch(/nothing to rotate/);
+      expect(await api<unknown[]>('GET', SKILLS, '/hooks')).toHaveLength(0);
+    },
+    SLOW,
+  );
 });
 
 describe('rhythm hooks status', () => {
-  it('says installed or not, URL, events, enabled / temporarily disabled until / permanently disabled, and recent failures', async () => {
-    const missing = await rhythm(['hooks', 'status']);
-    expect(missing.code).toBe(1);
-    expect(missing.out).toMatch(/cs-skills-exchange: not installed/);
+  it(
+    'says installed or not, URL, events, enabled / temporarily disabled until / permanently disabled, and recent failures',
+    async () => {
+      const missing = await rhythm(['hooks', 'status']);
+      expect(missing.code).toBe(1);
+      expect(missing.out).toMatch(/cs-skills-exchange: not installed/);
 
-    expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
-    const fine = await rhythm(['hooks', 'status']);
-    expect(fine.code).toBe(0);
-    expect(fine.out).toContain(`cs-skills-exchange: hook`);
-    expect(fine.out).toContain(`-> ${hookUrl}`);
-    expect(fine.out).toMatch(/events: issues, confidential issues, comments, confidential comments\n/);
-    expect(fine.out).toMatch(/state: enabled/);
+      expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
+      const fine = await rhythm(['hooks', 'status']);
+      expect(fine.code).toBe(0);
+      expect(fine.out).toContain(`cs-skills-exchange: hook`);
+      expect(fine.out).toContain(`-> ${hookUrl}`);
+      expect(fine.out).toMatch(/events: issues, confidential issues, comments, confidential comments\n/);
+      expect(fine.out).toMatch(/state: enabled/);
 
-    receiver.respondWith(500);
-    await aliceEdits(SKILLS, 2);
-    const failing = await rhythm(['hooks', 'status']);
-    expect(failing.code).toBe(1);
-    expect(failing.out).toMatch(/state: temporarily disabled until \d{4}-\d\d-\d\dT[\d:.]+Z/);
-    expect(failing.out).toMatch(/recent deliveries: 2 of the last \d+ failed, the latest 2 in a row; latest failure 500 at /);
-    // The other project's hook is untouched and enabled.
-    expect(failing.out).toMatch(/content: hook \d+ [^\n]*\n[^\n]*\n {2}state: enabled/);
-  });
+      receiver.respondWith(500);
+      await aliceEdits(SKILLS, 2);
+      const failing = await rhythm(['hooks', 'status']);
+      expect(failing.code).toBe(1);
+      expect(failing.out).toMatch(/state: temporarily disabled until \d{4}-\d\d-\d\dT[\d:.]+Z/);
+      expect(failing.out).toMatch(/recent deliveries: 2 of the last \d+ failed, the latest 2 in a row; latest failure 500 at /);
+      // The other project's hook is untouched and enabled.
+      expect(failing.out).toMatch(/content: hook \d+ [^\n]*\n[^\n]*\n {2}state: enabled/);
+    },
+    SLOW,
+  );
 });
 
 describe('rhythm hooks uninstall', () => {
-  it("removes Rhythm's hooks and no other; --dry-run removes nothing", async () => {
-    expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
-    await api('POST', SKILLS, '/hooks', { url: 'http://127.0.0.1:9/ci-notifier', token: 'theirs', push_events: true });
+  it(
+    "removes Rhythm's hooks and no other; --dry-run removes nothing",
+    async () => {
+      expect((await rhythm(['hooks', 'install', '--url', hookUrl])).code).toBe(0);
+      await api('POST', SKILLS, '/hooks', { url: 'http://127.0.0.1:9/ci-notifier', token: 'theirs', push_events: true });
 
-    const dry = await rhythm(['hooks', 'uninstall', '--dry-run']);
-    expect(dry.code).toBe(0);
-    expect(dry.out.match(/: would remove hook \d+ -> /g)).toHaveLength(2);
-    expect(await api<unknown[]>('GET', SKILLS, '/hooks')).toHaveLength(2);
+      const dry = await rhythm(['hooks', 'uninstall', '--dry-run']);
+      expect(dry.code).toBe(0);
+      expect(dry.out.match(/: would remove hook \d+ -> /g)).toHaveLength(2);
+      expect(await api<unknown[]>('GET', SKILLS, '/hooks')).toHaveLength(2);
 
-    const other = await rhythm(['hooks', 'uninstall', '--url', 'http://127.0.0.1:1/webhooks/gitlab']);
-    expect(other.out.match(/: no Rhythm hook/g)).toHaveLength(2);
+      const other = await rhythm(['hooks', 'uninstall', '--url', 'http://127.0.0.1:1/webhooks/gitlab']);
+      expect(other.out.match(/: no Rhythm hook/g)).toHaveLength(2);
 
-    const gone = await rhythm(['hooks', 'uninstall']);
-    expect(gone.code).toBe(0);
-    expect(gone.out.match(/: removed hook \d+ -> /g)).toHaveLength(2);
-    expect((await api<{ url: string }[]>('GET', SKILLS, '/hooks')).map((h) => h.url)).toEqual(['http://127.0.0.1:9/ci-notifier']);
-    expect(await api<unknown[]>('GET', CONTENT, '/hooks')).toHaveLength(0);
-  });
+      const gone = await rhythm(['hooks', 'uninstall']);
+      expect(gone.code).toBe(0);
+      expect(gone.out.match(/: removed hook \d+ -> /g)).toHaveLength(2);
+      expect((await api<{ url: string }[]>('GET', SKILLS, '/hooks')).map((h) => h.url)).toEqual(['http://127.0.0.1:9/ci-notifier']);
+      expect(await api<unknown[]>('GET', CONTENT, '/hooks')).toHaveLength(0);
+    },
+    SLOW,
+  );
 });

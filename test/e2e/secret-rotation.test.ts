@@ -146,4 +146,4 @@ it('rotates the secret with a running service and no delivery is refused', async
   });
   expect(old.status).toBe(401);
   await serve.kill();
-});
+}, 180_000);
