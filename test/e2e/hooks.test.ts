@@ -143,7 +143,7 @@ describe('rhythm hooks install', () => {
   );
 
   it(
-    '--rotate-secret refuses without RHYTHM_WEBHOOK_SECRET_PREVIOUS, or with the same secret twice',
+    '--rotate-secret refuses without RHYTHM_WEBHOOK_SECRET_PREVIOUS, or with the same secret twice; a bad --url is a usage error',
     async () => {
       const none = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret']);
       expect(none.code).toBe(1);
@@ -151,6 +151,9 @@ describe('rhythm hooks install', () => {
       const same = await rhythm(['hooks', 'install', '--url', hookUrl, '--rotate-secret'], { RHYTHM_WEBHOOK_SECRET_PREVIOUS: SECRET });
       expect(same.code).toBe(1);
       expect(same.err).toMatch(/nothing to rotate/);
+      const usage = await rhythm(['hooks', 'install', '--url', 'rhythm.example.com/webhooks/gitlab']);
+      expect(usage.code).toBe(2);
+      expect(usage.err).toMatch(/--url must be an http/);
       expect(await api<unknown[]>('GET', SKILLS, '/hooks')).toHaveLength(0);
     },
     SLOW,
