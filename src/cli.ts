@@ -9,7 +9,7 @@ import type { SweepPart } from './engine/sweep.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { GenerateOptions } from './commands/generate.js';
 import type { SweepOptions } from './commands/sweep.js';
-import type { HooksInstallOptions } from './commands/hooks.js';
+import type { HooksInstallOptions, HooksStatusOptions, HooksUninstallOptions } from './commands/hooks.js';
 import type { SandboxOptions } from './commands/sandbox.js';
 import type { DemoCommandOptions } from './commands/demo.js';
 
@@ -101,10 +101,33 @@ hooks
   .command('install')
   .description('register (or update, never duplicate) the webhook on every configured project')
   .requiredOption('--url <url>', 'the public URL of POST /webhooks/gitlab')
+  .option(
+    '--rotate-secret',
+    'rotation: send the new RHYTHM_WEBHOOK_SECRET (the service accepts RHYTHM_WEBHOOK_SECRET_PREVIOUS meanwhile) and prove it with a test request',
+  )
   .option('--dry-run', 'show what would change, change nothing')
   .action(async (o: HooksInstallOptions) => {
     const { hooksInstall } = await import('./commands/hooks.js');
     await hooksInstall(globalConfig(), o);
+  });
+hooks
+  .command('status')
+  .description(
+    "each project's Rhythm hook: installed, enabled or disabled (until when), recent deliveries; exit 1 if one is missing or disabled",
+  )
+  .option('--url <url>', 'the hook at this URL (default: any hook pointing at /webhooks/gitlab)')
+  .action(async (o: HooksStatusOptions) => {
+    const { hooksStatus } = await import('./commands/hooks.js');
+    await hooksStatus(globalConfig(), o);
+  });
+hooks
+  .command('uninstall')
+  .description("remove Rhythm's hooks (and no other) from every configured project")
+  .option('--url <url>', 'only the hook at this URL (default: any hook pointing at /webhooks/gitlab)')
+  .option('--dry-run', 'show what would be removed, remove nothing')
+  .action(async (o: HooksUninstallOptions) => {
+    const { hooksUninstall } = await import('./commands/hooks.js');
+    await hooksUninstall(globalConfig(), o);
   });
 
 const queue = program.command('queue').description('inspect and replay the work queue');

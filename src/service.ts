@@ -16,12 +16,17 @@ import type { ListedIssues } from './engine/handler.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
 import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
+import { HookMonitor } from './hooks/monitor.js';
 
 export interface ServiceOptions {
   config: RhythmConfig;
   configDir: string;
   log: Logger;
   secret: string | undefined;
+  /** During a secret rotation, the old secret (RHYTHM_WEBHOOK_SECRET_PREVIOUS): accepted too. */
+  previousSecret?: string;
+  /** How often the hooks' state is read from GitLab (default 0: never; `rhythm serve` reads it every 5 min, RHYTHM_HOOK_CHECK_MS). */
+  hookCheckMs?: number;
   databaseUrl: string | undefined;
   port: number;
   host?: string;
@@ -164,6 +169,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
   };
   let gitlabOkUntil = 0;
+  let hookMonitor: HookMonitor | null = null;
   let lastReady: { ok: boolean; reasons: string } | null = null;
   const ready = async (): Promise<ReadyReport> => {
     const checks = { database: false, gitlab: false };
@@ -183,6 +189,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       reasons.gitlab = errorText(gitlab.reason);
     }
     const ok = checks.database && checks.gitlab;
+    // A disabled hook is said, but does not make the replica unready (see README, "Webhooks").
+    const hooks = hookMonitor?.reason();
+    if (hooks) reasons.hooks = hooks;
     // One line when readiness changes (or its reasons do), not one per probe.
     const said = JSON.stringify(reasons);
     if (!lastReady || lastReady.ok !== ok || lastReady.reasons !== said) {
@@ -190,7 +199,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       else log.error({ checks, reasons }, 'not ready');
     }
     lastReady = { ok, reasons: said };
-    return ok ? { ok, checks } : { ok, checks, reasons };
+    return Object.keys(reasons).length === 0 ? { ok, checks } : { ok, checks, reasons };
   };
 
   const projects = new Set<string>(config.boards.map((b) => b.project));
@@ -243,6 +252,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const receiver = createReceiver({
     store,
     secret: opts.secret,
+    ...(opts.previousSecret && opts.previousSecret !== opts.secret ? { previousSecret: opts.previousSecret } : {}),
     projects,
     botUsername: config.gitlab.botUsername,
     log,
@@ -313,11 +323,29 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const timer = setInterval(runTick, Math.min(10_000, LEADER_TTL_MS / 3));
   timer.unref();
 
+  // Every replica watches the hooks (its own /readyz and /metrics say it); the leader's sweep
+  // picks up what a hook that came back had missed.
+  const hookCheckMs = opts.hookCheckMs ?? 0;
+  hookMonitor = new HookMonitor({
+    door: door.forEvent({ signal: stopping.signal }),
+    projects: [...projects],
+    log,
+    registry: metrics.registry,
+    onRecovered: () => {
+      nextSweep = 0;
+      runTick();
+    },
+  });
+  const checkHooks = () => void hookMonitor?.check().catch(() => undefined);
+  const hookTimer = hookCheckMs > 0 ? setInterval(checkHooks, hookCheckMs) : null;
+  hookTimer?.unref();
+
   const server = await listen(receiver.handler, opts.port, opts.host ?? '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   worker.start();
   runTick();
+  if (hookTimer) checkHooks();
   log.info({ port, workerId, store: store.kind, dryRun: config.dryRun }, 'rhythm is serving');
 
   let stopped: Promise<void> | null = null;
@@ -329,6 +357,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       const reserveMs = Math.min(1000, Math.max(100, graceMs / 10));
       const jobsMs = Math.max(0, graceMs - 2 * abortWaitMs - reserveMs);
       clearInterval(timer);
+      if (hookTimer) clearInterval(hookTimer);
       stopping.abort(new Error('rhythm is stopping'));
       // Stop accepting first: GitLab's deliveries from now on fail fast and are covered by the
       // next sweep; nothing acknowledged is lost because acknowledged means stored. Requests in

@@ -35,6 +35,9 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
   const graceMs = Number(process.env.RHYTHM_SHUTDOWN_GRACE_MS ?? 10_000);
   if (!Number.isFinite(graceMs) || graceMs < 0)
     throw new Failure(`RHYTHM_SHUTDOWN_GRACE_MS must be a number of ms (got ${process.env.RHYTHM_SHUTDOWN_GRACE_MS})`);
+  const hookCheckMs = Number(process.env.RHYTHM_HOOK_CHECK_MS ?? 5 * 60_000);
+  if (!Number.isFinite(hookCheckMs) || hookCheckMs < 0)
+    throw new Failure(`RHYTHM_HOOK_CHECK_MS must be a number of ms (got ${process.env.RHYTHM_HOOK_CHECK_MS})`);
   let service: Service;
   // Before anything is written: the token is the bot's, GitLab answers, the roles are enough.
   const assignees: AssigneeFacts = new Map();
@@ -51,6 +54,9 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
       configDir,
       log,
       secret: process.env.RHYTHM_WEBHOOK_SECRET,
+      // Set only while the hooks' secret is rotated (README, "Rotating the webhook secret").
+      ...(process.env.RHYTHM_WEBHOOK_SECRET_PREVIOUS ? { previousSecret: process.env.RHYTHM_WEBHOOK_SECRET_PREVIOUS } : {}),
+      hookCheckMs,
       databaseUrl: process.env.RHYTHM_DATABASE_URL,
       port: Number(port),
       host: o.host,

@@ -54,7 +54,7 @@ export interface ApplyReport {
  */
 export function isDryRun(config: RhythmConfig, step: Step): boolean {
   if (config.dryRun) return true;
-  if (step.kind === 'enqueue' || step.kind === 'addHook' || step.kind === 'editHook') return false;
+  if (step.kind === 'enqueue' || step.kind === 'addHook' || step.kind === 'editHook' || step.kind === 'deleteHook') return false;
   return sameProjectBoard(config, step.project)?.dryRun ?? false;
 }
 
@@ -83,6 +83,8 @@ function describe(step: Step): string {
       return `add the webhook on ${step.project}`;
     case 'editHook':
       return `update webhook ${step.hookId} on ${step.project}`;
+    case 'deleteHook':
+      return `remove webhook ${step.hookId} on ${step.project}`;
     case 'enqueue':
       return `wake ${step.key}`;
   }
@@ -118,6 +120,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
     case 'addHook':
     case 'editHook':
       return { project: step.project, url: step.spec.url };
+    case 'deleteHook':
+      return { project: step.project, hookId: step.hookId, url: step.url };
   }
 }
 
@@ -209,6 +213,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return { step, sent: true, hook: await door.addHook(step.project, step.spec) };
     case 'editHook':
       return { step, sent: true, hook: await door.editHook(step.project, step.hookId, step.spec) };
+    case 'deleteHook':
+      await door.deleteHook(step.project, step.hookId);
+      return { step, sent: true };
   }
 }
 

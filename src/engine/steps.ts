@@ -52,6 +52,7 @@ export type Step =
   | { kind: 'reorderIssue'; project: string; iid: number; to: { moveAfterId: number } | { moveBeforeId: number }; what: string }
   | { kind: 'addHook'; project: string; spec: HookSpec }
   | { kind: 'editHook'; project: string; hookId: number; spec: HookSpec }
+  | { kind: 'deleteHook'; project: string; hookId: number; url: string }
   /**
    * Not a write: wake another key, after a delay (the column after a card moved). `forgetMemory`:
    * what the bot remembers of that key no longer holds (a clash came or went): it is read afresh.

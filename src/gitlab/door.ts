@@ -22,6 +22,7 @@ import { createRequesterFn, type BaseResourceOptions, type RequestHandlerFn, typ
 import { ForbiddenError, GitLabAnswerError, readList, readOne, type Call } from './answer.js';
 import {
   hookEntity,
+  hookEventEntity,
   issueEntity,
   labelEntity,
   labelEventEntity,
@@ -104,6 +105,9 @@ const CALLS = {
   listHooks: { door: 'listHooks', route: 'GET /projects/:id/hooks', role: 'Maintainer', to: 'read project webhooks' },
   addHook: { door: 'addHook', route: 'POST /projects/:id/hooks', role: 'Maintainer', to: 'add project webhooks' },
   editHook: { door: 'editHook', route: 'PUT /projects/:id/hooks/:id', role: 'Maintainer', to: 'change project webhooks' },
+  deleteHook: { door: 'deleteHook', route: 'DELETE /projects/:id/hooks/:id', role: 'Maintainer', to: 'remove project webhooks' },
+  testHook: { door: 'testHook', route: 'POST /projects/:id/hooks/:id/test/:trigger', role: 'Maintainer', to: 'test project webhooks' },
+  hookEvents: { door: 'hookEvents', route: 'GET /projects/:id/hooks/:id/events', role: 'Maintainer', to: 'read the webhook log' },
   tokenSelf: { door: 'tokenSelf', route: 'GET /personal_access_tokens/self' },
   projectMember: { door: 'projectMember', route: 'GET /projects/:id/members/all/:user_id', role: 'Guest', to: 'see members' },
   getProject: { door: 'getProject', route: 'GET /projects/:id', role: 'Guest', to: 'see the project' },
@@ -359,6 +363,43 @@ export function createDoor(opts: DoorOptions): CheckingDoor {
       try {
         const answer = await call('projectMember', project, () => members.show(project, userId, { includeInherited: true }));
         return readOne(memberEntity, answer, CALLS.projectMember);
+      } catch (err) {
+        if (isGone(err)) return null;
+        throw err;
+      }
+    },
+
+    async deleteHook(project, hookId) {
+      try {
+        await write(
+          'deleteHook',
+          project,
+          () => hooks.remove(project, hookId),
+          () => undefined,
+        );
+      } catch (err) {
+        if (!isGone(err)) throw err;
+      }
+    },
+
+    // gitbeaker has no call for these two: its requester is relative to …/api/v4/projects/.
+    async testHook(project, hookId, trigger) {
+      await write(
+        'testHook',
+        project,
+        () => hooks.requester.post(`${encodeURIComponent(project)}/hooks/${hookId}/test/${trigger}`),
+        () => undefined,
+      );
+    },
+
+    async hookEvents(project, hookId) {
+      try {
+        const answer = await call('hookEvents', project, () =>
+          hooks.requester.get(`${encodeURIComponent(project)}/hooks/${hookId}/events`, {
+            searchParams: { per_page: 20 },
+          }),
+        );
+        return readList(hookEventEntity, answer.body, CALLS.hookEvents);
       } catch (err) {
         if (isGone(err)) return null;
         throw err;

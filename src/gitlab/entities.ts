@@ -106,8 +106,9 @@ export const hookEntity = z.object({
   confidential_note_events: z.boolean().nullable(),
   push_events: z.boolean(),
   enable_ssl_verification: z.boolean().nullable(),
+  /** `executable`, `temporarily_disabled` or `disabled` (for good); absent on GitLab before auto-disabling. */
   alert_status: z.string().optional(),
-  /** While `alert_status` is temporarily_disabled: when GitLab tries the hook again (ISO 8601). */
+  /** As stored: it stays set (in the past) after a temporary disable ran out, so read it with alert_status. */
   disabled_until: z.string().nullable().optional(),
 });
 
@@ -159,4 +160,17 @@ export const namespaceEntity = z.object({
 export const metadataEntity = z.object({
   version: z.string(),
   enterprise: z.boolean().optional(),
+});
+
+/**
+ * Entities::WebHookLog, from GET /projects/:id/hooks/:hook_id/events (GitLab 17.3+, the past
+ * 7 days, newest first). `response_status` is a string: a code, or 'internal error' when GitLab
+ * got no answer (timeout, refused connection).
+ */
+export const hookEventEntity = z.object({
+  id: z.number().int(),
+  url: z.string(),
+  trigger: z.string(),
+  response_status: z.union([z.string(), z.number()]).transform(String),
+  created_at: z.string(),
 });

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type {
   hookEntity,
+  hookEventEntity,
   issueEntity,
   labelEntity,
   labelEventEntity,
@@ -27,6 +28,7 @@ export type GLabel = z.infer<typeof labelEntity>;
 export type GProject = z.infer<typeof projectEntity>;
 export type GNamespace = z.infer<typeof namespaceEntity>;
 export type GMetadata = z.infer<typeof metadataEntity>;
+export type GHookEvent = z.output<typeof hookEventEntity>;
 
 export interface IssueQuery {
   labels?: string[];
@@ -92,6 +94,15 @@ export interface Door {
   listHooks(project: string): Promise<GHook[]>;
   addHook(project: string, spec: HookSpec): Promise<GHook>;
   editHook(project: string, hookId: number, spec: HookSpec): Promise<GHook>;
+  /** Gone already (404) counts as done. */
+  deleteHook(project: string, hookId: number): Promise<void>;
+  /**
+   * GitLab's test request (POST …/hooks/:hook_id/test/:trigger): sent even to a disabled hook, and
+   * a 2xx from the receiver re-enables it. Throws when the receiver did not answer 2xx (GitLab's 422).
+   */
+  testHook(project: string, hookId: number, trigger: 'issues_events' | 'note_events'): Promise<void>;
+  /** The hook's latest deliveries (one page, newest first); null where GitLab has no such API (before 17.3). */
+  hookEvents(project: string, hookId: number): Promise<GHookEvent[] | null>;
   /**
    * Whether GitLab is known to keep only one assignee per issue in this project (GitLab Free):
    * learned from its answer to an edit that asked for more, or told by a check (learnAssignees).

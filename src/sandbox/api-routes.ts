@@ -464,23 +464,33 @@ function createHook(ctx: ApiContext): ApiReply {
     createdAt: ctx.world.now(),
     recentFailures: 0,
     disabledUntil: null,
-    permanentlyDisabled: false,
   };
   for (const [param, field] of HOOK_FLAGS) {
     const v = ctx.params.bool(param);
     if (v !== undefined) (hook as unknown as Record<string, unknown>)[field] = v;
   }
   ctx.world.hooks.set(hook.id, hook);
-  return ok(hookEntity(ctx.world, hook), 201);
+  return ok(hookView(ctx, hook), 201);
 }
 
+/** The hook as GitLab's API shows it: never its token. */
+const hookView = (ctx: ApiContext, hook: HookRecord) => hookEntity(ctx.world, hook, ctx.delivery.alertStatus(hook));
+
+const HOOK_EDIT_KEYS = ['url', 'token', 'name', 'description', ...HOOK_FLAGS.map(([param]) => param)];
+
+/**
+ * PUT …/hooks/:hook_id (update_hook in lib/api/helpers/web_hooks_helpers.rb): `url` is optional
+ * since the helper's `optional_url`; nothing given is a 400. Only the given attributes change:
+ * an edit does not touch `recent_failures` or `disabled_until`, so it never re-enables a hook.
+ */
 function editHook(ctx: ApiContext): ApiReply {
   const project = projectOf(ctx);
   const hook = hookOf(ctx, project);
-  const url = ctx.params.str('url');
-  if (url === undefined || url === '') throw missing('url');
+  if (!HOOK_EDIT_KEYS.some((k) => ctx.params.has(k))) throw new ApiError(400, { message: 'No parameters provided' });
+  const url = ctx.params.has('url') ? ctx.params.str('url') : hook.url;
+  if (url === undefined || url === '') throw new ApiError(422, { message: { url: ["can't be blank"] } });
   checkHookUrl(url);
-  // Changing the URL drops the secret token unless a new one comes with it (GitLab resets it).
+  // Changing the URL drops the secret token unless a new one comes with it (WebHooks::Hook#reset_token).
   if (url !== hook.url && !ctx.params.has('token')) hook.token = '';
   hook.url = url;
   if (ctx.params.has('token')) hook.token = ctx.params.str('token') ?? '';
@@ -490,9 +500,10 @@ function editHook(ctx: ApiContext): ApiReply {
     const v = ctx.params.bool(param);
     if (v !== undefined) (hook as unknown as Record<string, unknown>)[field] = v;
   }
-  return ok(hookEntity(ctx.world, hook));
+  return ok(hookView(ctx, hook));
 }
 
+/** Entities::WebHookLog. A delivery that never got an HTTP answer shows GitLab's 'internal error' and an empty body. */
 function hookEventEntity(r: DeliveryRecord): Record<string, unknown> {
   return {
     id: r.id,
@@ -501,21 +512,45 @@ function hookEventEntity(r: DeliveryRecord): Record<string, unknown> {
     request_headers: r.requestHeaders,
     request_data: r.body,
     response_headers: r.responseHeaders,
-    response_body: r.responseBody,
+    response_body: r.responseStatus === null ? '' : r.responseBody,
     execution_duration: r.durationMs / 1000,
     response_status: r.responseStatus === null ? 'internal error' : String(r.responseStatus),
-    internal_error_message: r.error,
     created_at: r.at,
   };
 }
 
+const HOOK_LOG_DAYS = 7; // "events … in the past 7 days" (doc/api/project_webhooks.md)
+const HOOK_EVENTS_PER_PAGE = 20; // lib/api/hooks/events.rb: per_page values 1..20, default 20
+
+/** `status` of the events API: a code, or successful / client_failure / server_failure (internal errors count as server). */
+function statusFilter(raw: string[] | undefined): ((r: DeliveryRecord) => boolean) | null {
+  if (!raw || raw.length === 0) return null;
+  const tests = raw.map((s): ((r: DeliveryRecord) => boolean) => {
+    const code = (r: DeliveryRecord) => r.responseStatus ?? -1;
+    if (s === 'successful') return (r) => code(r) >= 200 && code(r) < 300;
+    if (s === 'client_failure') return (r) => code(r) >= 400 && code(r) < 500;
+    if (s === 'server_failure') return (r) => r.responseStatus === null || (code(r) >= 500 && code(r) < 600);
+    if (/^[1-5]\d\d$/.test(s)) return (r) => code(r) === Number(s);
+    throw new ApiError(400, { error: 'status does not have a valid value' });
+  });
+  return (r) => tests.some((t) => t(r));
+}
+
+/** GET …/hooks/:hook_id/events (GitLab 17.3+): the hook's log of the past week, newest first. */
 function hookEvents(ctx: ApiContext): ApiReply {
   const project = projectOf(ctx);
   const hook = hookOf(ctx, project);
-  // Only deliveries that were actually attempted appear in GitLab's hook log; newest first.
+  const perPage = ctx.params.int('per_page');
+  if (perPage !== undefined && (perPage < 1 || perPage > HOOK_EVENTS_PER_PAGE)) {
+    throw new ApiError(400, { error: 'per_page does not have a valid value' });
+  }
+  const wanted = statusFilter(ctx.params.list('status'));
+  const since = ctx.world.now() - HOOK_LOG_DAYS * 24 * 3600_000;
+  // Only deliveries that were actually attempted appear in GitLab's hook log.
   const sent = ctx.delivery
     .deliveries(hook.id)
     .filter((r) => r.outcome === 'delivered' || r.outcome === 'failed')
+    .filter((r) => Date.parse(r.at) >= since && (!wanted || wanted(r)))
     .reverse();
   return list(ctx, sent, hookEventEntity);
 }
@@ -695,10 +730,10 @@ export function apiRoutes(): Router<ApiHandler> {
   r.add('GET', '/projects/:id/hooks', (ctx) => {
     const project = projectOf(ctx);
     const hooks = [...ctx.world.hooks.values()].filter((h) => h.projectId === project.id);
-    return list(ctx, hooks, (h) => hookEntity(ctx.world, h));
+    return list(ctx, hooks, (h) => hookView(ctx, h));
   });
   r.add('POST', '/projects/:id/hooks', createHook);
-  r.add('GET', '/projects/:id/hooks/:hook_id', (ctx) => ok(hookEntity(ctx.world, hookOf(ctx, projectOf(ctx)))));
+  r.add('GET', '/projects/:id/hooks/:hook_id', (ctx) => ok(hookView(ctx, hookOf(ctx, projectOf(ctx)))));
   r.add('PUT', '/projects/:id/hooks/:hook_id', editHook);
   r.add('DELETE', '/projects/:id/hooks/:hook_id', (ctx) => {
     const hook = hookOf(ctx, projectOf(ctx));

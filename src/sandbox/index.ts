@@ -95,7 +95,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const tier: SandboxTier = opts.tier ?? 'premium';
   const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 20 });
   let instanceUrl = opts.instanceUrl ?? '';
-  const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
+  const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl, opts.webhookAutoDisabling);
   const api = apiRoutes();
   const control = controlRoutes();
   let callLog: CallRecord[] = [];

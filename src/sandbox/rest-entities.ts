@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { restTime } from './time-format.js';
+import type { AlertStatus } from './hook-health.js';
 import type { World } from './world.js';
 import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, TokenRecord, UserRecord } from './types.js';
 
@@ -311,14 +312,8 @@ export function labelEventEntity(world: World, e: LabelEventRecord): Record<stri
   };
 }
 
-export function alertStatus(hook: HookRecord, now: number): 'executable' | 'temporarily_disabled' | 'disabled' {
-  if (hook.permanentlyDisabled) return 'disabled';
-  if (hook.disabledUntil !== null && hook.disabledUntil > now) return 'temporarily_disabled';
-  return 'executable';
-}
-
-export function hookEntity(world: World, hook: HookRecord): Record<string, unknown> {
-  const status = alertStatus(hook, world.now());
+/** Entities::ProjectHook: never the token; `disabled_until` as stored (it stays after it ran out). */
+export function hookEntity(world: World, hook: HookRecord, status: AlertStatus): Record<string, unknown> {
   return {
     id: hook.id,
     url: hook.url,
@@ -346,7 +341,7 @@ export function hookEntity(world: World, hook: HookRecord): Record<string, unkno
     resource_access_token_events: false,
     enable_ssl_verification: hook.enableSslVerification,
     alert_status: status,
-    disabled_until: status === 'temporarily_disabled' ? restTime(hook.disabledUntil) : null,
+    disabled_until: hook.disabledUntil === null ? null : restTime(hook.disabledUntil),
     url_variables: [],
     custom_webhook_template: null,
     custom_headers: [],

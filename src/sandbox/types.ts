@@ -1,6 +1,8 @@
 // Public shapes of the sandbox and the records it keeps in memory.
 // The sandbox imports nothing from the rest of src/: it may one day be published alone.
 
+import type { AutoDisabling } from './hook-health.js';
+
 export interface SandboxOptions {
   /** Default 0: any free port. */
   port?: number;
@@ -36,6 +38,12 @@ export interface SandboxOptions {
   applicationLimitPeriodSec?: number;
   /** Default 10000, GitLab.com's webhook timeout. */
   webhookTimeoutMs?: number;
+  /**
+   * GitLab's auto-disabling of failing hooks; default GitLab.com's rules (temporarily disabled from
+   * the 4th failure in a row, 1 min doubling up to 1 day, disabled for good at the 40th). Tests may
+   * lower the thresholds; `false` is self-managed GitLab without the `auto_disabling_web_hooks` flag.
+   */
+  webhookAutoDisabling?: Partial<AutoDisabling> | false;
   /** Source of randomness for fault probabilities; default a seeded PRNG so runs repeat. */
   random?: () => number;
   /** Clock in epoch ms; default Date.now. Lets tests move past a hook's disabled_until. */
@@ -291,8 +299,8 @@ export interface HookRecord {
   confidentialNoteEvents: boolean;
   enableSslVerification: boolean;
   createdAt: number;
-  /** Consecutive failed deliveries; one success resets it. */
+  /** Consecutive failed deliveries (GitLab's `recent_failures`, capped at the permanent threshold); one success resets it. */
   recentFailures: number;
+  /** Until when a temporarily disabled hook stays off; kept (in the past) after it ran out, as GitLab keeps it. */
   disabledUntil: number | null;
-  permanentlyDisabled: boolean;
 }

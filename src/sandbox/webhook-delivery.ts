@@ -1,14 +1,15 @@
 // Delivers webhook events the way GitLab's WebHookService does: asynchronously after the API
 // response, one POST per hook with GitLab's headers, 10 s timeout, no retries, 2xx/3xx = success,
-// auto-disable after 4 consecutive failures (1 min, doubling, up to 24 h; permanent at 40),
-// events dropped while disabled, and recursion detection through X-Gitlab-Event-UUID. Faults can
+// GitLab's auto-disabling (hook-health.ts: temporarily disabled from the 4th failure in a row,
+// 1 min doubling up to 1 day; disabled for good at the 40th), events dropped while a hook is not
+// executable, and recursion detection through X-Gitlab-Event-UUID. Faults can
 // hold deliveries and let them go in another order, or send one twice, as GitLab's background
 // jobs may (each delivery is its own WebHookWorker job: no order between them, and a job can run
 // again).
 
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { alertStatus } from './rest-entities.js';
+import { GITLAB_AUTO_DISABLING, HookHealth, type AlertStatus, type AutoDisabling } from './hook-health.js';
 import { seededRandom } from './seeded-random.js';
 import type { HookEvent } from './issue-service.js';
 import type { Payload } from './hook-payloads.js';
@@ -18,10 +19,6 @@ import type { DeliveryOutcome, DeliveryRecord, HookRecord, ReleaseOrder } from '
 export const GITLAB_VERSION = '18.0.0-sandbox';
 const MAX_RESPONSE_BODY = 8 * 1024; // GitLab keeps at most 8 KB of a response body
 const MAX_RESPONSE_HEADERS = 50;
-const MINUTE = 60_000;
-const MAX_BACKOFF = 24 * 60 * MINUTE;
-const FAILURES_BEFORE_DISABLE = 4;
-const FAILURES_BEFORE_PERMANENT = 40;
 const MAX_CHAINS = 10_000;
 
 export type Trigger = 'issue_hooks' | 'confidential_issue_hooks' | 'note_hooks' | 'confidential_note_hooks' | 'push_hooks';
@@ -83,12 +80,21 @@ export class WebhookDelivery {
   private readonly chains = new Map<string, Set<number>>();
   private nextRecordId = 1;
   private closed = false;
+  private readonly health: HookHealth;
 
   constructor(
     private readonly world: World,
     private readonly timeoutMs: number,
     private readonly instanceUrl: () => string,
-  ) {}
+    autoDisabling: Partial<AutoDisabling> | false = {},
+  ) {
+    this.health = new HookHealth(autoDisabling === false ? null : { ...GITLAB_AUTO_DISABLING, ...autoDisabling });
+  }
+
+  /** The hook's `alert_status` now. */
+  alertStatus(hook: HookRecord): AlertStatus {
+    return this.health.status(hook, this.world.now());
+  }
 
   /**
    * Decide, at the moment of the change, which hooks get each event (GitLab's async_execute).
@@ -102,7 +108,7 @@ export class WebhookDelivery {
       for (const hook of this.world.hooks.values()) {
         if (hook.projectId !== event.projectId || !hookWants(hook, trigger)) continue;
         const base = { hook, trigger, payload: event.payload, idempotencyKey: randomUUID(), test: false };
-        if (alertStatus(hook, this.world.now()) !== 'executable') {
+        if (this.alertStatus(hook) !== 'executable') {
           this.log({ ...base, eventUuid: incomingUuid ?? '' }, 'disabled', { error: 'hook is disabled' });
           continue;
         }
@@ -185,7 +191,7 @@ export class WebhookDelivery {
       eventUuid: randomUUID(),
       test: false,
     };
-    if (alertStatus(hook, this.world.now()) !== 'executable') {
+    if (this.alertStatus(hook) !== 'executable') {
       this.log(job, 'disabled', { error: 'hook is disabled' });
       return;
     }
@@ -244,7 +250,7 @@ export class WebhookDelivery {
       for (let job = this.queues.get(hookId)?.shift(); job; job = this.queues.get(hookId)?.shift()) {
         try {
           if (this.closed) this.log(job, 'dropped', { error: 'sandbox closed' });
-          else if (alertStatus(job.hook, this.world.now()) !== 'executable') this.log(job, 'disabled', { error: 'hook is disabled' });
+          else if (this.alertStatus(job.hook) !== 'executable') this.log(job, 'disabled', { error: 'hook is disabled' });
           else await this.send(job);
         } finally {
           this.settle();
@@ -301,25 +307,8 @@ export class WebhookDelivery {
     const result = await post(url, headers, body, this.timeoutMs);
     const durationMs = performance.now() - started;
     const ok = result.status !== null && result.status >= 200 && result.status < 400;
-    this.afterDelivery(job.hook, ok);
+    this.health.afterDelivery(job.hook, ok, this.world.now());
     return this.log(job, ok ? 'delivered' : 'failed', { headers, durationMs, ...result });
-  }
-
-  private afterDelivery(hook: HookRecord, ok: boolean): void {
-    if (ok) {
-      hook.recentFailures = 0;
-      hook.disabledUntil = null;
-      hook.permanentlyDisabled = false;
-      return;
-    }
-    hook.recentFailures += 1;
-    if (hook.recentFailures >= FAILURES_BEFORE_PERMANENT) {
-      hook.permanentlyDisabled = true;
-      hook.disabledUntil = null;
-    } else if (hook.recentFailures >= FAILURES_BEFORE_DISABLE) {
-      const backoff = Math.min(MINUTE * 2 ** (hook.recentFailures - FAILURES_BEFORE_DISABLE), MAX_BACKOFF);
-      hook.disabledUntil = this.world.now() + backoff;
-    }
   }
 
   private log(

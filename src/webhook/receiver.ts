@@ -4,7 +4,7 @@
 // 4xx and 5xx alike, within a 10 s budget. So the webhook path is a plain node:http handler in
 // front of Express (less work per request), stores durably before it answers 2xx, refuses bad
 // requests with the right 4xx and nothing stored, and answers 5xx only when nothing was stored.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
@@ -14,6 +14,7 @@ import type { DeliveryResult, Metrics } from '../observability/metrics.js';
 import { describeErrors, validatorFor } from './hook-schemas.js';
 import { nestsDeeperThan } from './nesting.js';
 import { routeDelivery } from './route.js';
+import { secretCheck } from './secret.js';
 
 export const WEBHOOK_PATH = '/webhooks/gitlab';
 /** GitLab's own cap on a webhook request body (REQUEST_BODY_SIZE_LIMIT = 25.megabytes). */
@@ -39,6 +40,8 @@ export interface ReceiverOptions {
   store: Store;
   /** The hook's secret token (RHYTHM_WEBHOOK_SECRET). Required. */
   secret: string;
+  /** During a rotation, the old secret (RHYTHM_WEBHOOK_SECRET_PREVIOUS), accepted too. */
+  previousSecret?: string;
   /** Configured project paths (path_with_namespace). */
   projects: Set<string>;
   botUsername: string;
@@ -127,7 +130,8 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
   if (typeof opts.secret !== 'string' || opts.secret.length === 0) {
     throw new Error('the webhook secret is empty: set RHYTHM_WEBHOOK_SECRET; Rhythm will not accept unauthenticated webhooks');
   }
-  const secretDigest = sha256(opts.secret);
+  const tokenMatches = secretCheck(opts.secret, opts.previousSecret);
+  let saidPrevious = false;
   const { store, metrics, log } = opts;
   const routeOpts = { projects: opts.projects, botUsername: opts.botUsername };
   // Compile the schemas now, so a broken schema stops the service at start, not on an event.
@@ -176,7 +180,12 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
     const event = (header(req, 'x-gitlab-event') ?? '').slice(0, 100);
 
     const token = header(req, 'x-gitlab-token');
-    if (token === undefined || !timingSafeEqual(sha256(token), secretDigest)) {
+    const matched = tokenMatches(token);
+    if (matched === 'previous' && !saidPrevious) {
+      saidPrevious = true;
+      log.info({ deliveryId: headerKey, event }, 'a hook still sends the previous secret: run `rhythm hooks install --rotate-secret`');
+    }
+    if (matched === null) {
       log.warn(
         { deliveryId: headerKey, event, result: 'unauthorized' },
         token === undefined ? 'webhook without X-Gitlab-Token' : 'webhook with a wrong X-Gitlab-Token',

@@ -112,6 +112,9 @@ class PositionedProject {
       listHooks: refuse,
       addHook: refuse,
       editHook: refuse,
+      deleteHook: refuse,
+      testHook: refuse,
+      hookEvents: refuse,
     };
   }
 }

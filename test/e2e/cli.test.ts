@@ -123,19 +123,19 @@ describe('usage errors', () => {
 });
 
 describe('rhythm hooks install', () => {
-  it('creates once, changes nothing the second time, updates (never duplicates) when the URL moves; --dry-run writes nothing', async () => {
+  it('creates once, sends only the secret the second time, updates (never duplicates) when the URL moves; --dry-run writes nothing', async () => {
     const dry = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab', '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.out).toMatch(/would be created/);
+    expect(dry.out).toMatch(/would create a hook/);
     expect(await api(`/projects/${SKILLS}/hooks`)).toHaveLength(0);
 
     const first = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
     expect(first.code).toBe(0);
-    expect(first.out.match(/: created/g)).toHaveLength(2);
+    expect(first.out.match(/: created hook/g)).toHaveLength(2);
     const second = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
-    expect(second.out.match(/: unchanged/g)).toHaveLength(2);
+    expect(second.out.match(/: sent the secret token to hook/g)).toHaveLength(2);
     const moved = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:4001/webhooks/gitlab']);
-    expect(moved.out.match(/: updated/g)).toHaveLength(2);
+    expect(moved.out.match(/: updated hook \d+ \(url\)/g)).toHaveLength(2);
     for (const project of [SKILLS, CONTENT]) {
       const hooks = await api(`/projects/${project}/hooks`);
       expect(hooks).toHaveLength(1);
