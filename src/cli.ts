@@ -88,6 +88,11 @@ program
     checkConfig(file ?? globalConfig());
   });
 
+program
+  .command('explain <issue>')
+  .description('what the bot sees of one issue (group/project#12 or its URL) and what it would do; writes nothing')
+  .action(async (issue: string) => (await import('./commands/explain.js')).explain(globalConfig(), issue));
+
 const hooks = program.command('hooks').description('manage the project webhooks Rhythm needs');
 hooks
   .command('install')
