@@ -38,7 +38,7 @@ function rhythm(args: string[], env: Record<string, string | undefined> = {}) {
       RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
       ...env,
     };
-    delete childEnv.RHYTHM_DATABASE_URL;
+    if (!('RHYTHM_DATABASE_URL' in env)) delete childEnv.RHYTHM_DATABASE_URL;
     const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
       cwd: dir,
       env: childEnv,
@@ -118,6 +118,21 @@ describe('rhythm explain', () => {
     expect(r.out).toMatch(/sessions:\n +\S+: 2027-02-\d\d \d\d:\d\d \S+; DRI open/);
     expect(r.out).toMatch(/plan: +1 write\(s\)/);
     expect(r.out).toMatch(/post a note on .*#\d+ \(<!-- rhythm:signup-status -->\):\n +\| <!-- rhythm:signup-status -->/);
+  }, 60_000);
+
+  it('shows what the card memory of the service database says, after a sweep remembered the card', async () => {
+    const dave = doorAs('dave');
+    const issue = await dave.createIssue(SKILLS, { title: 'Remembered', description: 'please' });
+    const db = { RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'rhythm.db')}` };
+    const swept = await rhythm(['sweep', '--only', 'issues'], db);
+    expect(swept.code).toBe(0);
+    const r = await rhythm(['explain', `${SKILLS}#${issue.iid}`], db);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/What the card memory says\n +as of: +GitLab's updated_at \S+/);
+    expect(r.out).toMatch(/bot notes: +<!-- rhythm:status -->/);
+    // The note the sweep posted is seen, and nothing more is to be written.
+    expect(r.out).toMatch(/status note: note \d+/);
+    expect(r.out).toMatch(/plan: +nothing to write/);
   }, 60_000);
 
   it('an issue nobody has, or a project not configured: a clear error and exit 1', async () => {
