@@ -29,6 +29,26 @@ export function parsePort(value: string): string {
   return String(n);
 }
 
+/** A month as YYYY-MM, or a usage error (exit 2) before the configuration or the token is read. */
+export function parseMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`a month looks like 2026-12 (got "${value}")`);
+  return value;
+}
+
+/** An http(s) URL, or a usage error (exit 2) before anything runs. */
+export function parseHttpUrl(value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // not a URL: the error below
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new InvalidArgumentError(`an http(s) URL is needed, e.g. https://rhythm.example.com/webhooks/gitlab (got "${value}")`);
+  }
+  return value;
+}
+
 function configPath(opt: string | undefined): string {
   return opt ?? process.env.RHYTHM_CONFIG ?? 'rhythm.yml';
 }
@@ -61,7 +81,7 @@ program
 program
   .command('generate')
   .description('open or update the monthly webinar and lab DRI sign-up issues')
-  .option('--month <YYYY-MM>', "the month to generate (default: next month in the team's time zone)")
+  .option('--month <YYYY-MM>', "the month to generate (default: next month in the team's time zone)", parseMonth)
   .addOption(new Option('--only <kind>', 'only one of the two issues').choices(['webinars', 'labs']))
   .option('--dry-run', 'print the rendered issues, write nothing')
   .action(async (o: GenerateOptions) => {
@@ -96,11 +116,16 @@ program
     await doctor(globalConfig());
   });
 
+program
+  .command('explain <issue>')
+  .description('what the bot sees of one issue (group/project#12 or its URL) and what it would do; writes nothing')
+  .action(async (issue: string) => (await import('./commands/explain.js')).explain(globalConfig(), issue));
+
 const hooks = program.command('hooks').description('manage the project webhooks Rhythm needs');
 hooks
   .command('install')
   .description('register (or update, never duplicate) the webhook on every configured project')
-  .requiredOption('--url <url>', 'the public URL of POST /webhooks/gitlab')
+  .requiredOption('--url <url>', 'the public URL of POST /webhooks/gitlab', parseHttpUrl)
   .option(
     '--rotate-secret',
     'rotation: send the new RHYTHM_WEBHOOK_SECRET (the service accepts RHYTHM_WEBHOOK_SECRET_PREVIOUS meanwhile) and prove it with a test request',
@@ -142,6 +167,11 @@ queue
   .command('retry-dead [keys...]')
   .description('put dead jobs (all, or the keys given) back on the queue')
   .action(async (keys: string[]) => {
+    // A key that is no key is a usage error, said before any database is looked for.
+    const { parseKey } = await import('./engine/keys.js');
+    const bad = keys.filter((k) => !parseKey(k));
+    if (bad.length)
+      throw new CommanderError(2, 'usage', `not a work key: ${bad.map((k) => JSON.stringify(k)).join(', ')} (e.g. issue:group/project#12)`);
     const { queueRetryDead } = await import('./commands/queue.js');
     await queueRetryDead(keys);
   });

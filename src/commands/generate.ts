@@ -28,12 +28,24 @@ function printDryRun(result: GenerateResult, month: string): void {
     const title = step.kind === 'createIssue' ? step.issue.title : (step.edit.title ?? '(unchanged)');
     const labels = step.kind === 'createIssue' ? (step.issue.labels ?? []) : (step.edit.addLabels ?? []);
     const description = step.kind === 'createIssue' ? step.issue.description : (step.edit.description ?? '');
+    // An update shows what changes first: the lines it takes out and puts in, then the whole text.
+    const diff = result.changes
+      ? [
+          'What changes:',
+          ...result.changes.summary.map((line) => `  ${line}`),
+          ...result.changes.removed.map((line) => `- ${line}`),
+          ...result.changes.added.map((line) => `+ ${line}`),
+          '',
+          'The description after the update:',
+        ]
+      : [];
     process.stdout.write(
       [
         `--- dry run: would ${verb} the ${result.kind} sign-up issue for ${month} in ${step.project} (nothing is sent) ---`,
         `Title: ${title}`,
-        `Labels: ${labels.join(', ') || '(none)'}`,
+        `Labels${step.kind === 'editIssue' ? ' added' : ''}: ${labels.join(', ') || '(none)'}`,
         '',
+        ...diff,
         description,
         '',
         '',
@@ -44,7 +56,11 @@ function printDryRun(result: GenerateResult, month: string): void {
 
 /** What became of one issue, in one line: `created #12 https://…`, and what else was done. */
 function resultLine(r: GenerateResult): string {
-  let line = `${r.action}${r.iid ? ` #${r.iid}` : ''}${r.url ? ` ${r.url}` : ''}`;
+  // A dry run says what it would do: create, or update (and what changes); unchanged is unchanged.
+  const action = r.planned ? `would ${r.planned}` : r.action;
+  let line = `${action}${r.iid ? ` #${r.iid}` : ''}${r.url ? ` ${r.url}` : ''}`;
+  if (r.planned === 'update' && r.changes) line += `: ${r.changes.summary.join('; ')}`;
+  if (r.planned) line += ' (dry run: nothing sent)';
   if (r.duplicateOf !== undefined) {
     line += `, then closed it: another run opened #${r.duplicateOf} for the month at the same time, and the older one is kept`;
   }
@@ -57,6 +73,7 @@ function resultLine(r: GenerateResult): string {
 }
 
 export async function generate(configPath: string, o: GenerateOptions): Promise<void> {
+  // cli.ts refuses a bad --month while parsing; this guards other callers the same way.
   if (o.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) {
     throw new CommanderError(2, 'usage', `--month must look like 2026-12 (got "${o.month}")`);
   }

@@ -11,11 +11,13 @@ import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
 import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
+import type { Step } from '../engine/steps.js';
 import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
 import { ensureBotIdentity, learnAssignees } from '../doctor/start.js';
+import { writeText } from './write-text.js';
 
 export interface SweepOptions {
   dryRun?: boolean;
@@ -36,6 +38,12 @@ async function sharedStore(config: RhythmConfig, env: NodeJS.ProcessEnv, cwd: st
   const fallback = storeLocation(undefined, cwd);
   return fallback.kind === 'sqlite' && existsSync(fallback.path) ? openStore(undefined, cwd) : undefined;
 }
+
+/** One unsent write, as a dry run prints it: a heading line and the whole content. */
+export const dryRunText = (step: Step): string => {
+  const [head, ...body] = writeText(step);
+  return [`  dry-run: would ${head}`, ...body.map((l) => `  ${l}`)].join('\n');
+};
 
 export async function sweep(configPath: string, o: SweepOptions): Promise<void> {
   const { config, configDir } = load(configPath, o.dryRun);
@@ -81,6 +89,8 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
         const steps = outcome.steps.length ? ` (${outcome.steps.map((s) => s.kind).join(', ')})` : '';
         const dry = outcome.dryRunWrites > 0 ? ', dry-run' : '';
         process.stdout.write(`${outcome.key}: ${outcome.kind}${steps}${dry}${outcome.note ? ` ${outcome.note}` : ''}\n`);
+        // A dry run shows every write it did not send, in full (write-text.ts).
+        for (const a of outcome.applied) if (!a.sent && 'dryRun' in a) process.stdout.write(`${dryRunText(a.step)}\n`);
       },
       onFailure: (key, error) => process.stdout.write(`${key}: FAILED ${error}\n`),
     },

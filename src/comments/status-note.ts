@@ -1,6 +1,7 @@
 // The one status note per card: what is wrong, why, how to fix it, and what the bot fixed itself
 // (and how to undo that). Deterministic — no clock, stable order — so the engine can skip the
 // write when nothing changed.
+import { DateTime } from 'luxon';
 import type { SkillsExchangeBoard } from '../config/types.js';
 import { rules } from '../rules/index.js';
 import { statusOf } from '../card/status.js';
@@ -16,9 +17,18 @@ export interface StatusNoteInput {
   /** Findings whose fix is applied (a dry run logs the note and sends nothing). */
   applied: Finding[];
   board: SkillsExchangeBoard;
+  /** The team's time zone: the day each fix was made is told in it (absent: no day is told). */
+  timezone?: string;
 }
 
 const EXCERPT_LIMIT = 300;
+
+/** The day a fix was made, as people read it ("1 Dec 2026"), in the team's zone. */
+function dayOf(at: string | undefined, timezone: string | undefined): string {
+  if (!at || !timezone) return '';
+  const day = DateTime.fromISO(at, { zone: timezone });
+  return day.isValid ? day.toFormat('d LLL yyyy') : '';
+}
 const sameFinding = (f: Finding) => `${f.rule}\u0000${f.message}`;
 const ruleOf = (f: Finding): Rule | undefined => rules.find((r) => r.id === f.rule);
 const order = (f: Finding) => {
@@ -75,6 +85,7 @@ export function renderStatusNote(input: StatusNoteInput): string {
     const rule = ruleOf(f);
     return {
       title: rule?.title ?? f.rule,
+      when: dayOf(f.at, input.timezone),
       done: f.done ?? (f.fix ? describeFix(f.fix) : f.message),
       undo: f.undo ?? '',
       why: whyLink(board, rule),

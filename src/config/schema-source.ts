@@ -362,7 +362,8 @@ export const configSchema = {
           default: ['Audience', 'Links'],
         },
         needsInfoLabel: {
-          description: 'Label added while required sections are missing and removed once they are filled in. Leave out for no label.',
+          description:
+            'Label the bot adds while required sections are missing and removes once they are filled in, in fix or revert mode (a label is a write; in comment mode the bot only explains, and sets no label). Leave out for no label.',
           type: 'string',
           minLength: 1,
         },

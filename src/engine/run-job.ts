@@ -72,7 +72,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
 
   const work = resolveKey(key, deps.config);
   if ('skip' in work) {
-    deps.log.info({ key, reason: work.skip }, 'nothing to do');
+    deps.log.info({ key, result: 'skipped', reason: work.skip }, `job skipped: ${work.skip}`);
     return result('skipped', { note: work.skip });
   }
   const events: HookEvent[] = [];
@@ -112,7 +112,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
     }
     if ('skipped' in outcome) {
       if (outcome.forget && memory) await memory.forget(key);
-      deps.log.info({ key, reason: outcome.skipped }, 'nothing to do');
+      deps.log.info({ key, result: 'skipped', reason: outcome.skipped }, `job skipped: ${outcome.skipped}`);
       return result('skipped', { note: outcome.skipped });
     }
     const { steps } = outcome.decision;
@@ -157,8 +157,18 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
     break;
   }
   const { steps, summary, facts } = outcome.decision;
+  // A job that writes nothing says so: GitLab already holds what the bot would write.
+  const idle = report.writes === 0 && report.dryRunWrites === 0;
   deps.log.info(
-    { key, kind: work.kind, ...facts, steps: steps.map((s) => s.kind), writes: report.writes, dryRunWrites: report.dryRunWrites },
+    {
+      key,
+      kind: work.kind,
+      ...facts,
+      steps: steps.map((s) => s.kind),
+      writes: report.writes,
+      dryRunWrites: report.dryRunWrites,
+      ...(idle ? { reason: summary ?? 'nothing to change: GitLab already says what the bot would write' } : {}),
+    },
     'job done',
   );
   return result(work.kind, {

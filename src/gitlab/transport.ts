@@ -132,15 +132,85 @@ export class NoAnswerError extends Error {
     readonly route: string,
     readonly sent: boolean,
     cause: unknown,
+    /** The GitLab the call went to (its origin), named in the message. */
+    host?: string,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = networkCause(cause);
+    const gitlab = host ? `GitLab at ${host}` : 'GitLab';
     super(
       sent
-        ? `no answer to ${method} ${route} (${reason}); GitLab may have carried it out`
-        : `could not reach GitLab for ${method} ${route} (${reason}); nothing was sent`,
+        ? `no answer from ${gitlab} to ${method} ${route} (${reason}); GitLab may have carried it out`
+        : `${gitlab} is unreachable: ${reason}; ${method} ${route} was not sent`,
       { cause },
     );
     this.name = 'NoAnswerError';
+  }
+}
+
+/**
+ * Why a request got no answer, in a person's words, from what fetch hides under `fetch failed`:
+ * the system error's code and address (`ECONNREFUSED 127.0.0.1:4000`), a TLS problem, a name
+ * that does not resolve, or a timeout. Both addresses of a dual-stack name are named.
+ */
+export function networkCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'TimeoutError') return 'timeout: no answer in time';
+  if (err.name === 'AbortError') return 'the call was aborted';
+  const cause = err.cause ?? (err instanceof TypeError && err.message === 'fetch failed' ? undefined : err);
+  if (cause === undefined) return err.message;
+  return describeSystemError(cause);
+}
+
+function describeSystemError(cause: unknown): string {
+  if (cause instanceof AggregateError && cause.errors.length > 0) {
+    return [...new Set(cause.errors.map(describeSystemError))].join(', ');
+  }
+  if (!(cause instanceof Error)) return String(cause);
+  const e = cause as Error & { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+  const code = typeof e.code === 'string' ? e.code : null;
+  if (code && typeof e.address === 'string') return `${code} ${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `${code}: the name ${typeof e.hostname === 'string' ? e.hostname : ''} does not resolve`.replace('  ', ' ');
+  }
+  if (code && !e.message.includes(code)) return `${code}: ${e.message}`;
+  return e.message || code || e.name;
+}
+
+/**
+ * Failures a retry within seconds cannot mend: the name does not resolve, or TLS refuses the
+ * certificate (a wrong URL, a missing CA). The call fails at once and says why.
+ */
+function permanentNetworkFailure(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  return (
+    code === 'ENOTFOUND' ||
+    code.startsWith('CERT_') ||
+    code.startsWith('ERR_TLS_') ||
+    code.startsWith('ERR_SSL_') ||
+    code.includes('SELF_SIGNED') ||
+    code.startsWith('UNABLE_TO_') ||
+    // fetch's own refusal of a port browsers block (1, 25, 6000…): the URL is wrong.
+    (cause instanceof Error && cause.message === 'bad port')
+  );
+}
+
+/** GitLab could not be reached for a call (after its retries, or at once when retrying cannot help). */
+export class UnreachableError extends Error {
+  constructor(
+    readonly host: string,
+    readonly method: string,
+    readonly route: string,
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(
+      cause instanceof Error && cause.name === 'TimeoutError'
+        ? `GitLab at ${host} did not answer ${method} ${route} in time (timeout)`
+        : `GitLab at ${host} is unreachable: ${reason} (${method} ${route})`,
+      { cause },
+    );
+    this.name = 'UnreachableError';
   }
 }
 
@@ -279,7 +349,7 @@ export function gitlabUnavailable(err: unknown): { waitMs: number } | null {
     if (e instanceof Retryable) return { waitMs: 0 };
     if (e instanceof GitLabError && (e.status >= 500 || e.status === 429)) return { waitMs: 0 };
     // A POST is not resent after a network failure: it fails as a write without an answer.
-    if (e instanceof NoAnswerError) return { waitMs: 0 };
+    if (e instanceof NoAnswerError || e instanceof UnreachableError) return { waitMs: 0 };
     if (e.name === 'TimeoutError' || (e instanceof TypeError && e.message === 'fetch failed')) return { waitMs: 0 };
   }
   return null;
@@ -377,8 +447,10 @@ export class Transport {
             this.record(method, route, 0, started);
             if (signal?.aborted) throw new AbortError(abortReason(signal));
             // A write is never resent blind: the caller decides, knowing it may have been done.
-            if (!idempotent) throw new AbortError(new NoAnswerError(method, route, !neverSent(err), err));
-            throw new Retryable(`network error on ${method} ${route}: ${(err as Error).message}`);
+            if (!idempotent) throw new AbortError(new NoAnswerError(method, route, !neverSent(err), err, url.origin));
+            const unreachable = new UnreachableError(url.origin, method, route, networkCause(err), err);
+            if (permanentNetworkFailure(err)) throw new AbortError(unreachable);
+            throw new Retryable(unreachable.message, { cause: unreachable });
           }
           budget.unanswered -= 1;
           this.record(method, route, res.status, started);
@@ -417,7 +489,9 @@ export class Transport {
           throw new Retryable(`429 on ${method} ${route}`);
         }
         if (response.status >= 500 && idempotent) {
-          throw new Retryable(`${response.status} on ${method} ${route}: ${description}`);
+          throw new Retryable(`GitLab at ${url.origin} answered ${response.status} to ${method} ${route}: ${description}`, {
+            cause: new GitLabError(response.status, method, route, description),
+          });
         }
         throw new AbortError(new GitLabError(response.status, method, route, description));
       },
@@ -428,8 +502,15 @@ export class Transport {
         factor: 2,
         randomize: true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof Retryable)
-            this.opts.log.debug({ route, attemptNumber, err: error.message }, 'retrying GitLab call');
+          if (retriesLeft > 0 && error instanceof Retryable) {
+            // Said each time, with the host and the cause: a GitLab that is down is no silent wait.
+            // A 429 was said already, with the wait it asked for.
+            const level = error.message.startsWith('429') ? 'debug' : 'warn';
+            this.opts.log[level](
+              { host: url.origin, method, route, attempt: attemptNumber, of: attemptNumber + retriesLeft, err: error.message },
+              `${error.message}; trying again (${retriesLeft} ${retriesLeft === 1 ? 'try' : 'tries'} left)`,
+            );
+          }
         },
         shouldRetry: ({ error }) => error instanceof Retryable,
         // Ends a backoff sleep at once.

@@ -62,6 +62,8 @@ export interface Finding {
   undo?: string;
   /** What the fix does, past tense ("Assigned the moderator …"), shown when it was applied. */
   done?: string;
+  /** The day the bot made the fix (YYYY-MM-DD, team's zone): set by the plan, kept in the note's record. */
+  at?: string;
   /**
    * The user's own words that show the problem (e.g. the Moderator line), raw. Never set on a
    * confidential issue; comments/ quotes it safely before it reaches a note.

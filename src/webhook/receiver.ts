@@ -219,7 +219,10 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
 
     const read = await readBody(req, BODY_LIMIT);
     if (read.kind === 'gone') {
-      log.info({ deliveryId: headerKey, event }, 'webhook client went away before the body was complete');
+      log.info(
+        { deliveryId: headerKey, event, result: 'gone', reason: 'the sender went away before the body was complete' },
+        'webhook dropped: nothing was stored',
+      );
       return;
     }
     if (read.kind === 'too_large') {
@@ -279,7 +282,17 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
       answer(req, res, 200, 'duplicate', { status: 'duplicate', deliveryId });
       return;
     }
-    log.info({ deliveryId, event, key: route.key, result: 'stored', ...(route.reason ? { reason: route.reason } : {}) }, 'webhook stored');
+    // A delivery that wakes no work says why (the bot's own write, a drag within a column).
+    log.info(
+      {
+        deliveryId,
+        event,
+        key: route.key,
+        result: 'stored',
+        ...(route.key === null ? { wakes: 'nothing', reason: route.reason ?? 'no key' } : {}),
+      },
+      'webhook stored',
+    );
     answer(req, res, 202, 'stored', { status: 'stored', deliveryId });
     if (opts.onStored) {
       try {

@@ -99,7 +99,8 @@ describe('planIssue', () => {
       because: ['moderator'],
     });
     const note = plan.steps.find((s) => s.kind === 'createNote');
-    expect(note && 'body' in note ? appliedHistory(note.body) : []).toEqual([assignCarol]);
+    // With the day it was made, in the team's zone (the note tells it as history).
+    expect(note && 'body' in note ? appliedHistory(note.body) : []).toEqual([{ ...assignCarol, at: '2026-11-23' }]);
   });
 
   it('a revert moves the labels and posts no checklist, since the card leaves the column', () => {

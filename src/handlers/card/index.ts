@@ -239,6 +239,21 @@ async function recall(ctx: LoadContext, key: string): Promise<Recalled | null> {
   return row ? readMemo(row) : null;
 }
 
+/** What the rules judge a loaded card with (decide's, and what `rhythm explain` shows). */
+export function ruleContextOf(state: CardState): RuleContext {
+  return {
+    board: state.board,
+    now: state.now,
+    timezone: state.timezone,
+    botUsername: state.botUsername,
+    users: state.users,
+    scheduledPeers: state.scheduledPeers,
+    ...(state.lastMove ? { lastMove: state.lastMove } : {}),
+    ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
+    ...(state.singleAssignee ? { singleAssignee: true } : {}),
+  };
+}
+
 export const card: HandlerFor<'card', CardState> = {
   kind: 'card',
 
@@ -433,17 +448,7 @@ export const card: HandlerFor<'card', CardState> = {
 
   decide(state) {
     const { board, issue } = state;
-    const ruleCtx: RuleContext = {
-      board,
-      now: state.now,
-      timezone: state.timezone,
-      botUsername: state.botUsername,
-      users: state.users,
-      scheduledPeers: state.scheduledPeers,
-      ...(state.lastMove ? { lastMove: state.lastMove } : {}),
-      ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
-      ...(state.singleAssignee ? { singleAssignee: true } : {}),
-    };
+    const ruleCtx = ruleContextOf(state);
     const findings = checkIssue(issue, ruleCtx);
     // Judge the card again as it will be once the bot's own fixes land, as the bot's own move:
     // the note then explains the card as the next reconcile will see it (no second edit).

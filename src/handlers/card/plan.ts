@@ -130,23 +130,22 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   const existing = notes.bot[statusMarker];
   // A column fix is told while it stands: once a person has moved the card since (or the bot's
   // edit was skipped because they had), "I moved it back" is no longer what happened last.
-  // An assignment is told while it holds: GitLab Free keeps one assignee, so "I assigned the
-  // moderator" may never have happened.
-  const assigned = new Set(input.issue.assignees.map((a) => a.toLowerCase()));
+  // Any earlier fix is told while what it did still stands on the card (a person changed it since:
+  // it no longer matters). Each carries when it was made, so the list reads as history.
   const carried = (existing?.applied ?? []).filter(
     (old) =>
-      !applied.some((a) => sameFinding(a, old)) &&
-      (old.rule !== 'transition' || input.botMovedLast === true) &&
-      (old.fix?.kind !== 'assign' || old.fix.usernames.every((u) => assigned.has(u.toLowerCase()))),
+      !applied.some((a) => sameFinding(a, old)) && (old.rule !== 'transition' || input.botMovedLast === true) && stillStands(old, after),
   );
-  const history = [...applied, ...carried];
+  // The day, in the team's zone: what the note tells, and the same whichever process decided it.
+  const madeAt = (f: Finding) => existing?.applied.find((old) => sameFinding(old, f))?.at ?? calendarToday(input.now, input.timezone);
+  const history = [...applied.map((f) => ({ ...f, at: madeAt(f) })), ...carried];
   // A move judged now is recorded with its outcome: a revert still to land is judged again.
   const judged =
     input.judged && input.judgedNow
       ? { at: input.judged.at, revert: applied.some((f) => f.rule === 'transition' && f.fix?.kind === 'labels') }
       : input.judged;
   // Under GitLab's limit, with room left for the hidden record below it (the cut never takes it).
-  const rendered = fitToLimit(renderStatusNote({ issue: after, findings: openAfter, applied: history, board }), {
+  const rendered = fitToLimit(renderStatusNote({ issue: after, findings: openAfter, applied: history, board, timezone: input.timezone }), {
     limit: TEXT_LIMIT - RECORD_ROOM,
   });
   const body = withJudged(withHistory(rendered, history), judged);
@@ -214,6 +213,17 @@ function wasRealSession(due: string, input: IssuePlanInput): boolean {
   const day = (at: string) => calendarToday(new Date(at), input.timezone);
   if (setAfterTheDay(due, { timezone: input.timezone, ...(input.dueDateSetAt ? { dueDateSetAt: input.dueDateSetAt } : {}) })) return false;
   return !input.scheduledAt || day(input.scheduledAt) <= due;
+}
+
+/** What an earlier fix did is still so on the card as it will be: its labels, its assignees. */
+function stillStands(fix: Finding, card: IssueSnapshot): boolean {
+  if (!fix.fix) return true;
+  if (fix.fix.kind === 'labels') {
+    const { add, remove } = fix.fix;
+    return add.every((l) => card.labels.includes(l)) && remove.every((l) => !card.labels.includes(l));
+  }
+  const assigned = new Set(card.assignees.map((a) => a.toLowerCase()));
+  return fix.fix.usernames.every((u) => assigned.has(u.toLowerCase()));
 }
 
 function unique<T>(items: T[]): T[] {

@@ -23,6 +23,7 @@ const appliedSchema = z.array(
     undo: text.optional(),
     done: text.optional(),
     excerpt: text.optional(),
+    at: z.string().max(40).optional(),
   }),
 );
 

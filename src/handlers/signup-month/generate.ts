@@ -19,7 +19,10 @@ import type { Logger } from '../../observability/log.js';
 import type { Store } from '../../queue/contract.js';
 import { allByMarker, SignupLists } from '../../signups/find.js';
 import { issueMarker } from '../../signups/markers.js';
-import { closeDuplicate, renderMonth } from './index.js';
+import { closeDuplicate, renderMonth, type SignupChanges } from './index.js';
+
+const isChanges = (value: unknown): value is SignupChanges =>
+  typeof value === 'object' && value !== null && Array.isArray((value as SignupChanges).summary);
 
 export interface GenerateResult {
   kind: SignupKind;
@@ -32,6 +35,10 @@ export interface GenerateResult {
   closed?: number[];
   /** Why it was skipped. */
   reason?: string;
+  /** On a dry run: what the run would have done (nothing is sent). */
+  planned?: 'create' | 'update';
+  /** What an update changes (the title, labels, the description's lines). */
+  changes?: SignupChanges;
   outcome: JobOutcome;
 }
 
@@ -129,6 +136,8 @@ async function runKinds(deps: Deps, kinds: SignupKind[], month: string): Promise
     const closed = Array.isArray(facts.closedDuplicates) ? facts.closedDuplicates.filter((n): n is number => typeof n === 'number') : [];
     if (closed.length > 0) result.closed = closed;
     if (typeof facts.reason === 'string') result.reason = facts.reason;
+    if (action === 'dry-run' && (note === 'created' || note === 'updated')) result.planned = note === 'created' ? 'create' : 'update';
+    if (isChanges(facts.changes)) result.changes = facts.changes;
     if (issue) {
       try {
         const kept = await closeIfSecond(deps, lists, kind, month, issue.iid);

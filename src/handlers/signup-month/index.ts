@@ -58,6 +58,40 @@ export function renderMonth(signups: SignupsConfig, kind: SignupKind, month: str
   return rendered;
 }
 
+/** How many changed lines an update's facts carry for a dry run to show (the rest are counted). */
+const DIFF_LINES = 40;
+
+/** What an update changes, for people: the title, labels added, and the description's lines in and out. */
+export interface SignupChanges {
+  summary: string[];
+  added: string[];
+  removed: string[];
+}
+
+/**
+ * The lines of `after` not in `before` and the reverse, counted as multisets (no alignment: a
+ * sign-up issue's lines are rows and boxes, whose order the calendar keeps). Pure and linear.
+ */
+export function changesOf(before: GIssue, edit: IssueEdit): SignupChanges {
+  const summary: string[] = [];
+  if (edit.title !== undefined) summary.push(`title ${JSON.stringify(before.title)} → ${JSON.stringify(edit.title)}`);
+  if (edit.addLabels?.length) summary.push(`labels added: ${edit.addLabels.join(', ')}`);
+  const added: string[] = [];
+  const removed: string[] = [];
+  if (edit.description !== undefined) {
+    const count = new Map<string, number>();
+    for (const line of (before.description ?? '').split('\n')) count.set(line, (count.get(line) ?? 0) + 1);
+    for (const line of edit.description.split('\n')) {
+      const n = count.get(line) ?? 0;
+      if (n > 0) count.set(line, n - 1);
+      else added.push(line);
+    }
+    for (const [line, n] of count) for (let i = 0; i < n; i += 1) removed.push(line);
+    summary.push(`description: ${added.length} line(s) added, ${removed.length} removed (people's sign-ups kept)`);
+  }
+  return { summary, added: added.slice(0, DIFF_LINES), removed: removed.slice(0, DIFF_LINES) };
+}
+
 /** The marker-led note on a second issue for the month, and closing it. Pure. */
 export function closeDuplicate(project: string, kind: SignupKind, month: string, keptIid: number, dup: DuplicateSeen): Step[] {
   const steps: Step[] = [];
@@ -159,7 +193,7 @@ export const signupMonth: HandlerFor<'signupMonth', SignupMonthState> = {
     return {
       steps: [{ kind: 'editIssue', project, iid: existing.iid, edit, because: ['calendar'] }, ...closing],
       summary: 'updated',
-      facts,
+      facts: { ...facts, changes: changesOf(existing, edit) },
     };
   },
 };
