@@ -11,6 +11,7 @@ import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
 import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
+import { RememberedBaselines } from '../queue/baselines.js';
 import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
@@ -68,7 +69,16 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   seedColumns(plan, columns, new Date());
   const report = await runOnce(
     keys,
-    { config, configDir, door, log, columns, memory, listed: plan.listed },
+    {
+      config,
+      configDir,
+      door,
+      log,
+      columns,
+      memory,
+      listed: plan.listed,
+      baselines: shared ? new RememberedBaselines(shared.baselines) : null,
+    },
     {
       fullRead: plan.fullRead,
       ...(shared ? { shared, leaseMs } : {}),

@@ -1,0 +1,47 @@
+// The board's baseline as the card and onboarding handlers read it: when Rhythm first met the
+// board (queue/baselines.ts). A card nobody has changed since is the board's past: the card
+// handler writes nothing on it, and the onboarding issue lists what Rhythm would say instead.
+import type { RhythmConfig, SkillsExchangeBoard } from '../../config/types.js';
+import type { LoadContext } from '../../engine/handler.js';
+import type { GIssue } from '../../gitlab/types.js';
+
+/** The onboarding issue's marker: the bot's own issue carrying it is the board's one onboarding issue. */
+export const ONBOARDING_MARKER = '<!-- rhythm:onboarding -->';
+/** What the onboarding issue is searched by (GitLab's issue search matches the description). */
+export const ONBOARDING_SEARCH = 'rhythm:onboarding';
+
+/**
+ * The board's baseline as an ISO instant, recorded now when Rhythm meets the board for the first
+ * time; null when the run has no store to keep one in (the past is then judged, as before). Now
+ * is the wall clock, as GitLab's timestamps count, never the rules' clock (tests and demos move it).
+ */
+export async function boardBaseline(ctx: Pick<LoadContext, 'baselines'>, project: string): Promise<string | null> {
+  if (!ctx.baselines) return null;
+  return new Date(await ctx.baselines.ensure(project, Date.now())).toISOString();
+}
+
+/**
+ * How long a card's job waits before it wakes the onboarding issue: the cards of one sweep then
+ * make one update of it, not one each.
+ */
+export const ONBOARDING_DEBOUNCE_MS = 2000;
+
+/** Nobody has changed the card since the baseline (GitLab's updated_at is not after it). */
+export function untouchedSince(updatedAt: string, baseline: string | null): boolean {
+  if (!baseline) return false;
+  const at = Date.parse(updatedAt);
+  return !Number.isNaN(at) && at <= Date.parse(baseline);
+}
+
+/** Whether the board gets an onboarding issue: the board's own `onboarding`, else the top level's (default true). */
+export function onboardingWanted(config: Pick<RhythmConfig, 'onboarding'>, board: Pick<SkillsExchangeBoard, 'onboarding'>): boolean {
+  return board.onboarding ?? config.onboarding ?? true;
+}
+
+/** The bot's own issue carrying the onboarding marker (a person's copy of the text never counts). */
+export function isOnboardingIssue(issue: Pick<GIssue, 'description' | 'author'>, botUsername: string): boolean {
+  return (
+    issue.author?.username?.toLowerCase() === botUsername.toLowerCase() &&
+    (issue.description ?? '').trimStart().startsWith(ONBOARDING_MARKER)
+  );
+}
