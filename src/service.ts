@@ -17,6 +17,7 @@ import { runJob, type JobOutcome } from './engine/run-job.js';
 import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 import { RememberedBaselines } from './queue/baselines.js';
+import { meetBoards } from './handlers/onboarding/baseline.js';
 
 export interface ServiceOptions {
   config: RhythmConfig;
@@ -191,6 +192,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   // Read once per board and process: a recorded baseline never changes.
   const baselines = new RememberedBaselines(store.baselines);
+  await meetBoards(config, baselines);
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];
     const jobLog = deliveryLog(log, last?.deliveryId ?? null).child({ key: job.key });

@@ -4,6 +4,7 @@
 import type { RhythmConfig, SkillsExchangeBoard } from '../../config/types.js';
 import type { LoadContext } from '../../engine/handler.js';
 import type { GIssue } from '../../gitlab/types.js';
+import type { Baselines } from '../../queue/baselines.js';
 
 /** The onboarding issue's marker: the bot's own issue carrying it is the board's one onboarding issue. */
 export const ONBOARDING_MARKER = '<!-- rhythm:onboarding -->';
@@ -25,6 +26,16 @@ export async function boardBaseline(ctx: Pick<LoadContext, 'baselines'>, project
  * make one update of it, not one each.
  */
 export const ONBOARDING_DEBOUNCE_MS = 2000;
+
+/**
+ * Rhythm meets its boards when a process that keeps them starts on a store (`rhythm serve`, a
+ * sweep on the service's database): each board without a baseline gets one now, before any
+ * card is judged, so a card made after the start is judged as usual even before its first job.
+ */
+export async function meetBoards(config: Pick<RhythmConfig, 'boards'>, baselines: Baselines): Promise<void> {
+  const at = Date.now();
+  for (const board of config.boards) if (board.kind === 'skills-exchange') await baselines.ensure(board.project, at);
+}
 
 /** Nobody has changed the card since the baseline (GitLab's updated_at is not after it). */
 export function untouchedSince(updatedAt: string, baseline: string | null): boolean {
