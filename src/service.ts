@@ -192,7 +192,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   // Read once per board and process: a recorded baseline never changes.
   const baselines = new RememberedBaselines(store.baselines);
-  await meetBoards(config, baselines);
+  await meetBoards(config, baselines, store.memory);
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];
     const jobLog = deliveryLog(log, last?.deliveryId ?? null).child({ key: job.key });

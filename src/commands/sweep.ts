@@ -50,7 +50,7 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   let plan;
   let keys: string[];
   try {
-    if (baselines) await meetBoards(config, baselines);
+    if (baselines) await meetBoards(config, baselines, memory);
     plan = await planSweep(door, config, { parts: o.only ? [o.only] : SWEEP_PARTS, full: o.full === true, memory });
     // Cards parked dead in the service's store come back with the sweep, changed or not.
     const dead = shared

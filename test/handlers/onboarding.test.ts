@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { TEXT_LIMIT } from '../../src/comments/limit.js';
 import type { SkillsExchangeBoard } from '../../src/config/types.js';
 import type { GIssue } from '../../src/gitlab/types.js';
-import { isOnboardingIssue, ONBOARDING_MARKER, onboardingWanted, untouchedSince } from '../../src/handlers/onboarding/baseline.js';
+import {
+  isOnboardingIssue,
+  meetBoards,
+  ONBOARDING_MARKER,
+  onboardingWanted,
+  untouchedSince,
+} from '../../src/handlers/onboarding/baseline.js';
+import { MapBaselines } from '../../src/queue/baselines.js';
+import { MapCardMemory } from '../../src/queue/card-memory.js';
 import { onboarding, type OnboardingState } from '../../src/handlers/onboarding/index.js';
 import { renderOnboarding } from '../../src/handlers/onboarding/render.js';
 import type { CardReport } from '../../src/handlers/onboarding/report.js';
@@ -110,6 +118,25 @@ describe('the onboarding issue’s steps', () => {
     expect(isOnboardingIssue(existing(`${ONBOARDING_MARKER}\nx`), 'rhythm-bot')).toBe(true);
     expect(isOnboardingIssue(existing(`${ONBOARDING_MARKER}\nx`, { author: person(1, 'alice') }), 'rhythm-bot')).toBe(false);
     expect(isOnboardingIssue(existing(`quoting ${ONBOARDING_MARKER}`), 'rhythm-bot')).toBe(false);
+  });
+});
+
+describe('meeting the boards', () => {
+  it('a board met for the first time gets the start as its baseline; one this database swept before (an upgrade) the epoch', async () => {
+    const fresh = new MapBaselines();
+    const before = Date.now();
+    await meetBoards(config, fresh, new MapCardMemory());
+    expect(await fresh.get(board.project)).toBeGreaterThanOrEqual(before);
+
+    const upgraded = new MapBaselines();
+    const memory = new MapCardMemory();
+    await memory.setMark(board.project, before - 3600_000, true);
+    await meetBoards(config, upgraded, memory);
+    expect(await upgraded.get(board.project)).toBe(0);
+    // Met once: a later start changes nothing.
+    await meetBoards(config, fresh, null);
+    expect(await fresh.get(board.project)).toBeLessThanOrEqual(Date.now());
+    expect(await fresh.get(board.project)).toBeGreaterThanOrEqual(before);
   });
 });
 

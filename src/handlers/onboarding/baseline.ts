@@ -5,6 +5,7 @@ import type { RhythmConfig, SkillsExchangeBoard } from '../../config/types.js';
 import type { LoadContext } from '../../engine/handler.js';
 import type { GIssue } from '../../gitlab/types.js';
 import type { Baselines } from '../../queue/baselines.js';
+import type { CardMemory } from '../../queue/card-memory.js';
 
 /** The onboarding issue's marker: the bot's own issue carrying it is the board's one onboarding issue. */
 export const ONBOARDING_MARKER = '<!-- rhythm:onboarding -->';
@@ -31,10 +32,20 @@ export const ONBOARDING_DEBOUNCE_MS = 2000;
  * Rhythm meets its boards when a process that keeps them starts on a store (`rhythm serve`, a
  * sweep on the service's database): each board without a baseline gets one now, before any
  * card is judged, so a card made after the start is judged as usual even before its first job.
+ * A board this database has swept before (a Rhythm from before baselines, upgraded) is no first
+ * meeting: its baseline is the epoch, and every card is judged as it was before the upgrade.
  */
-export async function meetBoards(config: Pick<RhythmConfig, 'boards'>, baselines: Baselines): Promise<void> {
+export async function meetBoards(
+  config: Pick<RhythmConfig, 'boards'>,
+  baselines: Baselines,
+  memory: Pick<CardMemory, 'mark'> | null,
+): Promise<void> {
   const at = Date.now();
-  for (const board of config.boards) if (board.kind === 'skills-exchange') await baselines.ensure(board.project, at);
+  for (const board of config.boards) {
+    if (board.kind !== 'skills-exchange' || (await baselines.get(board.project)) !== null) continue;
+    const sweptBefore = memory !== null && (await memory.mark(board.project)) !== null;
+    await baselines.ensure(board.project, sweptBefore ? 0 : at);
+  }
 }
 
 /** Nobody has changed the card since the baseline (GitLab's updated_at is not after it). */
