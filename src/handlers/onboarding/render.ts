@@ -69,7 +69,13 @@ function cardSection(report: CardReport, board: SkillsExchangeBoard): string {
   const title = report.title !== undefined ? inlineUserText(report.title) : '_(a confidential card: its title stays on it)_';
   const lines = [`### ${cardRef(report.iid)} · ${title}`, '', `In ${columnName(report.column, board)}.`, '', ...moveLine(report, board)];
   if (report.note) {
-    const note = fitToLimit(quietRefs(report.note), {
+    // The note's own heading and footer say what this issue says already, once per card.
+    const body = report.note
+      .split('\n')
+      .filter((line, i) => !(i === 0 && line.startsWith('#### ')) && !line.startsWith('<sub>'))
+      .join('\n')
+      .trim();
+    const note = fitToLimit(quietRefs(body), {
       limit: NOTE_ROOM,
       notice: (omitted) => `_… and ${omitted.toLocaleString('en-US')} more characters, on the card once it changes._`,
     });
