@@ -6,6 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GIssue } from '../../src/gitlab/types.js';
 import { ONBOARDING_MARKER } from '../../src/handlers/onboarding/baseline.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSweep } from '../support/sweep-process.js';
 import { BOT, fullRequest, startWorld, type World } from '../support/world.js';
 
 const DAY = 24 * 3600_000;
@@ -201,5 +205,52 @@ describe('onboarding: false', () => {
     await world.as.dave.editIssue(world.project, fresh.iid, { addLabels: [scheduled] });
     await world.settle();
     expect((await world.bot.getIssue(world.project, fresh.iid)).labels).toContain(plan);
+  });
+});
+
+describe('a pipeline’s `rhythm sweep` on the service’s database meets the board first', () => {
+  const past = { offset: 0 };
+  let world: World;
+  let cwd: string;
+  beforeAll(async () => {
+    world = await startWorld({ startService: false, baseline: false, sandbox: { now: () => Date.now() + past.offset } });
+    cwd = mkdtempSync(join(tmpdir(), 'rhythm-onboarding-sweep-'));
+  });
+  afterAll(async () => {
+    await world?.close();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('the first run writes only the onboarding issue, the second nothing, and a later move is judged', { timeout: 120_000 }, async () => {
+    const { plan, scheduled } = world.board.labels;
+    past.offset = -10 * DAY;
+    const old = world.sandbox.seedIssues(
+      world.project,
+      Array.from({ length: 10 }, (_, i) => ({ title: `Old ${i}`, description: 'please', labels: [scheduled] })),
+    );
+    const [idea] = world.sandbox.seedIssues(world.project, [{ title: 'Old idea', description: fullRequest('An idea.', 'carol') }]);
+    past.offset = 0;
+
+    world.sandbox.resetCalls();
+    const first = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
+    expect(first.code, first.err).toBe(0);
+    expect(
+      botWrites(world)
+        .filter((c) => !c.route.endsWith('/reorder'))
+        .map((c) => c.route),
+    ).toEqual(['POST /projects/:id/issues']);
+    const [issue] = await onboardingIssues(world);
+    expect(listedIids(issue!).sort((a, b) => a - b)).toEqual(old);
+
+    world.sandbox.resetCalls();
+    const second = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
+    expect(second.code, second.err).toBe(0);
+    expect(botWrites(world)).toEqual([]);
+
+    await world.as.carol.editIssue(world.project, idea!, { addLabels: [scheduled] });
+    const third = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
+    expect(third.code, third.err).toBe(0);
+    expect((await world.bot.getIssue(world.project, idea!)).labels).toContain(plan);
+    for (const iid of old) expect((await world.bot.getIssue(world.project, iid)).labels).toContain(scheduled);
   });
 });
