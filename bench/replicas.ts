@@ -16,7 +16,7 @@ import { openStore } from '../src/queue/open.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { spawnServe, type ServeProcess } from '../test/support/serve-process.js';
 import { createDatabase } from '../test/support/postgres.js';
-import { botNoteCounts, editBurst, openBareRequests, RoundRobin, sendAll, waitDrained } from '../test/support/replicas.js';
+import { botNoteCounts, editBurst, openBareRequests, RoundRobin, sendAll, SKILLS_PROJECT, waitDrained } from '../test/support/replicas.js';
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 100);
 const EDITS_PER_ISSUE = Number(process.env.BENCH_EDITS_PER_ISSUE ?? 20);
@@ -72,6 +72,9 @@ async function runRow(row: Row, databaseUrl: string): Promise<Record<string, num
   const sandbox = await startSandbox();
   const replicas: ServeProcess[] = [];
   try {
+    // The bot met the board before these requests (its baseline): they are judged, not its past.
+    const met = await openStore(databaseUrl, repoRoot);
+    await met.baselines.ensure(SKILLS_PROJECT, Date.now()).finally(() => met.close());
     const issues = await openBareRequests(sandbox, ISSUES);
     const deliveries = editBurst(issues, EDITS_PER_ISSUE, `bench-${row.name}`);
     replicas.push(

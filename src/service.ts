@@ -17,6 +17,8 @@ import { runJob, type JobOutcome } from './engine/run-job.js';
 import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 import { HookMonitor } from './hooks/monitor.js';
+import { RememberedBaselines } from './queue/baselines.js';
+import { meetBoards } from './handlers/onboarding/baseline.js';
 
 export interface ServiceOptions {
   config: RhythmConfig;
@@ -205,6 +207,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const projects = new Set<string>(config.boards.map((b) => b.project));
   if (config.signups) projects.add(config.signups.project);
 
+  // Read once per board and process: a recorded baseline never changes.
+  const baselines = new RememberedBaselines(store.baselines);
+  await meetBoards(config, baselines, store.memory);
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];
     const jobLog = deliveryLog(log, last?.deliveryId ?? null).child({ key: job.key });
@@ -220,6 +225,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         enqueue: (key, delayMs) => store.enqueue(key, Date.now(), delayMs),
         signal,
         memory: store.memory,
+        baselines,
         listed,
         fullRead: fullReads.delete(job.key),
       });

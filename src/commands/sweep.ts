@@ -12,6 +12,8 @@ import { runOnce } from '../engine/run-once.js';
 import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
 import type { Step } from '../engine/steps.js';
+import { RememberedBaselines } from '../queue/baselines.js';
+import { meetBoards } from '../handlers/onboarding/baseline.js';
 import { openStore, storeLocation } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
@@ -55,9 +57,12 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   const shared = await sharedStore(config, process.env, process.cwd());
   // The card memory is the service's, in its database: without one, every open card is read.
   const memory = shared?.memory ?? null;
+  // The baselines live in the service's database: without one, nothing protects the past.
+  const baselines = shared ? new RememberedBaselines(shared.baselines) : null;
   let plan;
   let keys: string[];
   try {
+    if (baselines) await meetBoards(config, baselines, memory);
     plan = await planSweep(door, config, { parts: o.only ? [o.only] : SWEEP_PARTS, full: o.full === true, memory });
     // Cards parked dead in the service's store come back with the sweep, changed or not.
     const dead = shared
@@ -80,7 +85,16 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
   seedColumns(plan, columns, new Date());
   const report = await runOnce(
     keys,
-    { config, configDir, door, log, columns, memory, listed: plan.listed },
+    {
+      config,
+      configDir,
+      door,
+      log,
+      columns,
+      memory,
+      listed: plan.listed,
+      baselines,
+    },
     {
       fullRead: plan.fullRead,
       ...(shared ? { shared, leaseMs } : {}),

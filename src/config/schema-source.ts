@@ -90,6 +90,11 @@ export const configSchema = {
       type: 'boolean',
       default: false,
     },
+    onboarding: {
+      description:
+        'When true (the default), the first time Rhythm meets a board it opens one onboarding issue there listing, per card, what it found and what it would say, and keeps it up to date until a person closes it or no card is left on it. false skips that issue. Either way Rhythm records when it first met the board (its baseline): moves made before it are never reverted, and cards nobody has changed since get no note. A board can say it too. Left out: true.',
+      type: 'boolean',
+    },
     sweep: {
       description: 'The periodic sweep that re-checks every open card, catching events GitLab never delivered.',
       type: 'object',
@@ -234,6 +239,11 @@ export const configSchema = {
           description: 'When true, nothing is written for this board; every intended write is logged.',
           type: 'boolean',
           default: false,
+        },
+        onboarding: {
+          description:
+            "This board's onboarding issue (see the top-level onboarding): false skips it, true opens it even when the top level says false. Left out, the top level decides. The baseline protects the board's past either way.",
+          type: 'boolean',
         },
         labels: {
           description: "The scoped labels that make the board's columns.",

@@ -9,6 +9,7 @@ import type { ColumnCache } from './column-cache.js';
 import type { WorkKey, WorkKind } from './keys.js';
 import type { Step } from './steps.js';
 import type { CardMemory } from '../queue/card-memory.js';
+import type { Baselines } from '../queue/baselines.js';
 import type { ApplyReport } from './apply.js';
 import type { MemoryUpdate } from '../handlers/card/memory.js';
 
@@ -28,6 +29,8 @@ export interface LoadContext {
   listings: Map<string, Promise<GIssue[]>>;
   /** What the bot remembers of cards (a cache: queue/card-memory.ts); absent: nothing is remembered. */
   memory?: CardMemory | null;
+  /** When Rhythm first met each board (queue/baselines.ts); absent: no baseline, the past is judged too. */
+  baselines?: Baselines | null;
   /** Re-read everything, whatever the memory says (`rhythm sweep --full`); the memory is still written. */
   fullRead?: boolean;
   /** Issues the sweep listed, by key: read as good as a GET when no delivery came since (sweep.ts). */

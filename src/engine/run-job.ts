@@ -10,6 +10,7 @@ import type { StoredDelivery } from '../queue/contract.js';
 import { decodeHookEvent, readHookEvent, type HookEvent } from '../webhook/event.js';
 import { apply, isDryRun, WriteError, type Applied, type ApplyReport } from './apply.js';
 import type { CardMemory } from '../queue/card-memory.js';
+import type { Baselines } from '../queue/baselines.js';
 import { isGone } from '../gitlab/transport.js';
 import { isWrite } from './steps.js';
 import type { ColumnCache } from './column-cache.js';
@@ -37,6 +38,8 @@ export interface JobDeps {
   unansweredWaitMs?: number;
   /** What the bot remembers of cards (the store's; absent or null: nothing is remembered). */
   memory?: CardMemory | null;
+  /** When Rhythm first met each board (the store's; absent or null: no baseline protects the past). */
+  baselines?: Baselines | null;
   /** Re-read everything whatever the memory says (`rhythm sweep --full`); the memory is still written. */
   fullRead?: boolean;
   /** Issues the sweep listed, by key (sweep.ts): a job with no delivery reads its card from there. */
@@ -103,6 +106,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
         columns: deps.columns,
         listings: deps.listings ?? new Map<string, Promise<GIssue[]>>(),
         memory,
+        ...(deps.baselines ? { baselines: deps.baselines } : {}),
         fullRead,
         ...(deps.listed ? { listed: deps.listed } : {}),
       });

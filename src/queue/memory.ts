@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { MapCardMemory, type CardMemory } from './card-memory.js';
+import { MapBaselines, type Baselines } from './baselines.js';
 
 export interface MemoryStoreOptions {
   /** Most deliveries handed out with one claim; the rest wait for the next run. Default 500. */
@@ -54,6 +55,7 @@ function byText(a: string, b: string): number {
 class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly memory: CardMemory = new MapCardMemory();
+  readonly baselines: Baselines = new MapBaselines();
   private closed = false;
   /** Every stored delivery by id, processed or not: the dedup window, until prune(). */
   private readonly deliveries = new Map<string, DeliveryRecord>();

@@ -1,6 +1,7 @@
 // PostgreSQL schema, as migrations: entry i upgrades version i to i+1. Append, never edit a shipped
 // one. Same tables and meanings as sqlite-schema.ts; times are epoch ms in bigint columns.
 import { POSTGRES_CARD_MEMORY_TABLES } from './postgres-card-memory.js';
+import { POSTGRES_BASELINES_TABLE } from './baselines.js';
 
 export const postgresMigrations: readonly string[] = [
   `
@@ -46,4 +47,6 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 3: the card memory, a cache of what each card's last decision was made on (queue/card-memory.ts).
   POSTGRES_CARD_MEMORY_TABLES,
+  // 4: when Rhythm first met each board, its baseline (queue/baselines.ts); not a cache.
+  POSTGRES_BASELINES_TABLE,
 ];

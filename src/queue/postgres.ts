@@ -11,6 +11,8 @@ import { GroupCommit } from './group-commit.js';
 import { postgresMigrations } from './postgres-schema.js';
 import { PostgresCardMemory } from './postgres-card-memory.js';
 import type { CardMemory } from './card-memory.js';
+import { PostgresBaselines } from './postgres-baselines.js';
+import type { Baselines } from './baselines.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -150,6 +152,7 @@ interface KeyedDeliveryRow extends DeliveryRow {
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly memory: CardMemory;
+  readonly baselines: Baselines;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private revived: (key: string, by: RevivedBy) => void = () => undefined;
@@ -160,6 +163,7 @@ class PostgresStore implements Store {
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch), 500);
     this.memory = new PostgresCardMemory(pool);
+    this.baselines = new PostgresBaselines(pool);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {

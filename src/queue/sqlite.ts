@@ -11,6 +11,8 @@ import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { SqliteCardMemory } from './sqlite-card-memory.js';
 import type { CardMemory } from './card-memory.js';
+import { SqliteBaselines } from './sqlite-baselines.js';
+import type { Baselines } from './baselines.js';
 import { toQueueStats, type StatsRow } from './rows.js';
 import { createWrites, type DeliveryParams, type WriteItem, type WriteName, type WriteOps, type WriteResult } from './sqlite-writes.mjs';
 
@@ -245,6 +247,7 @@ function stopThread(thread: Worker): Promise<void> {
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly memory: CardMemory;
+  readonly baselines: Baselines;
   /** Every write, grouped: the writes of one event-loop turn share one transaction and one fsync. */
   private readonly writes: GroupCommit<WriteItem, WriteResult>;
   private readonly writer: WriterThread | null;
@@ -269,6 +272,7 @@ class SqliteStore implements Store {
     // thread commits all it has been handed meanwhile as one, as soon as the last is on disk.
     this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 16);
     this.memory = new SqliteCardMemory(memoryDb ?? db);
+    this.baselines = new SqliteBaselines(db);
   }
 
   /** One write, committed (with the others of its batch) before this resolves. */

@@ -68,6 +68,11 @@ export interface MoveEvidence {
    * never landed: its note was written first, then the label edit failed), it is judged again.
    */
   judgedRevert?: boolean;
+  /**
+   * When Rhythm first met the board (ISO instant; queue/baselines.ts), or null/absent when it has no
+   * baseline. A move made at or before it is the board's past: never judged, whoever made it.
+   */
+  baseline?: string | null;
   botUsername: string;
   board: Pick<SkillsExchangeBoard, 'labels'>;
 }
@@ -76,6 +81,16 @@ const instant = (at: string | null): number => {
   const t = at ? Date.parse(at) : NaN;
   return Number.isNaN(t) ? -Infinity : t;
 };
+
+/**
+ * A move made at or before the board's baseline: the past Rhythm found, not a move to judge. A move
+ * whose time cannot be read counts as the past too when there is a baseline (nothing proves it new).
+ */
+export function beforeBaseline(move: StatusMove, evidence: Pick<MoveEvidence, 'baseline'>): boolean {
+  if (!evidence.baseline) return false;
+  const baseline = instant(evidence.baseline);
+  return baseline !== -Infinity && instant(move.at) <= baseline;
+}
 
 /**
  * The column move to judge now, if any: the last move in GitLab's own label history. A person's
@@ -91,9 +106,9 @@ export function moveToJudge(evidence: MoveEvidence): StatusMove | undefined {
 /** moveToJudge for a last move already taken from the history (or remembered from a reading of it). */
 export function judgeMove(
   move: StatusMove | null | undefined,
-  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername'>,
+  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername' | 'baseline'>,
 ): StatusMove | undefined {
-  if (!move) return undefined;
+  if (!move || beforeBaseline(move, evidence)) return undefined;
   if (move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return move;
   return isNewJudgement(move, evidence) ? move : undefined;
 }
@@ -101,9 +116,10 @@ export function judgeMove(
 /** Is this a person's move the bot must judge now (never judged, or its revert never landed)? */
 export function isNewJudgement(
   move: StatusMove | undefined,
-  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername'>,
+  evidence: Pick<MoveEvidence, 'judgedAt' | 'judgedRevert' | 'botUsername' | 'baseline'>,
 ): boolean {
   if (!move || move.by.toLowerCase() === evidence.botUsername.toLowerCase()) return false;
+  if (beforeBaseline(move, evidence)) return false;
   const at = instant(move.at);
   const judged = instant(evidence.judgedAt);
   return at > judged || (at === judged && evidence.judgedRevert === true);

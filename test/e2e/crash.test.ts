@@ -32,11 +32,14 @@ describe('a crash in the middle of a burst', () => {
   it('loses nothing and never runs one issue twice at once', async () => {
     const log = createLogger({ level: 'silent' });
     const alice = createDoor({ url: sandbox.url, token: 'sandbox-alice-token', log, transport: new Transport({ log }) });
+    const databaseUrl = `sqlite:${join(dir, 'rhythm.db')}`;
+    // The bot met the board before these requests (its baseline): they are judged, not its past.
+    const met = await openStore(databaseUrl, dir);
+    await met.baselines.ensure(PROJECT, Date.now()).finally(() => met.close());
     // 100 requests missing the template's sections: each one earns exactly one bot note.
     const issues = [];
     for (let i = 0; i < 100; i += 1) issues.push(await alice.createIssue(PROJECT, { title: `Request ${i}`, description: 'please' }));
     const projectId = issues[0]!.project_id;
-    const databaseUrl = `sqlite:${join(dir, 'rhythm.db')}`;
 
     const deliveries = issues.flatMap((issue) =>
       Array.from({ length: 10 }, (_, n) => ({

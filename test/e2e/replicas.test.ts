@@ -45,10 +45,13 @@ describe.skipIf(firstDatabase === null)('three replicas on one PostgreSQL', () =
     const databaseUrl = firstDatabase!;
     const sandbox = await startSandbox();
     sandboxes.push(sandbox);
+    // The bot met the board before these requests (its baseline): they are judged, not its past.
+    const met = await openStore(databaseUrl, REPO);
+    await met.baselines.ensure(SKILLS_PROJECT, Date.now()).finally(() => met.close());
     const issues = await openBareRequests(sandbox, ISSUES);
     const deliveries = editBurst(issues, EDITS_PER_ISSUE, 'replicas');
 
-    // Started together on the empty database: the migration runs once, under the advisory lock.
+    // Started together on one database (the second test starts a pair on an empty one).
     const replicas = await Promise.all([0, 1, 2].map(() => spawnServe({ gitlabUrl: sandbox.url, databaseUrl })));
     processes.push(...replicas);
     const victim = replicas[1]!;

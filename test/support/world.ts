@@ -13,6 +13,7 @@ import type { GIssue, GNote } from '../../src/gitlab/types.js';
 import { installHooks } from '../../src/hooks/install.js';
 import { createLogger, type Logger } from '../../src/observability/log.js';
 import { startService, type Service, type ServiceOptions } from '../../src/service.js';
+import { openStore } from '../../src/queue/open.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 export const REPO = new URL('../../', import.meta.url).pathname;
@@ -56,6 +57,12 @@ export async function startWorld(
     databaseUrl?: string;
     service?: Partial<ServiceOptions>;
     startService?: boolean;
+    /**
+     * The bot met the board when the world began (its baseline is in the database), so the cards a
+     * test makes are judged as usual. false: the cards a test makes before the bot first runs are
+     * the board's past (handlers/onboarding/).
+     */
+    baseline?: boolean;
   } = {},
 ): Promise<World> {
   const sandbox = await startSandbox(opts.sandbox ?? {});
@@ -161,6 +168,14 @@ export async function startWorld(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  if (opts.baseline !== false) {
+    const store = await openStore(dbUrl, dir);
+    try {
+      for (const b of config.boards) if (b.kind === 'skills-exchange') await store.baselines.ensure(b.project, Date.now());
+    } finally {
+      await store.close();
+    }
+  }
   if (opts.startService !== false) await world.start();
   return world;
 }

@@ -5,12 +5,14 @@
 // notes, the label history, a user or the column only when the decision needs them again.
 import { performance } from 'node:perf_hooks';
 import type { SkillsExchangeBoard } from '../../config/types.js';
-import { columnKey, issueKey } from '../../engine/keys.js';
+import { columnKey, issueKey, onboardingKey } from '../../engine/keys.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GIssue, GNote } from '../../gitlab/types.js';
 import { isGone } from '../../gitlab/transport.js';
 import { checkIssue, enabledRules, isNewJudgement, judgeMove } from '../../rules/index.js';
+import { beforeBaseline } from '../../rules/transition.js';
+import { boardBaseline, isOnboardingIssue, ONBOARDING_DEBOUNCE_MS, onboardingWanted, untouchedSince } from '../onboarding/baseline.js';
 import { calendarToday, hasRecordingLink, lastAddedAt, lastStatusMove, statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
 import type { StatusMove } from '../../card/status-move.js';
@@ -66,6 +68,12 @@ export interface CardState {
   knowledge?: CardKnowledge;
   /** GitLab keeps one assignee per issue in this project (GitLab Free), as the door learned. */
   singleAssignee?: boolean;
+  /** Nobody has changed the card since the board's baseline: nothing is written on it (onboarding/). */
+  held?: boolean;
+  /** The last move, made before the baseline, that would have been judged without one (never is). */
+  pastMove?: StatusMove;
+  /** The card is from before the baseline: it is (or was) on the onboarding issue, which hears of its jobs. */
+  onboardingKey?: string;
 }
 
 export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): SkillsExchangeBoard | undefined {
@@ -298,6 +306,8 @@ export const card: HandlerFor<'card', CardState> = {
     const issue = toSnapshot(key.project, found);
     const rules = enabledRules(board);
     const bot = config.gitlab.botUsername.toLowerCase();
+    if (isOnboardingIssue(found, bot)) return { skip: 'the board’s onboarding issue' };
+    const baseline = await boardBaseline(ctx, board.project);
 
     // Is GitLab's copy the one remembered? The same updated_at and fields, or the card as the
     // bot's own writes left it (GitLab moved updated_at; nothing else changed).
@@ -351,6 +361,7 @@ export const card: HandlerFor<'card', CardState> = {
     // delivery tells of a column move the remembered history does not have, or when the card
     // changed with no delivery telling how (the sweep, catching what GitLab never delivered).
     let lastMove: StatusMove | undefined;
+    let pastMove: StatusMove | undefined;
     const judged = judgedSoFar(notes);
     let judgement = judged.recorded;
     let judgedNow = false;
@@ -375,8 +386,12 @@ export const card: HandlerFor<'card', CardState> = {
         judgedAt: judged.judgedAt,
         judgedRevert: judged.recorded?.at === judged.judgedAt && judged.recorded.revert,
         botUsername: config.gitlab.botUsername,
+        baseline,
       };
       lastMove = judgeMove(history!.move, evidence);
+      if (!lastMove && history!.move && beforeBaseline(history!.move, evidence)) {
+        pastMove = judgeMove(history!.move, { ...evidence, baseline: null });
+      }
       if (isNewJudgement(lastMove, evidence)) {
         judgement = { at: lastMove!.at, revert: false };
         judgedNow = true;
@@ -439,6 +454,11 @@ export const card: HandlerFor<'card', CardState> = {
         ...(previous ? { previous } : {}),
         readAt,
         ...(gitlab.singleAssignee?.(key.project) ? { singleAssignee: true } : {}),
+        ...(untouchedSince(found.updated_at, baseline) ? { held: true } : {}),
+        ...(pastMove ? { pastMove } : {}),
+        ...(baseline && onboardingWanted(config, board) && untouchedSince(found.created_at, baseline)
+          ? { onboardingKey: onboardingKey(board.project) }
+          : {}),
         ...(ctx.memory
           ? { knowledge: { key: keyName, found, notes, history, peers, dueDateSetAt, recalled: ctx.fullRead ? null : recalled } }
           : {}),
@@ -480,6 +500,15 @@ export const card: HandlerFor<'card', CardState> = {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
     }
     steps.push(...clashPeersToWake(state, plan.steps));
+    if (state.onboardingKey) steps.push({ kind: 'enqueue', key: state.onboardingKey, delayMs: ONBOARDING_DEBOUNCE_MS });
+    // The board's past: what the bot would say goes on the onboarding issue, not on the card.
+    if (state.held) {
+      return {
+        steps: steps.filter((s) => s.kind === 'enqueue'),
+        summary: 'unchanged since the board’s baseline: nothing written (the onboarding issue lists it)',
+        facts: { iid: issue.iid, held: true, findings: findings.map((f) => f.rule), column: statusOf(issue.labels, board) },
+      };
+    }
     return {
       steps,
       facts: {
