@@ -332,6 +332,42 @@ export const configSchema = {
           format: 'uri',
           pattern: '^https?://',
         },
+        dashboard: {
+          description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
+          $ref: '#/$defs/dashboard',
+        },
+      },
+    },
+    dashboard: {
+      description:
+        "One issue the bot owns per board (like Renovate's Dependency Dashboard), found again by a hidden marker and edited in place: the next weeks of the series, the cards waiting on something, and for a sign-up board next month's sessions without a DRI. Refreshed after card changes and on every sweep; nothing is written when nothing changed.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the dashboard issue is kept.',
+          type: 'boolean',
+          default: true,
+        },
+        title: {
+          description: 'Title of the dashboard issue; must contain the word Dashboard.',
+          type: 'string',
+          pattern: 'Dashboard',
+          default: 'Rhythm Dashboard',
+        },
+        weeks: {
+          description: 'How many weeks ahead the dashboard shows, one line per week, starting with this week.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 26,
+          default: 8,
+        },
+        debounceMs: {
+          description: 'Milliseconds to wait after a card change before refreshing, so a burst of edits gives one refresh.',
+          type: 'integer',
+          minimum: 0,
+          default: 10000,
+        },
       },
     },
     templateRuleSetting: {
@@ -384,6 +420,10 @@ export const configSchema = {
           description: 'When true, nothing is written for this board; every intended write is logged.',
           type: 'boolean',
           default: false,
+        },
+        dashboard: {
+          description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
+          $ref: '#/$defs/dashboard',
         },
       },
     },

@@ -36,6 +36,7 @@ export type RhythmConfig = Omit<ValidatedConfig, 'signups'> & {
 export type BoardConfig = RhythmConfig['boards'][number];
 export type SkillsExchangeBoard = Extract<BoardConfig, { kind: 'skills-exchange' }>;
 export type SignupsBoard = Extract<BoardConfig, { kind: 'signups' }>;
+export type DashboardSettings = NonNullable<BoardConfig['dashboard']>;
 export type BoardRules = SkillsExchangeBoard['rules'];
 export type RuleSetting = BoardRules['moderator'];
 export type TemplateRuleSetting = BoardRules['template'];

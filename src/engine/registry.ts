@@ -2,6 +2,7 @@
 // `$def` in the schema, and a line here; the key spelling goes in keys.ts.
 import { card } from '../handlers/card/index.js';
 import { column } from '../handlers/column/index.js';
+import { dashboard } from '../handlers/dashboard/index.js';
 import { signupIssue } from '../handlers/signup-issue/index.js';
 import { signupMonth } from '../handlers/signup-month/index.js';
 import { signupReminders } from '../handlers/signup-reminders/index.js';
@@ -16,6 +17,7 @@ const registry: { [K in WorkKind]: Work<KeyOf<K>> } = {
   signupIssue: work(signupIssue),
   signupReminders: work(signupReminders),
   signupMonth: work(signupMonth),
+  dashboard: work(dashboard),
 };
 
 /** The work for a key's kind (the key and its handler agree by construction). */

@@ -5,7 +5,8 @@
 // notes, the label history, a user or the column only when the decision needs them again.
 import { performance } from 'node:perf_hooks';
 import type { SkillsExchangeBoard } from '../../config/types.js';
-import { columnKey, issueKey } from '../../engine/keys.js';
+import { columnKey, dashboardKey, issueKey } from '../../engine/keys.js';
+import { isDashboardIssue } from '../dashboard/index.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GIssue, GNote } from '../../gitlab/types.js';
@@ -258,6 +259,7 @@ export const card: HandlerFor<'card', CardState> = {
         throw err;
       }
     }
+    if (isDashboardIssue(found, config.gitlab.botUsername)) return { skip: "the board's dashboard issue, not a card", forget: true };
     const issue = toSnapshot(key.project, found);
     const rules = enabledRules(board);
     const bot = config.gitlab.botUsername.toLowerCase();
@@ -445,6 +447,10 @@ export const card: HandlerFor<'card', CardState> = {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
     }
     steps.push(...clashPeersToWake(state, plan.steps));
+    // A person changed the card: the dashboard shows it after the burst (the key coalesces).
+    if (board.dashboard?.enabled && state.events.length > 0) {
+      steps.push({ kind: 'enqueue', key: dashboardKey(board.name), delayMs: board.dashboard.debounceMs });
+    }
     return {
       steps,
       facts: {
