@@ -336,6 +336,37 @@ export const configSchema = {
           description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
           $ref: '#/$defs/dashboard',
         },
+        chat: {
+          description: 'Chat notices for this board through a Slack-compatible incoming webhook (Slack, Mattermost). Left out: none.',
+          $ref: '#/$defs/chat',
+        },
+      },
+    },
+    chat: {
+      description:
+        'Notices in a chat channel: a card scheduled, a recording posted, a session next week without a moderator or DRI, and a weekly digest. Each is sent once (remembered in the database), by `rhythm serve`; confidential cards never appear.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        webhookUrl: {
+          description:
+            "The channel's incoming webhook URL (Slack, or Mattermost: the same JSON). A secret: write ${SLACK_WEBHOOK_URL:-} so it comes from the environment; empty sends nothing. Never logged.",
+          type: 'string',
+          default: '',
+        },
+        timeoutSeconds: {
+          description: 'How long one post may take before it is tried again.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 10,
+        },
+        soonDays: {
+          description: 'A session this many days ahead or fewer without a moderator (or DRI) gets a notice.',
+          type: 'integer',
+          minimum: 1,
+          default: 7,
+        },
       },
     },
     dashboard: {
@@ -424,6 +455,10 @@ export const configSchema = {
         dashboard: {
           description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
           $ref: '#/$defs/dashboard',
+        },
+        chat: {
+          description: 'Chat notices for this board through a Slack-compatible incoming webhook (Slack, Mattermost). Left out: none.',
+          $ref: '#/$defs/chat',
         },
       },
     },

@@ -37,6 +37,7 @@ export type BoardConfig = RhythmConfig['boards'][number];
 export type SkillsExchangeBoard = Extract<BoardConfig, { kind: 'skills-exchange' }>;
 export type SignupsBoard = Extract<BoardConfig, { kind: 'signups' }>;
 export type DashboardSettings = NonNullable<BoardConfig['dashboard']>;
+export type ChatSettings = NonNullable<BoardConfig['chat']>;
 export type BoardRules = SkillsExchangeBoard['rules'];
 export type RuleSetting = BoardRules['moderator'];
 export type TemplateRuleSetting = BoardRules['template'];

@@ -10,6 +10,8 @@ import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
+import { sendChatNotice } from '../chat/send.js';
+import type { ChatLedger } from '../queue/chat-ledger.js';
 import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
 
@@ -27,6 +29,8 @@ export interface ApplyContext {
    * 60 s, and the door gave up after 30 s, so by then the POST is done or never will be.
    */
   unansweredWaitMs?: number;
+  /** Where chat notices are recorded as sent (absent: a chat notice step fails). */
+  chat?: ChatLedger;
 }
 
 const UNANSWERED_WAIT_MS = 30_000;
@@ -85,6 +89,8 @@ function describe(step: Step): string {
       return `update webhook ${step.hookId} on ${step.project}`;
     case 'enqueue':
       return `wake ${step.key}`;
+    case 'chatNotice':
+      return step.text === null ? `record chat notice ${step.notice} as known` : `send chat notice ${step.notice} for ${step.board}`;
   }
 }
 
@@ -118,6 +124,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
     case 'addHook':
     case 'editHook':
       return { project: step.project, url: step.spec.url };
+    case 'chatNotice':
+      return { board: step.board, notice: step.notice, sent: step.text !== null };
   }
 }
 
@@ -198,6 +206,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return { step, sent: true, hook: await door.addHook(step.project, step.spec) };
     case 'editHook':
       return { step, sent: true, hook: await door.editHook(step.project, step.hookId, step.spec) };
+    case 'chatNotice':
+      await sendChatNotice(step, ctx.config, ctx.chat, ctx.signal);
+      return { step, sent: true };
   }
 }
 

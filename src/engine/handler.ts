@@ -11,6 +11,7 @@ import type { Step } from './steps.js';
 import type { CardMemory } from '../queue/card-memory.js';
 import type { ApplyReport } from './apply.js';
 import type { MemoryUpdate } from '../handlers/card/memory.js';
+import type { ChatLedger } from '../queue/chat-ledger.js';
 
 /** What `load` may use: GitLab for reading, the configuration, the clock, shared caches. */
 export interface LoadContext {
@@ -32,6 +33,8 @@ export interface LoadContext {
   fullRead?: boolean;
   /** Issues the sweep listed, by key: read as good as a GET when no delivery came since (sweep.ts). */
   listed?: ListedIssues;
+  /** The chat notices sent so far (`rhythm serve`'s store); absent: no chat notices in this run. */
+  chat?: ChatLedger;
 }
 
 /**

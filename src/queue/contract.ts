@@ -2,6 +2,7 @@
 // postgres.ts (several replicas) and memory.ts (one-shot commands). test/queue/contract.ts is the
 // one suite all three must pass.
 import type { CardMemory } from './card-memory.js';
+import type { ChatLedger } from './chat-ledger.js';
 //
 // No key is ever silenced for good: a dead job is parked only until the next delivery or wake for
 // its key (accept() or enqueue(): a new event, the sweep, a timer, a restart's sweep), which makes
@@ -84,6 +85,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
   /** What the bot remembers of each card, in the same database (a cache: see card-memory.ts). */
   readonly memory: CardMemory;
+  /** The chat notices sent (queue/chat-ledger.ts), in the same database. */
+  readonly chat: ChatLedger;
   /** Create or upgrade the schema. Safe when several processes call it at once. */
   migrate(): Promise<void>;
   /**

@@ -1,6 +1,7 @@
 // PostgreSQL schema, as migrations: entry i upgrades version i to i+1. Append, never edit a shipped
 // one. Same tables and meanings as sqlite-schema.ts; times are epoch ms in bigint columns.
 import { POSTGRES_CARD_MEMORY_TABLES } from './postgres-card-memory.js';
+import { POSTGRES_CHAT_LEDGER_TABLE } from './postgres-chat-ledger.js';
 
 export const postgresMigrations: readonly string[] = [
   `
@@ -46,4 +47,6 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 3: the card memory, a cache of what each card's last decision was made on (queue/card-memory.ts).
   POSTGRES_CARD_MEMORY_TABLES,
+  // 4: the chat notices sent, so each goes out once (queue/chat-ledger.ts).
+  POSTGRES_CHAT_LEDGER_TABLE,
 ];

@@ -2,6 +2,7 @@
 // Times are epoch ms. A job's due_at means "a run is wanted at this time": for a pending job that is
 // when it becomes claimable; for a running job, non-null means it was woken while it ran.
 import { SQLITE_CARD_MEMORY_TABLES } from './sqlite-card-memory.js';
+import { SQLITE_CHAT_LEDGER_TABLE } from './sqlite-chat-ledger.js';
 
 export const sqliteMigrations: readonly string[] = [
   `
@@ -47,4 +48,6 @@ export const sqliteMigrations: readonly string[] = [
   `,
   // 3: the card memory, a cache of what each card's last decision was made on (queue/card-memory.ts).
   SQLITE_CARD_MEMORY_TABLES,
+  // 4: the chat notices sent, so each goes out once (queue/chat-ledger.ts).
+  SQLITE_CHAT_LEDGER_TABLE,
 ];

@@ -11,6 +11,8 @@ import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { SqliteCardMemory } from './sqlite-card-memory.js';
 import type { CardMemory } from './card-memory.js';
+import { SqliteChatLedger } from './sqlite-chat-ledger.js';
+import type { ChatLedger } from './chat-ledger.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow, type StatsRow } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -296,6 +298,7 @@ function stopThread(thread: Worker): Promise<void> {
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly memory: CardMemory;
+  readonly chat: ChatLedger;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
@@ -310,6 +313,7 @@ class SqliteStore implements Store {
   ) {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch));
     this.memory = new SqliteCardMemory(memoryDb ?? db);
+    this.chat = new SqliteChatLedger(db);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {

@@ -3,6 +3,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   BoardRules,
+  ChatSettings,
   DashboardSettings,
   RhythmConfig,
   RuleMode,
@@ -45,7 +46,9 @@ describe('the loaded config types', () => {
       project: string;
       dryRun: boolean;
       dashboard?: DashboardSettings;
+      chat?: ChatSettings;
     }>();
+    expectTypeOf<ChatSettings>().toEqualTypeOf<{ webhookUrl: string; timeoutSeconds: number; soonDays: number }>();
     expectTypeOf<SkillsExchangeBoard['dashboard']>().toEqualTypeOf<DashboardSettings | undefined>();
     expectTypeOf<DashboardSettings>().toEqualTypeOf<{ enabled: boolean; title: string; weeks: number; debounceMs: number }>();
     expectTypeOf<SkillsExchangeBoard['labels']>().toEqualTypeOf<{ plan: string; scheduled: string }>();

@@ -5,7 +5,7 @@
 // notes, the label history, a user or the column only when the decision needs them again.
 import { performance } from 'node:perf_hooks';
 import type { SkillsExchangeBoard } from '../../config/types.js';
-import { columnKey, dashboardKey, issueKey } from '../../engine/keys.js';
+import { chatKey, columnKey, dashboardKey, issueKey } from '../../engine/keys.js';
 import { isDashboardIssue } from '../dashboard/index.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
@@ -450,6 +450,10 @@ export const card: HandlerFor<'card', CardState> = {
     // A person changed the card: the dashboard shows it after the burst (the key coalesces).
     if (board.dashboard?.enabled && state.events.length > 0) {
       steps.push({ kind: 'enqueue', key: dashboardKey(board.name), delayMs: board.dashboard.debounceMs });
+    }
+    // And its chat notices (a card scheduled, a recording posted), once the burst is over too.
+    if (board.chat?.webhookUrl && state.events.length > 0) {
+      steps.push({ kind: 'enqueue', key: chatKey(board.name), delayMs: board.dashboard?.debounceMs ?? 10_000 });
     }
     return {
       steps,

@@ -4,8 +4,8 @@
 // on a sign-up board, the sign-up issues), the notes of each card whose date has passed without a
 // recording link in its description, and, only while no open dashboard exists, one search of the
 // closed issues (a person closed it: it is reopened, the bot owns it).
-import type { BoardConfig, DashboardSettings, RhythmConfig } from '../../config/types.js';
-import type { HandlerFor } from '../../engine/handler.js';
+import type { BoardConfig, DashboardSettings, RhythmConfig, SkillsExchangeBoard } from '../../config/types.js';
+import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GIssue } from '../../gitlab/types.js';
 import { calendarToday, hasRecordingLink, statusOf } from '../../card/index.js';
@@ -50,6 +50,41 @@ export function isDashboardIssue(issue: Pick<GIssue, 'description' | 'author'>, 
   return DASHBOARD_MARKER.test(issue.description ?? '') && isBotAuthor(issue.author?.username, botUsername);
 }
 
+/**
+ * The open cards of a board in planning or scheduled, as the dashboard (and the chat digest) show
+ * them. Reads the notes of each card whose date has passed without a recording link in its
+ * description: a recording is usually posted as a comment.
+ */
+export async function readBoardCards(
+  ctx: Pick<LoadContext, 'gitlab' | 'config'>,
+  board: SkillsExchangeBoard,
+  open: readonly GIssue[],
+  today: string,
+): Promise<DashboardCard[]> {
+  const cards: DashboardCard[] = [];
+  for (const issue of open) {
+    if (isDashboardIssue(issue, ctx.config.gitlab.botUsername)) continue;
+    const status = statusOf(issue.labels, board);
+    if (status === 'backlog') continue;
+    const column = status === 'plan' ? 'plan' : 'scheduled';
+    let recording = hasRecordingLink([issue.description ?? '']);
+    if (!recording && column === 'scheduled' && issue.due_date && issue.due_date < today) {
+      const notes = await ctx.gitlab.listNotes(board.project, issue.iid);
+      recording = hasRecordingLink(notes.filter((n) => !n.system).map((n) => n.body));
+    }
+    cards.push(
+      readCard(
+        issue,
+        issue.assignees.map((a) => a.username),
+        column,
+        today,
+        recording,
+      ),
+    );
+  }
+  return cards;
+}
+
 export const dashboard: HandlerFor<'dashboard', DashboardState> = {
   kind: 'dashboard',
 
@@ -74,24 +109,7 @@ export const dashboard: HandlerFor<'dashboard', DashboardState> = {
     const today = calendarToday(ctx.now, config.timezone);
     const view: DashboardView = { board: board.name, timezone: config.timezone, today, weeks: board.dashboard.weeks };
 
-    if (board.kind === 'skills-exchange') {
-      const cards: DashboardCard[] = [];
-      for (const issue of open) {
-        if (isDashboardIssue(issue, bot)) continue;
-        const status = statusOf(issue.labels, board);
-        if (status === 'backlog') continue;
-        const column = status === 'plan' ? 'plan' : 'scheduled';
-        let recording = hasRecordingLink([issue.description ?? '']);
-        // A past session's recording is usually posted as a comment: only then are notes read.
-        if (!recording && column === 'scheduled' && issue.due_date && issue.due_date < today) {
-          const notes = await ctx.gitlab.listNotes(board.project, issue.iid);
-          recording = hasRecordingLink(notes.filter((n) => !n.system).map((n) => n.body));
-        }
-        const assignees = issue.assignees.map((a) => a.username);
-        cards.push(readCard(issue, assignees, column, today, recording));
-      }
-      view.cards = cards;
-    }
+    if (board.kind === 'skills-exchange') view.cards = await readBoardCards(ctx, board, open, today);
 
     const signups = config.signups;
     if (board.kind === 'signups' && signups) {
