@@ -52,3 +52,34 @@ describe('notices of a sign-up board', () => {
     expect(notices[1]!.text).toContain('2 sessions without a DRI');
   });
 });
+
+describe('notices of a Skills Exchange board', () => {
+  const card = {
+    title: 'Pipelines',
+    webUrl: 'https://g.example/p/-/issues/7',
+    confidential: false,
+    speakers: ['alice'],
+    moderator: null,
+    waiting: ['moderator' as const],
+  };
+  it('asks for a moderator for a session in the next days, planned or scheduled; never tells of a confidential card', () => {
+    const notices = dueNotices({
+      board: 'skills-exchange',
+      today: '2026-12-01',
+      soonDays: 7,
+      dashboardUrl: 'https://g.example/p/-/issues/1',
+      cards: [
+        { ...card, iid: 7, column: 'plan', dueDate: '2026-12-03' },
+        { ...card, iid: 8, column: 'plan', dueDate: '2026-12-30' },
+        { ...card, iid: 9, column: 'scheduled', dueDate: '2026-12-02', confidential: true, title: 'Secret' },
+      ],
+    });
+    expect(notices.map((n) => n.id)).toEqual(['unstaffed:7:2026-12-03', 'digest:2026-W49']);
+    expect(notices[0]!.text).toBe(
+      '<https://g.example/p/-/issues/7|Pipelines> on Thursday 3 December 2026 has no moderator yet. Can you moderate? Add a line "Moderator:" with your username to the issue.',
+    );
+    expect(notices[1]!.text).toContain('2 waiting for a moderator');
+    expect(notices[1]!.text).toContain('<https://g.example/p/-/issues/1|dashboard>');
+    expect(notices.map((n) => n.text).join('\n')).not.toContain('Secret');
+  });
+});

@@ -48,18 +48,20 @@ export function dueNotices(input: NoticeInput): Notice[] {
   const cards = input.cards.filter((c) => !c.confidential);
   const notices: Notice[] = [];
   for (const c of cards) {
-    if (c.column !== 'scheduled' || !c.dueDate) continue;
+    if (!c.dueDate) continue;
+    // A session coming soon without a moderator, planned or scheduled: a call for a volunteer.
+    if (c.dueDate >= today && c.dueDate <= soon && !c.moderator) {
+      notices.push({
+        id: `unstaffed:${c.iid}:${c.dueDate}`,
+        text: `${link(c)} on ${fullDay(c.dueDate)} has no moderator yet. Can you moderate? Add a line "Moderator:" with your username to the issue.`,
+      });
+    }
+    if (c.column !== 'scheduled') continue;
     if (c.dueDate >= today) {
       notices.push({
         id: `scheduled:${c.iid}:${c.dueDate}`,
         text: `New session scheduled: ${link(c)} on ${fullDay(c.dueDate)}. Speaker: ${speakers(c)}. Moderator: ${moderator(c)}.`,
       });
-      if (c.dueDate <= soon && !c.moderator) {
-        notices.push({
-          id: `unstaffed:${c.iid}:${c.dueDate}`,
-          text: `${link(c)} on ${fullDay(c.dueDate)} has no moderator yet. Can you moderate? Add a line "Moderator: @you" to the issue.`,
-        });
-      }
     } else if (!c.waiting.includes('recording')) {
       notices.push({ id: `recording:${c.iid}`, text: `The recording of ${link(c)} is posted: find the link on the issue.` });
     }
