@@ -8,7 +8,7 @@ import { columnKey, dashboardKey, issueKey } from '../src/engine/keys.js';
 import { runJob } from '../src/engine/run-job.js';
 import { generateSignups } from '../src/handlers/signup-month/generate.js';
 import type { HookEvent } from '../src/webhook/event.js';
-import { fullRequest, startWorld, type World } from '../test/support/world.js';
+import { fullRequest, startWorld, withDashboards, type World } from '../test/support/world.js';
 import { randomColumn } from './board.js';
 
 async function reconcileOnce(world: World, columns: ColumnCache, iid: number, event?: HookEvent) {
@@ -32,7 +32,7 @@ async function dashboardOnce(world: World, board: string) {
 }
 
 export async function benchGitLabCalls(): Promise<Record<string, number | string>> {
-  const world = await startWorld({ startService: false });
+  const world = await startWorld({ startService: false, configure: withDashboards });
   const out: Record<string, number | string> = {};
   try {
     const { plan, scheduled } = world.board.labels;

@@ -1,15 +1,12 @@
 // `rhythm serve` keeps the dashboard issue: a person's change to a card wakes the board's
 // dashboard key after a short debounce (a burst of edits coalesces into one refresh).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../support/world.js';
+import { startWorld, withDashboards, type World } from '../support/world.js';
 
 let world: World;
 beforeAll(async () => {
   world = await startWorld({
-    configure: (config) => ({
-      ...config,
-      boards: config.boards.map((b) => (b.dashboard ? { ...b, dashboard: { ...b.dashboard, debounceMs: 200 } } : b)),
-    }),
+    configure: withDashboards,
   });
 });
 afterAll(async () => {

@@ -6,11 +6,11 @@ import { generateSignups } from '../../src/handlers/signup-month/generate.js';
 import { nextMonth } from '../../src/signups/calendar.js';
 import type { GIssue } from '../../src/gitlab/types.js';
 import { runKey } from '../support/run-key.js';
-import { REPO, startWorld, type World } from '../support/world.js';
+import { REPO, startWorld, withDashboards, type World } from '../support/world.js';
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ startService: false });
+  world = await startWorld({ startService: false, configure: withDashboards });
 });
 afterAll(async () => {
   await world?.close();
