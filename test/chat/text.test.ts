@@ -50,6 +50,9 @@ describe('notices of a sign-up board', () => {
       'CSE monthly webinar (AMER) on Tuesday 8 December 2026 at 09:00 America/Los_Angeles has no DRI yet. Sign up on <https://g.example/i/1|the sign-up issue>.',
     );
     expect(notices[1]!.text).toContain('2 sessions without a DRI');
+    expect(notices[1]!.text).toContain(
+      '• Next week: Tue 8 Dec CSE monthly webinar (AMER, no DRI yet); Tue 8 Dec CSE monthly webinar (AMER, DRI @\u200Balice)',
+    );
   });
 });
 

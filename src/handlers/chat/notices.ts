@@ -89,11 +89,14 @@ function digest(input: NoticeInput, cards: readonly DashboardCard[]): string {
     const end = day(start).plus({ days: 7 }).toISODate()!;
     const sessions = cards
       .filter((c) => c.column === 'scheduled' && c.dueDate && c.dueDate >= start && c.dueDate < end)
-      .sort((a, b) => a.dueDate!.localeCompare(b.dueDate!) || a.iid - b.iid);
-    const what =
-      sessions.length === 0
-        ? 'no session yet'
-        : sessions.map((c) => `${shortDay(c.dueDate!)} ${link(c)} (speaker ${speakers(c)}, moderator ${moderator(c)})`).join('; ');
+      .sort((a, b) => a.dueDate!.localeCompare(b.dueDate!) || a.iid - b.iid)
+      .map((c) => `${shortDay(c.dueDate!)} ${link(c)} (speaker ${speakers(c)}, moderator ${moderator(c)})`);
+    // A sign-up board's week: its calendar's sessions and their DRIs.
+    for (const e of (input.sessions ?? []).filter((e) => e.localDate >= start && e.localDate < end)) {
+      const dri = e.dri ? `DRI ${chatPerson(e.dri)}` : 'no DRI yet';
+      sessions.push(`${shortDay(e.localDate)} ${chatLinkless(e.title)} (${chatLinkless(e.region)}, ${dri})`);
+    }
+    const what = sessions.length === 0 ? 'no session yet' : sessions.join('; ');
     lines.push(`• ${label}: ${what}`);
   }
   const count = (w: DashboardCard['waiting'][number]) => cards.filter((c) => c.waiting.includes(w)).length;
