@@ -4,11 +4,11 @@
 import { pathToFileURL } from 'node:url';
 import { planColumn, targetOrder } from '../src/board/plan.js';
 import { ColumnCache } from '../src/engine/column-cache.js';
-import { columnKey, issueKey } from '../src/engine/keys.js';
+import { columnKey, dashboardKey, issueKey } from '../src/engine/keys.js';
 import { runJob } from '../src/engine/run-job.js';
 import { generateSignups } from '../src/handlers/signup-month/generate.js';
 import type { HookEvent } from '../src/webhook/event.js';
-import { fullRequest, startWorld, type World } from '../test/support/world.js';
+import { fullRequest, startWorld, withDashboards, type World } from '../test/support/world.js';
 import { randomColumn } from './board.js';
 
 async function reconcileOnce(world: World, columns: ColumnCache, iid: number, event?: HookEvent) {
@@ -22,8 +22,17 @@ async function reconcileOnce(world: World, columns: ColumnCache, iid: number, ev
   return { reads: calls.filter((c) => c.method === 'GET').length, writes: calls.filter((c) => c.method !== 'GET').length };
 }
 
+/** One refresh of a board's dashboard issue (issue 15), counted at the sandbox. */
+async function dashboardOnce(world: World, board: string) {
+  world.sandbox.resetCalls();
+  const deps = { log: world.log, door: world.bot, config: world.config, configDir: '.', now: new Date(), columns: new ColumnCache() };
+  await runJob(dashboardKey(board), [], { ...deps, enqueue: async () => undefined });
+  const calls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
+  return { reads: calls.filter((c) => c.method === 'GET').length, writes: calls.filter((c) => c.method !== 'GET').length };
+}
+
 export async function benchGitLabCalls(): Promise<Record<string, number | string>> {
-  const world = await startWorld({ startService: false });
+  const world = await startWorld({ startService: false, configure: withDashboards });
   const out: Record<string, number | string> = {};
   try {
     const { plan, scheduled } = world.board.labels;
@@ -90,6 +99,13 @@ export async function benchGitLabCalls(): Promise<Record<string, number | string
     out['generate.first_run.writes'] = firstCalls.filter((c) => c.method !== 'GET').length;
     out['generate.rerun.reads'] = rerunCalls.filter((c) => c.method === 'GET').length;
     out['generate.rerun.writes'] = rerunCalls.filter((c) => c.method !== 'GET').length;
+    // Dashboards: the first refresh creates the issue; one with nothing changed costs reads only.
+    for (const board of ['skills-exchange', 'content']) {
+      await dashboardOnce(world, board);
+      const again = await dashboardOnce(world, board);
+      out[`dashboard.${board}.unchanged.reads`] = again.reads;
+      out[`dashboard.${board}.unchanged.writes`] = again.writes;
+    }
     out['generate.results'] = `${gen1.results.map((r) => r.action).join('/')} then ${gen2.results.map((r) => r.action).join('/')}`;
 
     // Column order: 200 random cards (seeded), calls made vs pages + n − L.

@@ -18,7 +18,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 // The parts of `rhythm sweep --only`; typed against the engine's, so a part added there and not
 // here (or the reverse) fails the type check, without loading the engine to print --help.
-const sweepParts: Record<SweepPart, true> = { issues: true, order: true, reminders: true };
+const sweepParts: Record<SweepPart, true> = { issues: true, order: true, reminders: true, dashboards: true, chat: true };
 
 /** A TCP port, or a usage error (exit 2) before anything runs: `--port abc` never reaches listen(). */
 export function parsePort(value: string): string {

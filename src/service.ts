@@ -1,4 +1,5 @@
 // `rhythm serve`: the receiver, the worker and the timers, wired to one store and one door.
+import { chatUnavailable } from './chat/send.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -226,6 +227,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         signal,
         memory: store.memory,
         baselines,
+        chat: store.chat,
         listed,
         fullRead: fullReads.delete(job.key),
       });
@@ -251,7 +253,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     backoffMaxMs: opts.backoffMaxMs ?? 5 * 60_000,
     maxAttempts: opts.maxAttempts ?? 8,
     // GitLab down, unreachable or rate limiting: retried for as long as it lasts, never dead.
-    unavailable: gitlabUnavailable,
+    unavailable: (err) => gitlabUnavailable(err) ?? chatUnavailable(err),
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
   });
 

@@ -60,6 +60,11 @@ export function writeText(step: Step): string[] {
     }
     case 'deleteHook':
       return [`remove webhook ${step.hookId} (${step.url}) from ${step.project}`];
+    case 'chatNotice':
+      // The webhook URL is a secret: the board names where it goes.
+      return step.text === null
+        ? [`record chat notice ${step.notice} on ${step.board} as already known (nothing sent)`]
+        : [`send chat notice ${step.notice} on ${step.board}:`, ...indent(step.text)];
     case 'enqueue':
       return [`then look at ${step.key}${step.delayMs > 0 ? ` after ${step.delayMs} ms` : ''} (not a write)`];
   }

@@ -76,6 +76,15 @@ function walk(node: Node | null, path: KeyPath, env: Env, problems: ConfigProble
           continue;
         }
       }
+      // A chat webhook URL lets whoever has it post in the channel: from the environment only, though
+      // it may be empty (${VAR:-}: no chat), which the secret rule above does not allow.
+      if (key === 'webhookUrl' && isScalar(child) && typeof child.value === 'string' && child.value !== '' && !child.value.includes('${')) {
+        problems.push({
+          path: childPath,
+          message: `${showPath(childPath)} is written literally; it is a secret: write \${SLACK_WEBHOOK_URL:-} and set SLACK_WEBHOOK_URL`,
+        });
+        continue;
+      }
       walk(child, childPath, env, problems);
     }
   } else if (isSeq(node)) {

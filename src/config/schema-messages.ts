@@ -18,6 +18,7 @@ export const patternMeanings: Readonly<Record<string, string>> = {
   '^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$': 'a project path such as group/project',
   '^[a-z0-9][a-z0-9-]*$': 'a short name of lower-case letters, digits and dashes',
   '^[A-Z]{2}$': 'a two-letter country code such as US',
+  Dashboard: 'text containing the word Dashboard',
   [USERNAME_PATTERN]: 'a GitLab username (letters, digits, _ . -; not ending in . or .git)',
 };
 

@@ -349,6 +349,73 @@ export const configSchema = {
           format: 'uri',
           pattern: '^https?://',
         },
+        dashboard: {
+          description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
+          $ref: '#/$defs/dashboard',
+        },
+        chat: {
+          description: 'Chat notices for this board through a Slack-compatible incoming webhook (Slack, Mattermost). Left out: none.',
+          $ref: '#/$defs/chat',
+        },
+      },
+    },
+    chat: {
+      description:
+        'Notices in a chat channel: a card scheduled, a recording posted, a session next week without a moderator or DRI, and a weekly digest. Each is sent once (remembered in the database), by `rhythm serve`; confidential cards never appear.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        webhookUrl: {
+          description:
+            "The channel's incoming webhook URL (Slack, or Mattermost: the same JSON). A secret: write ${SLACK_WEBHOOK_URL:-} so it comes from the environment; empty sends nothing. Never logged.",
+          type: 'string',
+          default: '',
+        },
+        timeoutSeconds: {
+          description: 'How long one post may take before it is tried again.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 10,
+        },
+        soonDays: {
+          description: 'A session this many days ahead or fewer without a moderator (or DRI) gets a notice.',
+          type: 'integer',
+          minimum: 1,
+          default: 7,
+        },
+      },
+    },
+    dashboard: {
+      description:
+        "One issue the bot owns per board (like Renovate's Dependency Dashboard), found again by a hidden marker and edited in place: the next weeks of the series, the cards waiting on something, and for a sign-up board next month's sessions without a DRI. Refreshed after card changes and on every sweep; nothing is written when nothing changed.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the dashboard issue is kept.',
+          type: 'boolean',
+          default: true,
+        },
+        title: {
+          description: 'Title of the dashboard issue; must contain the word Dashboard.',
+          type: 'string',
+          pattern: 'Dashboard',
+          default: 'Rhythm Dashboard',
+        },
+        weeks: {
+          description: 'How many weeks ahead the dashboard shows, one line per week, starting with this week.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 26,
+          default: 8,
+        },
+        debounceMs: {
+          description: 'Milliseconds to wait after a card change before refreshing, so a burst of edits gives one refresh.',
+          type: 'integer',
+          minimum: 0,
+          default: 10000,
+        },
       },
     },
     templateRuleSetting: {
@@ -402,6 +469,14 @@ export const configSchema = {
           description: 'When true, nothing is written for this board; every intended write is logged.',
           type: 'boolean',
           default: false,
+        },
+        dashboard: {
+          description: "The board's dashboard issue, kept by the bot. Left out: no dashboard.",
+          $ref: '#/$defs/dashboard',
+        },
+        chat: {
+          description: 'Chat notices for this board through a Slack-compatible incoming webhook (Slack, Mattermost). Left out: none.',
+          $ref: '#/$defs/chat',
         },
       },
     },

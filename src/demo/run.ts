@@ -12,6 +12,7 @@ import { Transport } from '../gitlab/transport.js';
 import type { GIssue } from '../gitlab/types.js';
 import { createLogger } from '../observability/log.js';
 import { startService, type Service } from '../service.js';
+import { startDemoChat } from './chat-receiver.js';
 import { installHooks } from '../hooks/install.js';
 import { generateSignups } from '../handlers/signup-month/generate.js';
 import { nextMonth } from '../signups/calendar.js';
@@ -68,12 +69,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await sandbox.close();
     throw new Error(`${opts.configPath} has problems:\n${loaded.errors.join('\n')}`);
   }
+  // Chat notices go to a local channel that prints them (unless SLACK_WEBHOOK_URL names a real one).
+  const demoChat = await startDemoChat(say);
+  const chatFor = (b: RhythmConfig['boards'][number]) =>
+    b.chat ? { chat: { ...b.chat, webhookUrl: b.chat.webhookUrl || demoChat.url } } : {};
+  const quickDashboard = (b: RhythmConfig['boards'][number]) => (b.dashboard ? { dashboard: { ...b.dashboard, debounceMs: 300 } } : {});
   const config: RhythmConfig = {
     ...loaded.config,
     dryRun: false,
     // The story is short: order the column soon after the last card moves.
     boards: loaded.config.boards.map((b) =>
-      b.kind === 'skills-exchange' ? { ...b, dryRun: false, order: { ...b.order, debounceMs: 300 } } : b,
+      b.kind === 'skills-exchange'
+        ? { ...b, dryRun: false, order: { ...b.order, debounceMs: 300 }, ...quickDashboard(b), ...chatFor(b) }
+        : { ...b, ...quickDashboard(b), ...chatFor(b) },
     ),
   };
   const board = config.boards.find((b): b is SkillsExchangeBoard => b.kind === 'skills-exchange');
@@ -241,6 +249,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     bot(`a second run changes nothing: ${again.results.map((r) => `${r.kind} ${r.action}`).join(', ')} (${again.writes} writes)`);
   }
 
+  // The dashboard issue the bot keeps on the board (refreshed after each burst of card changes).
+  await settle();
+  const dashboard = (await botDoor.listIssues(project, { state: 'opened', search: 'Dashboard' })).find(
+    (i) => i.author?.username === config.gitlab.botUsername && (i.description ?? '').includes('<!-- rhythm:dashboard:'),
+  );
+  if (dashboard) bot(`keeps the dashboard issue #${dashboard.iid}: ${dashboard.web_url}`);
+
   const boardUrl = `${sandbox.url}/-/boards/${project}`;
   // The final board, as data, for whoever wants to check the story's end (the demo's own test).
   const finalBoard = await fetch(`${boardUrl}?format=json`).then((r) => r.text());
@@ -258,6 +273,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
   }
   await service.stop(2000);
+  await demoChat.close();
   await sandbox.close();
   return { sandboxUrl: sandbox.url, boardUrl, seconds };
 }

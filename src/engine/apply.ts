@@ -10,6 +10,8 @@ import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
+import { sendChatNotice } from '../chat/send.js';
+import type { ChatLedger } from '../queue/chat-ledger.js';
 import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
 
@@ -27,6 +29,8 @@ export interface ApplyContext {
    * 60 s, and the door gave up after 30 s, so by then the POST is done or never will be.
    */
   unansweredWaitMs?: number;
+  /** Where chat notices are recorded as sent (absent: a chat notice step fails). */
+  chat?: ChatLedger;
 }
 
 const UNANSWERED_WAIT_MS = 30_000;
@@ -87,6 +91,8 @@ function describe(step: Step): string {
       return `remove webhook ${step.hookId} on ${step.project}`;
     case 'enqueue':
       return `wake ${step.key}`;
+    case 'chatNotice':
+      return step.text === null ? `record chat notice ${step.notice} as known` : `send chat notice ${step.notice} for ${step.board}`;
   }
 }
 
@@ -122,6 +128,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
       return { project: step.project, url: step.spec.url };
     case 'deleteHook':
       return { project: step.project, hookId: step.hookId, url: step.url };
+    case 'chatNotice':
+      return { board: step.board, notice: step.notice, sent: step.text !== null };
   }
 }
 
@@ -215,6 +223,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return { step, sent: true, hook: await door.editHook(step.project, step.hookId, step.spec) };
     case 'deleteHook':
       await door.deleteHook(step.project, step.hookId);
+      return { step, sent: true };
+    case 'chatNotice':
+      await sendChatNotice(step, ctx.config, ctx.chat, ctx.signal);
       return { step, sent: true };
   }
 }

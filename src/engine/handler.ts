@@ -12,6 +12,7 @@ import type { CardMemory } from '../queue/card-memory.js';
 import type { Baselines } from '../queue/baselines.js';
 import type { ApplyReport } from './apply.js';
 import type { MemoryUpdate } from '../handlers/card/memory.js';
+import type { ChatLedger } from '../queue/chat-ledger.js';
 
 /** What `load` may use: GitLab for reading, the configuration, the clock, shared caches. */
 export interface LoadContext {
@@ -35,6 +36,8 @@ export interface LoadContext {
   fullRead?: boolean;
   /** Issues the sweep listed, by key: read as good as a GET when no delivery came since (sweep.ts). */
   listed?: ListedIssues;
+  /** The chat notices sent so far (`rhythm serve`'s store); absent: no chat notices in this run. */
+  chat?: ChatLedger;
 }
 
 /**

@@ -11,7 +11,9 @@ export type WorkKey =
   | { kind: 'column'; project: string; label: string }
   | { kind: 'signupReminders' }
   | { kind: 'signupMonth'; signup: SignupKind; month: string }
-  | { kind: 'onboarding'; project: string };
+  | { kind: 'onboarding'; project: string }
+  | { kind: 'dashboard'; board: string }
+  | { kind: 'chat'; board: string };
 
 export type WorkKind = WorkKey['kind'];
 
@@ -24,6 +26,11 @@ export const signupMonthKey = (signup: SignupKind, month: string) => `signups:mo
 /** A board's onboarding issue (handlers/onboarding/). */
 export const onboardingKey = (project: string) => `onboarding:${project}`;
 
+/** A board's dashboard issue, by the board's name: one key, so a burst of card changes is one refresh. */
+export const dashboardKey = (board: string) => `dashboard:${board}`;
+/** A board's chat notices: one key per board, so two notices for one board never race. */
+export const chatKey = (board: string) => `chat:${board}`;
+
 /** The sign-up reminders pass: one key, so only one runs at a time across replicas. */
 export const SIGNUP_REMINDERS_KEY = 'signups:reminders';
 
@@ -33,6 +40,10 @@ export function parseKey(key: string): SpelledKey | null {
   if (month) return { kind: 'signupMonth', month: month[1]!, signup: month[2] as SignupKind };
   const onboarding = /^onboarding:([^:#]+)$/.exec(key);
   if (onboarding) return { kind: 'onboarding', project: onboarding[1]! };
+  const dashboard = /^dashboard:([a-z0-9][a-z0-9-]*)$/.exec(key);
+  if (dashboard) return { kind: 'dashboard', board: dashboard[1]! };
+  const chat = /^chat:([a-z0-9][a-z0-9-]*)$/.exec(key);
+  if (chat) return { kind: 'chat', board: chat[1]! };
   const issue = /^issue:(.+)#([1-9]\d{0,14})$/.exec(key);
   if (issue) return { kind: 'issue', project: issue[1]!, iid: Number(issue[2]) };
   // Project paths never contain ':', labels may (status:scheduled, cse-events::sign-up).

@@ -18,6 +18,7 @@ import { resolveKey, type WorkKind } from './keys.js';
 import { workFor } from './registry.js';
 import type { ListedIssues, Outcome } from './handler.js';
 import type { Step } from './steps.js';
+import type { ChatLedger } from '../queue/chat-ledger.js';
 
 export interface JobDeps {
   config: RhythmConfig;
@@ -44,6 +45,8 @@ export interface JobDeps {
   fullRead?: boolean;
   /** Issues the sweep listed, by key (sweep.ts): a job with no delivery reads its card from there. */
   listed?: ListedIssues;
+  /** The chat notices sent so far (the store's); absent: chat keys are skipped (serve sends them). */
+  chat?: ChatLedger;
 }
 
 export interface JobOutcome {
@@ -109,6 +112,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
         ...(deps.baselines ? { baselines: deps.baselines } : {}),
         fullRead,
         ...(deps.listed ? { listed: deps.listed } : {}),
+        ...(deps.chat ? { chat: deps.chat } : {}),
       });
     } catch (err) {
       // Reading failed (GitLab refused, or answered something else): say what was being read.
@@ -137,6 +141,7 @@ export async function runJob(key: string, deliveries: readonly StoredDelivery[],
         enqueue: (nextKey, delayMs) => deps.enqueue(nextKey, delayMs),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.unansweredWaitMs !== undefined ? { unansweredWaitMs: deps.unansweredWaitMs } : {}),
+        ...(deps.chat ? { chat: deps.chat } : {}),
       });
     } catch (err) {
       const noteGone = err instanceof WriteError && err.step?.kind === 'editNote' && isGone(err.cause);

@@ -57,7 +57,12 @@ export type Step =
    * Not a write: wake another key, after a delay (the column after a card moved). `forgetMemory`:
    * what the bot remembers of that key no longer holds (a clash came or went): it is read afresh.
    */
-  | { kind: 'enqueue'; key: string; delayMs: number; forgetMemory?: boolean };
+  | { kind: 'enqueue'; key: string; delayMs: number; forgetMemory?: boolean }
+  /**
+   * A chat notice of a board (src/chat/): posted to its webhook, then recorded as sent under
+   * `notice`. `text` null: recorded only (what was already true when chat was turned on).
+   */
+  | { kind: 'chatNotice'; project: string; board: string; notice: string; text: string | null };
 
 export type StepKind = Step['kind'];
 

@@ -21,10 +21,10 @@ import { columnPeersOf } from '../handlers/card/index.js';
 import type { ColumnPeer } from '../rules/types.js';
 import type { ColumnCache } from './column-cache.js';
 import type { ListedIssues } from './handler.js';
-import { columnKey, issueKey, resolveKey, SIGNUP_REMINDERS_KEY } from './keys.js';
+import { chatKey, columnKey, dashboardKey, issueKey, resolveKey, SIGNUP_REMINDERS_KEY } from './keys.js';
 
-export type SweepPart = 'issues' | 'order' | 'reminders';
-export const SWEEP_PARTS: SweepPart[] = ['issues', 'order', 'reminders'];
+export type SweepPart = 'issues' | 'order' | 'reminders' | 'dashboards' | 'chat';
+export const SWEEP_PARTS: SweepPart[] = ['issues', 'order', 'reminders', 'dashboards', 'chat'];
 
 /** Listed changes go back this far before the last mark: clocks differ, commits land late. */
 export const SWEEP_OVERLAP_MS = 5 * 60_000;
@@ -209,6 +209,10 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
     }
     name(SIGNUP_REMINDERS_KEY);
   }
+  // Each board's dashboard, after its cards: a date that came or a change GitLab never delivered shows.
+  if (parts.includes('dashboards')) for (const board of config.boards) if (board.dashboard?.enabled) name(dashboardKey(board.name));
+  // Each board's chat notices: a session coming close, the week's digest.
+  if (parts.includes('chat')) for (const board of config.boards) if (board.chat?.webhookUrl) name(chatKey(board.name));
   return {
     keys,
     listed,

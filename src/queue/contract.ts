@@ -3,6 +3,7 @@
 // one suite all three must pass.
 import type { CardMemory } from './card-memory.js';
 import type { Baselines } from './baselines.js';
+import type { ChatLedger } from './chat-ledger.js';
 //
 // No key is ever silenced for good: a dead job is parked only until the next delivery or wake for
 // its key (accept() or enqueue(): a new event, the sweep, a timer, a restart's sweep), which makes
@@ -87,6 +88,8 @@ export interface Store {
   readonly memory: CardMemory;
   /** When Rhythm first met each board (not a cache: see baselines.ts). */
   readonly baselines: Baselines;
+  /** The chat notices sent (queue/chat-ledger.ts), in the same database. */
+  readonly chat: ChatLedger;
   /** Create or upgrade the schema. Safe when several processes call it at once. */
   migrate(): Promise<void>;
   /**

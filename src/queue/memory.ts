@@ -2,6 +2,7 @@
 // commands (`rhythm sweep`, `rhythm generate`), whose private queue dies with the command anyway,
 // so they need not load a native SQLite module. The semantics are sqlite.ts's, statement for
 // statement; where this file and sqlite.ts disagree, sqlite.ts is right.
+import { MapChatLedger, type ChatLedger } from './chat-ledger.js';
 import { randomUUID } from 'node:crypto';
 import type { ClaimedJob, DeadJob, FailureKind, IncomingDelivery, QueueStats, RevivedBy, Store } from './contract.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
@@ -56,6 +57,7 @@ class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly memory: CardMemory = new MapCardMemory();
   readonly baselines: Baselines = new MapBaselines();
+  readonly chat: ChatLedger = new MapChatLedger();
   private closed = false;
   /** Every stored delivery by id, processed or not: the dedup window, until prune(). */
   private readonly deliveries = new Map<string, DeliveryRecord>();

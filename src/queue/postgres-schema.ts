@@ -2,6 +2,7 @@
 // one. Same tables and meanings as sqlite-schema.ts; times are epoch ms in bigint columns.
 import { POSTGRES_CARD_MEMORY_TABLES } from './postgres-card-memory.js';
 import { POSTGRES_BASELINES_TABLE } from './baselines.js';
+import { POSTGRES_CHAT_LEDGER_TABLE } from './postgres-chat-ledger.js';
 
 export const postgresMigrations: readonly string[] = [
   `
@@ -49,4 +50,6 @@ export const postgresMigrations: readonly string[] = [
   POSTGRES_CARD_MEMORY_TABLES,
   // 4: when Rhythm first met each board, its baseline (queue/baselines.ts); not a cache.
   POSTGRES_BASELINES_TABLE,
+  // 5: the chat notices sent, so each goes out once (queue/chat-ledger.ts).
+  POSTGRES_CHAT_LEDGER_TABLE,
 ];

@@ -3,6 +3,8 @@
 // FOR UPDATE SKIP LOCKED and leases them, so two replicas never lease one key and never wait on
 // each other. Every state change is a single statement (its own transaction), checked against the
 // claim token, so a replica whose lease was taken over cannot overwrite the new holder's state.
+import { PostgresChatLedger } from './postgres-chat-ledger.js';
+import type { ChatLedger } from './chat-ledger.js';
 import { toQueueStats, toStoredDelivery, type DeliveryRow } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -153,6 +155,7 @@ class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly memory: CardMemory;
   readonly baselines: Baselines;
+  readonly chat: ChatLedger;
   private readonly accepts: GroupCommit<IncomingDelivery, 'stored' | 'duplicate'>;
   private closed = false;
   private revived: (key: string, by: RevivedBy) => void = () => undefined;
@@ -164,6 +167,7 @@ class PostgresStore implements Store {
     this.accepts = new GroupCommit((batch) => this.commitAccepts(batch), 500);
     this.memory = new PostgresCardMemory(pool);
     this.baselines = new PostgresBaselines(pool);
+    this.chat = new PostgresChatLedger(pool);
   }
 
   onRevive(listener: (key: string, by: RevivedBy) => void): void {

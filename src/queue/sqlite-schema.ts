@@ -3,6 +3,7 @@
 // when it becomes claimable; for a running job, non-null means it was woken while it ran.
 import { SQLITE_CARD_MEMORY_TABLES } from './sqlite-card-memory.js';
 import { SQLITE_BASELINES_TABLE } from './baselines.js';
+import { SQLITE_CHAT_LEDGER_TABLE } from './sqlite-chat-ledger.js';
 
 export const sqliteMigrations: readonly string[] = [
   `
@@ -50,4 +51,6 @@ export const sqliteMigrations: readonly string[] = [
   SQLITE_CARD_MEMORY_TABLES,
   // 4: when Rhythm first met each board, its baseline (queue/baselines.ts); not a cache.
   SQLITE_BASELINES_TABLE,
+  // 5: the chat notices sent, so each goes out once (queue/chat-ledger.ts).
+  SQLITE_CHAT_LEDGER_TABLE,
 ];

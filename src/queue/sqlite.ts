@@ -15,6 +15,8 @@ import { SqliteBaselines } from './sqlite-baselines.js';
 import type { Baselines } from './baselines.js';
 import { toQueueStats, type StatsRow } from './rows.js';
 import { createWrites, type DeliveryParams, type WriteItem, type WriteName, type WriteOps, type WriteResult } from './sqlite-writes.mjs';
+import { SqliteChatLedger } from './sqlite-chat-ledger.js';
+import type { ChatLedger } from './chat-ledger.js';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
@@ -248,6 +250,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly memory: CardMemory;
   readonly baselines: Baselines;
+  readonly chat: ChatLedger;
   /** Every write, grouped: the writes of one event-loop turn share one transaction and one fsync. */
   private readonly writes: GroupCommit<WriteItem, WriteResult>;
   private readonly writer: WriterThread | null;
@@ -273,6 +276,7 @@ class SqliteStore implements Store {
     this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 16);
     this.memory = new SqliteCardMemory(memoryDb ?? db);
     this.baselines = new SqliteBaselines(db);
+    this.chat = new SqliteChatLedger(db);
   }
 
   /** One write, committed (with the others of its batch) before this resolves. */

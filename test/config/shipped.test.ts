@@ -62,11 +62,14 @@ describe('the shipped rhythm.yml', () => {
 });
 
 describe('loadConfig, as `rhythm check-config` reads a file', () => {
-  it('loads what the OK line sums up: one board, three webinar series, four lab series', () => {
+  it('loads what the OK line sums up: two boards, three webinar series, four lab series', () => {
     const result = loadConfig(shipped, { GITLAB_TOKEN: 'test-token' });
     if (!result.ok) throw new Error(result.errors.join('\n'));
     const { config } = result;
-    expect(config.boards.map((board) => `${board.name} (${board.kind})`)).toEqual(['skills-exchange (skills-exchange)']);
+    expect(config.boards.map((board) => `${board.name} (${board.kind})`)).toEqual([
+      'skills-exchange (skills-exchange)',
+      'content (signups)',
+    ]);
     expect(config.timezone).toBe('America/Los_Angeles');
     expect(config.dryRun).toBe(false);
     expect(config.signups?.webinars.sessions).toHaveLength(3);

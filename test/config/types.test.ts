@@ -3,6 +3,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   BoardRules,
+  ChatSettings,
+  DashboardSettings,
   RhythmConfig,
   RuleMode,
   RuleSetting,
@@ -38,7 +40,17 @@ describe('the loaded config types', () => {
   it('keep the board kinds apart', () => {
     expectTypeOf<RhythmConfig['boards'][number]>().toEqualTypeOf<SkillsExchangeBoard | SignupsBoard>();
     expectTypeOf<SkillsExchangeBoard['kind']>().toEqualTypeOf<'skills-exchange'>();
-    expectTypeOf<SignupsBoard>().toEqualTypeOf<{ kind: 'signups'; name: string; project: string; dryRun: boolean }>();
+    expectTypeOf<SignupsBoard>().toEqualTypeOf<{
+      kind: 'signups';
+      name: string;
+      project: string;
+      dryRun: boolean;
+      dashboard?: DashboardSettings;
+      chat?: ChatSettings;
+    }>();
+    expectTypeOf<ChatSettings>().toEqualTypeOf<{ webhookUrl: string; timeoutSeconds: number; soonDays: number }>();
+    expectTypeOf<SkillsExchangeBoard['dashboard']>().toEqualTypeOf<DashboardSettings | undefined>();
+    expectTypeOf<DashboardSettings>().toEqualTypeOf<{ enabled: boolean; title: string; weeks: number; debounceMs: number }>();
     expectTypeOf<SkillsExchangeBoard['labels']>().toEqualTypeOf<{ plan: string; scheduled: string }>();
     expectTypeOf<SkillsExchangeBoard['order']>().toEqualTypeOf<{ enabled: boolean; debounceMs: number }>();
     expectTypeOf<SkillsExchangeBoard['reminders']>().toEqualTypeOf<{ beforeDays: number; afterUntilRecording: boolean }>();

@@ -56,6 +56,8 @@ describe('npm run demo -- --exit', () => {
     expect(out).toMatch(/straight to status:scheduled[\s\S]*?labels \[status:plan\][\s\S]*?Moved the card back/);
     expect(out).toMatch(/ordered the status:scheduled column by date/);
     expect(out).toMatch(/webinars sign-up issue created[\s\S]*?labs sign-up issue created[\s\S]*?a second run changes nothing/);
+    expect(out).toMatch(/chat: New session scheduled: Secure your supply chain \(http:\/\/127\.0\.0\.1:\d+\/\S+\) on /);
+    expect(out).toMatch(/keeps the dashboard issue #\d+: http:\/\/127\.0\.0\.1:\d+\/\S+\/-\/issues\/\d+/);
     expect(out).toMatch(/done\. Watch the board at http:\/\/127\.0\.0\.1:\d+\/-\/boards\//);
 
     // The sandbox's final state: the scheduled column in date order, the reverted card in plan.

@@ -2,7 +2,7 @@
 // changed since its last complete sweep, unless the memory cannot tell.
 import { describe, expect, it } from 'vitest';
 import { fullSweepEveryMs, planSweep, SWEEP_OVERLAP_MS } from '../../src/engine/sweep.js';
-import { issueKey } from '../../src/engine/keys.js';
+import { dashboardKey, issueKey } from '../../src/engine/keys.js';
 import { cardFingerprint } from '../../src/handlers/card/memory.js';
 import type { GIssue, GitLabReader, IssueQuery } from '../../src/gitlab/types.js';
 import { MapCardMemory, type CardMemoryRow } from '../../src/queue/card-memory.js';
@@ -101,7 +101,15 @@ describe('the sweep names', () => {
     expect(asked).toEqual([
       { state: 'all', updatedAfter: new Date(T - SWEEP_OVERLAP_MS).toISOString(), orderBy: 'created_at', sort: 'asc' },
     ]);
-    expect(plan.keys).toEqual([issueKey(PROJECT, 2), issueKey(PROJECT, 4), issueKey(PROJECT, 5), issueKey(PROJECT, 7), column]);
+    expect(plan.keys).toEqual([
+      issueKey(PROJECT, 2),
+      issueKey(PROJECT, 4),
+      issueKey(PROJECT, 5),
+      issueKey(PROJECT, 7),
+      column,
+      dashboardKey('skills-exchange'),
+      dashboardKey('content'),
+    ]);
     expect(plan.boards[0]).toMatchObject({ mode: 'incremental', listed: 6, named: 4, due: 1, adopted: 1 });
     expect((await memory.get(issueKey(PROJECT, 3)))?.updatedAt).toBe(noted.updated_at);
     expect(plan.listed.get(issueKey(PROJECT, 2))).toMatchObject({ incremental: true });

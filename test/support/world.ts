@@ -47,6 +47,19 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** The boards with their dashboard issue (as the shipped rhythm.yml has), refreshed 100 ms after a change. */
+export function withDashboards(config: RhythmConfig): RhythmConfig {
+  const shipped = loadConfig(join(REPO, 'rhythm.yml'), { GITLAB_URL: 'http://127.0.0.1:1', GITLAB_TOKEN: 'x' });
+  if (!shipped.ok) throw new Error(shipped.errors.join('\n'));
+  return {
+    ...config,
+    boards: config.boards.map((b) => {
+      const dashboard = shipped.config.boards.find((s) => s.name === b.name)?.dashboard;
+      return dashboard ? { ...b, dashboard: { ...dashboard, debounceMs: 100 } } : b;
+    }),
+  };
+}
+
 export const fullRequest = (topic: string, speaker: string) =>
   ['## Topic', topic, '', '## Why is this valuable', 'Teams keep asking about it.', '', '## Speaker', `@${speaker}`].join('\n');
 
@@ -70,7 +83,12 @@ export async function startWorld(
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   let config: RhythmConfig = {
     ...loaded.config,
-    boards: loaded.config.boards.map((b) => (b.kind === 'skills-exchange' ? { ...b, order: { ...b.order, debounceMs: 100 } } : b)),
+    boards: loaded.config.boards.map((b) => {
+      // No dashboard issue unless a test asks for one (withDashboards): it would take an iid and
+      // calls in tests that count them.
+      const quiet = { ...b, dashboard: undefined };
+      return quiet.kind === 'skills-exchange' ? { ...quiet, order: { ...quiet.order, debounceMs: 100 } } : quiet;
+    }),
   };
   if (opts.configure) config = opts.configure(config);
   const board = config.boards.find((b): b is SkillsExchangeBoard => b.kind === 'skills-exchange')!;

@@ -5,7 +5,8 @@
 // notes, the label history, a user or the column only when the decision needs them again.
 import { performance } from 'node:perf_hooks';
 import type { SkillsExchangeBoard } from '../../config/types.js';
-import { columnKey, issueKey, onboardingKey } from '../../engine/keys.js';
+import { chatKey, columnKey, dashboardKey, issueKey, onboardingKey } from '../../engine/keys.js';
+import { isDashboardIssue } from '../dashboard/index.js';
 import type { HandlerFor, LoadContext } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GIssue, GNote } from '../../gitlab/types.js';
@@ -301,6 +302,7 @@ export const card: HandlerFor<'card', CardState> = {
     }
     // A task is a work item GitLab lists with issues (its hooks say work_item): not a card.
     if (found.issue_type === 'task') return { skip: 'a task, not a card' };
+    if (isDashboardIssue(found, config.gitlab.botUsername)) return { skip: "the board's dashboard issue, not a card", forget: true };
     // The card as read goes into the cached column listings (a move, a new date since the listing).
     ctx.columns.patch(key.project, found, readAt);
     const issue = toSnapshot(key.project, found);
@@ -500,6 +502,14 @@ export const card: HandlerFor<'card', CardState> = {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
     }
     steps.push(...clashPeersToWake(state, plan.steps));
+    // A person changed the card: the dashboard shows it after the burst (the key coalesces).
+    if (board.dashboard?.enabled && state.events.length > 0) {
+      steps.push({ kind: 'enqueue', key: dashboardKey(board.name), delayMs: board.dashboard.debounceMs });
+    }
+    // And its chat notices (a card scheduled, a recording posted), once the burst is over too.
+    if (board.chat?.webhookUrl && state.events.length > 0) {
+      steps.push({ kind: 'enqueue', key: chatKey(board.name), delayMs: board.dashboard?.debounceMs ?? 10_000 });
+    }
     if (state.onboardingKey) steps.push({ kind: 'enqueue', key: state.onboardingKey, delayMs: ONBOARDING_DEBOUNCE_MS });
     // The board's past: what the bot would say goes on the onboarding issue, not on the card.
     if (state.held) {
