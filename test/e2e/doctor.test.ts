@@ -105,6 +105,13 @@ describe('rhythm doctor', () => {
     expect(r.err).toMatch(/check\(s\) failed: reachable/);
   });
 
+  it('tells a URL that is not the API root from an unreachable one', async () => {
+    const r = await rhythm(['doctor'], { GITLAB_URL: `${sandbox.url}/gitlab` });
+    expect(r.code).toBe(1);
+    expect(linesOf(r.out, 'reachable')[0]).toMatch(/^FAIL\s+reachable\s+127\.0\.0\.1:\d+ answers 404, but not as GitLab's API/);
+    expect(r.out).toMatch(/fix: set gitlab\.url \(GITLAB_URL\) to the instance's root/);
+  });
+
   it('fails a wrong token, a token without the api scope, and one about to expire, saying in how many days', async () => {
     const wrong = await rhythm(['doctor'], { GITLAB_TOKEN: 'not-a-token' });
     expect(wrong.code).toBe(1);
