@@ -43,7 +43,7 @@ export type {
   SandboxOptions,
   SandboxTier,
 } from './types.js';
-export { ACCESS_LEVELS } from './types.js';
+export { ACCESS_LEVELS, PLACEMENT_DELAY_MS } from './types.js';
 export type { Board, BoardCard, BoardColumn } from './board-page.js';
 export { sandboxToken, SEED_LABELS, SEED_PROJECTS, SEED_USERS } from './world.js';
 export type { SeedIssue } from './seed-issues.js';
@@ -113,7 +113,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const issuesCreate = new ApplicationLimit(opts.issuesCreateLimit ?? 0, appPeriod, now);
   const tier: SandboxTier = opts.tier ?? 'premium';
   world.tier = tier;
-  const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 20 });
+  const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 0 });
   let instanceUrl = opts.instanceUrl ?? '';
   const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl);
   const api = apiRoutes();
