@@ -1,7 +1,7 @@
 // `rhythm sandbox`: the built-in GitLab sandbox until SIGTERM or SIGINT; its base URL first. It
 // plays GitLab.com's rate limits (2,000 API requests a minute per user; 60 notes and 200 issues
 // created a minute), so what works against it paces itself as GitLab.com needs.
-import { GITLAB_COM_LIMITS, SEED_LABELS, startSandbox, type SandboxTier } from '../sandbox/index.js';
+import { GITLAB_COM_LIMITS, PLACEMENT_DELAY_MS, SEED_LABELS, startSandbox, type SandboxTier } from '../sandbox/index.js';
 
 export interface SandboxOptions {
   port: string;
@@ -15,6 +15,8 @@ export async function serveSandbox(o: SandboxOptions): Promise<void> {
     ...GITLAB_COM_LIMITS,
     // The labels the shipped rhythm.yml names, as a team would have made them.
     labels: SEED_LABELS,
+    // A new issue's relative_position stays null a moment, as GitLab's placement worker leaves it.
+    placementDelayMs: PLACEMENT_DELAY_MS,
     ...(o.tier ? { tier: o.tier } : {}),
   });
   process.stdout.write(`${sandbox.url}\n`);

@@ -55,6 +55,17 @@ const skillsBoards = (config: RhythmConfig): SkillsExchangeBoard[] =>
 
 export async function checkReachable(config: RhythmConfig, timeoutMs?: number): Promise<{ result: CheckResult; reach: Reach }> {
   const reach = await reachGitLab(config.gitlab.url, config.gitlab.token, timeoutMs);
+  if (reach.ok && !reach.json) {
+    return {
+      reach,
+      result: {
+        check: 'reachable',
+        status: 'fail',
+        message: `${reach.host} answers ${reach.status}, but not as GitLab's API (no JSON at ${reach.url}/api/v4/metadata)`,
+        fix: `set gitlab.url (GITLAB_URL) to the instance's root, without /api/v4 (now ${reach.url})`,
+      },
+    };
+  }
   if (reach.ok) {
     const how = reach.tls ? 'HTTPS, certificate trusted' : 'plain HTTP, no TLS';
     return { reach, result: { check: 'reachable', status: 'ok', message: `${reach.host} answers (${how})` } };

@@ -3,7 +3,7 @@
 // or that nothing answers. The door's transport retries quietly; a preflight must not.
 
 export type Reach =
-  | { ok: true; url: string; host: string; tls: boolean; status: number }
+  | { ok: true; url: string; host: string; tls: boolean; status: number; json: boolean }
   | { ok: false; url: string; host: string; tls: boolean; cause: string; code: string | null; tlsProblem: boolean };
 
 /** Node's codes for certificate and TLS failures (node:tls, OpenSSL's X509 verify errors). */
@@ -55,7 +55,9 @@ export async function reachGitLab(baseUrl: string, token: string, timeoutMs = 10
   try {
     const res = await fetch(parsed, { headers: { 'PRIVATE-TOKEN': token }, signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
-    return { ok: true, ...where, status: res.status };
+    // GitLab's API answers JSON, even its 401 and 404; an HTML page is a proxy or a wrong path.
+    const json = (res.headers.get('content-type') ?? '').includes('json');
+    return { ok: true, ...where, status: res.status, json };
   } catch (err) {
     if ((err as Error).name === 'TimeoutError') {
       return { ok: false, ...where, cause: `no answer within ${timeoutMs / 1000} s`, code: 'TIMEOUT', tlsProblem: false };

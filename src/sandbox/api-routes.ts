@@ -303,7 +303,8 @@ function createIssue(ctx: ApiContext): ApiReply {
       dueDate: dueDateParam(ctx.params) ?? null,
       confidential: ctx.params.bool('confidential') ?? false,
       discussionLocked: ctx.params.bool('discussion_locked'),
-      workItemType: oneOf(ctx.params, 'issue_type', ['issue', 'incident', 'test_case', 'task'] as const, 'issue') === 'task' ? 'task' : 'issue',
+      workItemType:
+        oneOf(ctx.params, 'issue_type', ['issue', 'incident', 'test_case', 'task'] as const, 'issue') === 'task' ? 'task' : 'issue',
     },
     ctx.emit,
   );
@@ -621,12 +622,18 @@ export function apiRoutes(): Router<ApiHandler> {
   r.add('GET', '/user', (ctx) => ok(currentUser(ctx.world, ctx.user)));
   r.add('GET', '/personal_access_tokens/self', (ctx) => ok(tokenEntity(ctx.world, ctx.token)));
   r.add('GET', '/metadata', () =>
-    ok({ version: '18.6.0-ee', revision: 'sandbox', kas: { enabled: false, externalUrl: null, externalK8sProxyUrl: null, version: null }, enterprise: true }),
+    ok({
+      version: '18.6.0-ee',
+      revision: 'sandbox',
+      kas: { enabled: false, externalUrl: null, externalK8sProxyUrl: null, version: null },
+      enterprise: true,
+    }),
   );
   r.add('GET', '/namespaces/:namespace_id', (ctx) => {
     const ref = ctx.path['namespace_id'] ?? '';
     const project = [...ctx.world.projects.values()].find(
-      (p) => (String(p.namespace.id) === ref || p.namespace.fullPath.toLowerCase() === ref.toLowerCase()) && p.memberIds.includes(ctx.user.id),
+      (p) =>
+        (String(p.namespace.id) === ref || p.namespace.fullPath.toLowerCase() === ref.toLowerCase()) && p.memberIds.includes(ctx.user.id),
     );
     if (!project) throw notFound('Namespace');
     return ok(namespaceEntity(ctx.world, project, ctx.tier));

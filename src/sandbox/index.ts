@@ -21,10 +21,29 @@ import { seedIssues, type SeedIssue } from './seed-issues.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { World } from './world.js';
 import { ACCESS_LEVELS } from './types.js';
-import type { AccessLevelName, CallRecord, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, SandboxTier, TokenRecord, UserRecord } from './types.js';
+import type {
+  AccessLevelName,
+  CallRecord,
+  DeliveryRecord,
+  Fault,
+  ReleaseOrder,
+  SandboxOptions,
+  SandboxTier,
+  TokenRecord,
+  UserRecord,
+} from './types.js';
 
-export type { AccessLevelName, CallRecord, DeliveryOutcome, DeliveryRecord, Fault, ReleaseOrder, SandboxOptions, SandboxTier } from './types.js';
-export { ACCESS_LEVELS } from './types.js';
+export type {
+  AccessLevelName,
+  CallRecord,
+  DeliveryOutcome,
+  DeliveryRecord,
+  Fault,
+  ReleaseOrder,
+  SandboxOptions,
+  SandboxTier,
+} from './types.js';
+export { ACCESS_LEVELS, PLACEMENT_DELAY_MS } from './types.js';
 export type { Board, BoardCard, BoardColumn } from './board-page.js';
 export { sandboxToken, SEED_LABELS, SEED_PROJECTS, SEED_USERS } from './world.js';
 export type { SeedIssue } from './seed-issues.js';
@@ -93,7 +112,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const notesCreate = new ApplicationLimit(opts.notesCreateLimit ?? 0, appPeriod, now);
   const issuesCreate = new ApplicationLimit(opts.issuesCreateLimit ?? 0, appPeriod, now);
   const tier: SandboxTier = opts.tier ?? 'premium';
-  const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 20 });
+  world.tier = tier;
+  const service = new IssueService(world, { tier, placementDelayMs: opts.placementDelayMs ?? 0 });
   let instanceUrl = opts.instanceUrl ?? '';
   const delivery = new WebhookDelivery(world, opts.webhookTimeoutMs ?? 10_000, () => instanceUrl, opts.webhookAutoDisabling);
   const api = apiRoutes();

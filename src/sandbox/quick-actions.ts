@@ -111,6 +111,14 @@ function run(world: World, t: CommandTarget, actor: UserRecord, u: CommandUpdate
       if (!arg) return null;
       const found = findUsers(world, actor, arg);
       if ('missing' in found) return `Failed to find users for ${found.missing.join(', ')}.`;
+      // On Free (one assignee per issue) /assign replaces the assignee with the first user named.
+      if (world.tier === 'free') {
+        u.assignee_ids = found.users.slice(0, 1).map((x) => x.id);
+        return `Assigned ${found.users
+          .slice(0, 1)
+          .map((x) => '@' + x.username)
+          .join(', ')}.`;
+      }
       u.assignee_ids = unique([...(u.assignee_ids ?? t.assigneeIds), ...found.users.map((x) => x.id)]);
       return `Assigned ${found.users.map((x) => '@' + x.username).join(', ')}.`;
     }

@@ -5,7 +5,16 @@ import { createHash } from 'node:crypto';
 import { restTime } from './time-format.js';
 import type { AlertStatus } from './hook-health.js';
 import type { World } from './world.js';
-import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, TokenRecord, UserRecord } from './types.js';
+import type {
+  HookRecord,
+  IssueRecord,
+  LabelEventRecord,
+  LabelRecord,
+  NoteRecord,
+  ProjectRecord,
+  TokenRecord,
+  UserRecord,
+} from './types.js';
 
 export function avatarUrl(user: UserRecord): string {
   const md5 = createHash('md5').update(user.email).digest('hex');

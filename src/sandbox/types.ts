@@ -58,8 +58,9 @@ export interface SandboxOptions {
   tier?: SandboxTier;
   /**
    * How long a new issue's relative_position stays null (ms): GitLab sets it later, in
-   * Issues::PlacementWorker, after the create commits. Default 20. Issues put in by seedIssues
-   * (an import) are placed at once.
+   * Issues::PlacementWorker, after the create commits. Default 0 in process (placed at once, so
+   * tests that do not ask for it stay deterministic); `rhythm sandbox` plays PLACEMENT_DELAY_MS.
+   * Issues put in by seedIssues (an import) are always placed at once.
    */
   placementDelayMs?: number;
   /** Labels to make in projects at the start, by project path (SEED_LABELS: the shipped config's). */
@@ -67,6 +68,9 @@ export interface SandboxOptions {
 }
 
 export type SandboxTier = 'free' | 'premium';
+
+/** The placement delay `rhythm sandbox` plays: small, but long enough to be seen. */
+export const PLACEMENT_DELAY_MS = 200;
 
 /** GitLab's access levels (Gitlab::Access): Guest 10, Reporter 20, Developer 30, Maintainer 40, Owner 50. */
 export const ACCESS_LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;

@@ -3,7 +3,17 @@
 
 import { endPosition } from './relative-position.js';
 import { ACCESS_LEVELS } from './types.js';
-import type { HookRecord, IssueRecord, LabelEventRecord, LabelRecord, NoteRecord, ProjectRecord, TokenRecord, UserRecord } from './types.js';
+import type {
+  HookRecord,
+  IssueRecord,
+  LabelEventRecord,
+  LabelRecord,
+  NoteRecord,
+  ProjectRecord,
+  SandboxTier,
+  TokenRecord,
+  UserRecord,
+} from './types.js';
 
 export const SEED_USERS: ReadonlyArray<{ username: string; name: string }> = [
   { username: 'rhythm-bot', name: 'Rhythm Bot' },
@@ -68,6 +78,8 @@ export class World {
   private nextHookId = 1;
   private nextTokenId = 1;
   private readonly namespaces = new Map<string, number>();
+  /** The subscription played (SandboxOptions.tier); quick actions read it. */
+  tier: SandboxTier = 'premium';
 
   constructor(
     readonly now: () => number,

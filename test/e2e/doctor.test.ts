@@ -105,6 +105,13 @@ describe('rhythm doctor', () => {
     expect(r.err).toMatch(/check\(s\) failed: reachable/);
   });
 
+  it('tells a URL that is not the API root from an unreachable one', async () => {
+    const r = await rhythm(['doctor'], { GITLAB_URL: `${sandbox.url}/gitlab` });
+    expect(r.code).toBe(1);
+    expect(linesOf(r.out, 'reachable')[0]).toMatch(/^FAIL\s+reachable\s+127\.0\.0\.1:\d+ answers 404, but not as GitLab's API/);
+    expect(r.out).toMatch(/fix: set gitlab\.url \(GITLAB_URL\) to the instance's root/);
+  });
+
   it('fails a wrong token, a token without the api scope, and one about to expire, saying in how many days', async () => {
     const wrong = await rhythm(['doctor'], { GITLAB_TOKEN: 'not-a-token' });
     expect(wrong.code).toBe(1);
@@ -140,6 +147,7 @@ describe('rhythm doctor', () => {
       );
       expect(r.out).toMatch(/fix: make rhythm-bot a Maintainer of gitlab-com\/sales-team\/cs-skills-exchange/);
       expect(linesOf(r.out, 'hook').join('\n')).toMatch(/FAIL\s+hook\s+could not read the hooks of .*needs at least the Maintainer role/);
+      expect(r.err).not.toMatch(/"level"/);
       // And `hooks install` is refused as on GitLab, saying which role is missing.
       const install = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:9/webhooks/gitlab']);
       expect(install.code).toBe(1);

@@ -157,7 +157,10 @@ describe('roles', () => {
 
   it('lets a Guest comment and open issues but not label or move others’ cards; a Reporter may', async () => {
     const s = await start();
-    const [iid] = s.seedIssues(SKILLS, [{ title: 'alice’s card', author: 'alice' }, { title: 'another', author: 'alice' }]);
+    const [iid] = s.seedIssues(SKILLS, [
+      { title: 'alice’s card', author: 'alice' },
+      { title: 'another', author: 'alice' },
+    ]);
     s.setRole(SKILLS, 'bob', 'guest');
     expect((await api('POST', `/projects/${P}/issues/${iid}/notes`, bob, { body: 'hello' })).status).toBe(201);
     expect((await api('POST', `/projects/${P}/issues`, bob, { title: 'bob’s own' })).status).toBe(201);
@@ -229,6 +232,9 @@ describe('the Free tier', () => {
       assignees: Array<{ username: string }>;
     };
     expect(single.assignees.map((a) => a.username)).toEqual(['bob']);
+    // /assign on Free replaces the assignee with the first user it names.
+    await api('POST', `/projects/${P}/issues/${created.iid}/notes`, alice, { body: '/assign @carol @dave' });
+    expect(sandbox!.issue(SKILLS, created.iid)!['assignees']).toEqual([expect.objectContaining({ username: 'carol' })]);
     const ns = (await api('GET', `/projects/${P}`, bot)).body as { namespace: { id: number } };
     expect((await api('GET', `/namespaces/${ns.namespace.id}`, bot)).body).toMatchObject({ plan: 'free' });
   });
