@@ -255,6 +255,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // GitLab down, unreachable or rate limiting: retried for as long as it lasts, never dead.
     unavailable: (err) => gitlabUnavailable(err) ?? chatUnavailable(err),
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
+    // In a burst of deliveries (8 or more being received at once), one job at a time (#13).
+    yieldTo: () => receiver.inFlight() >= 8,
   });
 
   const receiver = createReceiver({

@@ -33,6 +33,12 @@ export interface WorkerOptions {
   /** Runs one job. `signal` is aborted when stop's grace is over: end soon, GitLab calls too. */
   run: (job: ClaimedJob, signal: AbortSignal) => Promise<unknown>;
   concurrency?: number;
+  /**
+   * True while the process has more urgent work (rhythm serve: the receiver in a burst of
+   * deliveries). The worker then holds one job at a time: the work is durable and waits, and a
+   * key's deliveries that pile up meanwhile are reconciled in one run, not one run each.
+   */
+  yieldTo?: () => boolean;
   leaseMs?: number;
   pollMs?: number;
   /** Strikes (failures other than unavailable ones) before a job is parked as dead. */
@@ -80,7 +86,8 @@ interface InHand {
   stopRenewing: () => void;
 }
 
-type Options = Required<Omit<WorkerOptions, 'onResult' | 'unavailable'>> & Pick<WorkerOptions, 'onResult' | 'unavailable'>;
+type Options = Required<Omit<WorkerOptions, 'onResult' | 'unavailable' | 'yieldTo'>> &
+  Pick<WorkerOptions, 'onResult' | 'unavailable' | 'yieldTo'>;
 
 export class Worker {
   private running = false;
@@ -189,7 +196,7 @@ export class Worker {
     // A store that keeps failing (its database gone) is said once a minute, not once a poll.
     let failing: { since: number; failures: number; toldAt: number } | null = null;
     while (this.running) {
-      const room = this.o.concurrency - this.inHand.size;
+      const room = this.limit() - this.inHand.size;
       let claimed: ClaimedJob[] = [];
       if (room > 0) {
         try {
@@ -214,8 +221,13 @@ export class Worker {
         }
       }
       for (const job of claimed) this.track(job);
-      if (claimed.length === 0 || this.inHand.size >= this.o.concurrency) await this.idle();
+      if (claimed.length === 0 || this.inHand.size >= this.limit()) await this.idle();
     }
+  }
+
+  /** How many jobs to hold now: one while yielding to more urgent work, else the concurrency. */
+  private limit(): number {
+    return this.o.yieldTo?.() ? Math.min(1, this.o.concurrency) : this.o.concurrency;
   }
 
   private idle(): Promise<void> {

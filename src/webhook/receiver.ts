@@ -57,6 +57,8 @@ export interface Receiver {
   /** The whole HTTP surface: the webhook fast path, everything else handed to `app`. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   app: express.Express;
+  /** Webhook requests being handled right now (read, validated, stored), for yielding to them. */
+  inFlight(): number;
 }
 
 const sha256 = (data: string | Buffer): Buffer => createHash('sha256').update(data).digest();
@@ -303,12 +305,16 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
     }
   }
 
+  let inFlight = 0;
   function receiveSafely(req: IncomingMessage, res: ServerResponse): void {
-    receive(req, res).catch((err: unknown) => {
-      // Only reachable before anything is stored (storing is the last step that can throw).
-      log.error({ err }, 'webhook handler failed');
-      if (!res.headersSent) answer(req, res, 503, 'error', { error: 'internal error; nothing was stored' }, { close: true });
-    });
+    inFlight += 1;
+    receive(req, res)
+      .finally(() => void (inFlight -= 1))
+      .catch((err: unknown) => {
+        // Only reachable before anything is stored (storing is the last step that can throw).
+        log.error({ err }, 'webhook handler failed');
+        if (!res.headersSent) answer(req, res, 503, 'error', { error: 'internal error; nothing was stored' }, { close: true });
+      });
   }
 
   const app = express();
@@ -357,7 +363,7 @@ export function createReceiver(opts: ReceiverOptions): Receiver {
     if (path === WEBHOOK_PATH || path === `${WEBHOOK_PATH}/`) receiveSafely(req, res);
     else app(req, res);
   };
-  return { handler, app };
+  return { handler, app, inFlight: () => inFlight };
 }
 
 /** Serve `handler` on `port` (0 = any free port); resolves once listening. */

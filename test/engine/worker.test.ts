@@ -123,6 +123,34 @@ const claimAsOther = (store: Store, time: FakeTime, leaseMs = 60_000): Promise<C
   store.claim('another-replica', 1, leaseMs, time.now());
 
 describe('the worker', () => {
+  it('holds one job at a time while it yields to more urgent work, and its full concurrency after', async () => {
+    const { store, time, worker } = await setup();
+    for (let i = 1; i <= 3; i += 1) await store.enqueue(`${KEY}${i}`, time.now());
+    let urgent = true;
+    const running = new Set<string>();
+    let most = 0;
+    const gate = deferred();
+    const w = worker(
+      async (job) => {
+        running.add(job.key);
+        most = Math.max(most, running.size);
+        await gate.promise;
+        running.delete(job.key);
+      },
+      { concurrency: 3, yieldTo: () => urgent },
+    );
+    w.start();
+    await waitFor('a first job', () => running.size === 1);
+    await time.advance(1000); // polls come and go: still one, while the receiver is busy
+    expect(running.size).toBe(1);
+    urgent = false;
+    await time.advance(1000);
+    await waitFor('the other two jobs', () => running.size === 3);
+    gate.resolve();
+    await waitFor('all three done', () => running.size === 0);
+    expect(most).toBe(3);
+  });
+
   it('retries a failing job after the backoff its random draw gives', async () => {
     const { store, time, results, worker } = await setup();
     await store.enqueue(KEY, time.now());
