@@ -81,6 +81,16 @@ program
   });
 
 program
+  .command('calendar')
+  .description("write a board's calendar feed (iCalendar) to a file, e.g. for GitLab Pages")
+  .requiredOption('--board <id>', "the board's id (its name unless it sets one)")
+  .requiredOption('--out <file>', 'the .ics file to write')
+  .action(async (o: { board: string; out: string }) => {
+    const { calendarCommand } = await import('./commands/calendar.js');
+    await calendarCommand(globalConfig(), o);
+  });
+
+program
   .command('check-config [file]')
   .description('validate a configuration file; print every problem with file:line:col')
   .action(async (file: string | undefined) => {

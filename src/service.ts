@@ -16,6 +16,7 @@ import type { ListedIssues } from './engine/handler.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
 import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
+import { withCalendarFeeds } from './handlers/calendar/route.js';
 
 export interface ServiceOptions {
   config: RhythmConfig;
@@ -305,7 +306,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const timer = setInterval(runTick, Math.min(10_000, LEADER_TTL_MS / 3));
   timer.unref();
 
-  const server = await listen(receiver.handler, opts.port, opts.host ?? '0.0.0.0');
+  // GET /calendar/<board id>.ics: the boards' feeds, read-only (handlers/calendar/route.ts).
+  const feeds = withCalendarFeeds({ config, configDir: opts.configDir, gitlab: door, log, now: () => opts.clock?.() ?? new Date() }, receiver.handler);
+  const server = await listen(feeds, opts.port, opts.host ?? '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   worker.start();

@@ -177,6 +177,56 @@ export const configSchema = {
       type: 'string',
       pattern: '^[a-z0-9][a-z0-9-]*$',
     },
+    // --- Calendar feed (src/handlers/calendar) ---
+    boardId: {
+      description:
+        "The board's id in URLs: its calendar feed is GET /calendar/<id>.ics. Left out: the board's name. Set it to keep subscribers' URLs when the name changes; unique among boards.",
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]*$',
+    },
+    boardCalendar: {
+      description:
+        "The board's calendar feed: GET /calendar/<id>.ics on `rhythm serve`, and `rhythm calendar --board <id> --out FILE`. One event per scheduled card (or, for the signups board, per webinar and lab of the sign-up calendars).",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the feed is served and written.',
+          type: 'boolean',
+          default: true,
+        },
+        sessionTime: {
+          description:
+            "Local start time HH:MM of a card's session on its due date, in the team's time zone. Left out: each card is an all-day event on its due date.",
+          $ref: '#/$defs/localTime',
+        },
+        durationMinutes: {
+          description: "Length of a card's session in minutes (with sessionTime).",
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+        },
+        token: {
+          description:
+            'A secret the feed URL must carry (?token=…) for a private feed. Like every secret, written as exactly one ${VAR} (e.g. ${RHYTHM_CALENDAR_TOKEN}), never literally. Left out: the feed is public.',
+          type: 'string',
+          minLength: 1,
+        },
+        cacheSeconds: {
+          description: 'Seconds `rhythm serve` keeps a built feed, so a busy calendar client does not cost GitLab calls per request (0 = no cache).',
+          type: 'integer',
+          minimum: 0,
+          default: 60,
+        },
+        cancelledDays: {
+          description:
+            'Days after its last change a card that left the scheduled column or was closed still appears, as a cancelled event, so subscribed calendars drop it.',
+          type: 'integer',
+          minimum: 0,
+          default: 60,
+        },
+      },
+    },
     ruleMode: {
       description:
         'What the bot does when the rule finds a problem: comment (explain only), fix (make the safe fix and say so), revert (undo the invalid move and say why).',
@@ -218,6 +268,15 @@ export const configSchema = {
           description:
             "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
+        },
+        id: {
+          description: "The board's id in its calendar feed's URL (/calendar/<id>.ics). Left out: the board's name.",
+          $ref: '#/$defs/boardId',
+        },
+        calendar: {
+          description: "The board's calendar feed (iCalendar), served at /calendar/<id>.ics and written by `rhythm calendar`.",
+          $ref: '#/$defs/boardCalendar',
+          default: {},
         },
         project: {
           description: 'Path of the project whose issue board this is, e.g. gitlab-com/sales-team/cs-skills-exchange.',
@@ -375,6 +434,15 @@ export const configSchema = {
           description:
             "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
+        },
+        id: {
+          description: "The board's id in its calendar feed's URL (/calendar/<id>.ics). Left out: the board's name.",
+          $ref: '#/$defs/boardId',
+        },
+        calendar: {
+          description: "The board's calendar feed (iCalendar), served at /calendar/<id>.ics and written by `rhythm calendar`.",
+          $ref: '#/$defs/boardCalendar',
+          default: {},
         },
         project: {
           description: 'Path of the sign-up project; must be the same as signups.project.',

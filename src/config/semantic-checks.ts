@@ -175,6 +175,7 @@ function boardProblems(boards: unknown[], signups: Fields | undefined): ConfigPr
   const problems: ConfigProblem[] = [];
   const names = new Map<string, number>();
   const projects = new Map<string, number>();
+  const ids = new Map<string, number>();
   let signupsBoard: number | undefined;
   boards.forEach((value, index) => {
     const board = fields(value);
@@ -186,6 +187,14 @@ function boardProblems(boards: unknown[], signups: Fields | undefined): ConfigPr
     if (name !== undefined && first === undefined) names.set(name, index);
     else if (first !== undefined) {
       problems.push(at([...path, 'name'], `"${name}" is already used by boards[${first}]; board names must be unique`));
+    }
+    // Calendar feed URLs name boards by id (the name when left out): two boards, one URL.
+    const id = text(board.id) ?? name;
+    const idFirst = id === undefined ? undefined : ids.get(id);
+    if (id !== undefined && idFirst === undefined) ids.set(id, index);
+    else if (idFirst !== undefined && !(board.id === undefined && first !== undefined)) {
+      const where = board.id === undefined ? 'name' : 'id';
+      problems.push(at([...path, where], `"${id}" is already the id of boards[${idFirst}] (an id left out is the name); board ids must be unique`));
     }
     if (board.kind === 'skills-exchange') {
       const keeper = project === undefined ? undefined : projects.get(project);

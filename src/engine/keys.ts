@@ -10,7 +10,8 @@ export type WorkKey =
   | { kind: 'signupIssue'; project: string; iid: number }
   | { kind: 'column'; project: string; label: string }
   | { kind: 'signupReminders' }
-  | { kind: 'signupMonth'; signup: SignupKind; month: string };
+  | { kind: 'signupMonth'; signup: SignupKind; month: string }
+  | { kind: 'calendar'; board: string };
 
 export type WorkKind = WorkKey['kind'];
 
@@ -19,6 +20,7 @@ export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclu
 
 export const issueKey = (project: string, iid: number) => `issue:${project}#${iid}`;
 export const columnKey = (project: string, label: string) => `column:${project}:${label}`;
+export const calendarKey = (board: string) => `calendar:${board}`;
 export const signupMonthKey = (signup: SignupKind, month: string) => `signups:month:${month}:${signup}`;
 
 /** The sign-up reminders pass: one key, so only one runs at a time across replicas. */
@@ -28,6 +30,8 @@ export function parseKey(key: string): SpelledKey | null {
   if (key === SIGNUP_REMINDERS_KEY) return { kind: 'signupReminders' };
   const month = /^signups:month:(\d{4}-(?:0[1-9]|1[0-2])):(webinars|labs)$/.exec(key);
   if (month) return { kind: 'signupMonth', month: month[1]!, signup: month[2] as SignupKind };
+  const calendar = /^calendar:([a-z0-9][a-z0-9-]*)$/.exec(key);
+  if (calendar) return { kind: 'calendar', board: calendar[1]! };
   const issue = /^issue:(.+)#([1-9]\d{0,14})$/.exec(key);
   if (issue) return { kind: 'issue', project: issue[1]!, iid: Number(issue[2]) };
   // Project paths never contain ':', labels may (status:scheduled, cse-events::sign-up).

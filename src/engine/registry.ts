@@ -1,5 +1,6 @@
 // Every kind of work, one line each. A new kind is a folder under src/handlers/, its config
 // `$def` in the schema, and a line here; the key spelling goes in keys.ts.
+import { calendar } from '../handlers/calendar/index.js';
 import { card } from '../handlers/card/index.js';
 import { column } from '../handlers/column/index.js';
 import { signupIssue } from '../handlers/signup-issue/index.js';
@@ -16,6 +17,7 @@ const registry: { [K in WorkKind]: Work<KeyOf<K>> } = {
   signupIssue: work(signupIssue),
   signupReminders: work(signupReminders),
   signupMonth: work(signupMonth),
+  calendar: work(calendar),
 };
 
 /** The work for a key's kind (the key and its handler agree by construction). */

@@ -38,7 +38,22 @@ describe('the loaded config types', () => {
   it('keep the board kinds apart', () => {
     expectTypeOf<RhythmConfig['boards'][number]>().toEqualTypeOf<SkillsExchangeBoard | SignupsBoard>();
     expectTypeOf<SkillsExchangeBoard['kind']>().toEqualTypeOf<'skills-exchange'>();
-    expectTypeOf<SignupsBoard>().toEqualTypeOf<{ kind: 'signups'; name: string; project: string; dryRun: boolean }>();
+    expectTypeOf<SignupsBoard>().toEqualTypeOf<{
+      kind: 'signups';
+      name: string;
+      id?: string;
+      calendar: SkillsExchangeBoard['calendar'];
+      project: string;
+      dryRun: boolean;
+    }>();
+    expectTypeOf<SkillsExchangeBoard['calendar']>().toEqualTypeOf<{
+      enabled: boolean;
+      sessionTime?: string;
+      durationMinutes: number;
+      token?: string;
+      cacheSeconds: number;
+      cancelledDays: number;
+    }>();
     expectTypeOf<SkillsExchangeBoard['labels']>().toEqualTypeOf<{ plan: string; scheduled: string }>();
     expectTypeOf<SkillsExchangeBoard['order']>().toEqualTypeOf<{ enabled: boolean; debounceMs: number }>();
     expectTypeOf<SkillsExchangeBoard['reminders']>().toEqualTypeOf<{ beforeDays: number; afterUntilRecording: boolean }>();
