@@ -307,7 +307,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   timer.unref();
 
   // GET /calendar/<board id>.ics: the boards' feeds, read-only (handlers/calendar/route.ts).
-  const feeds = withCalendarFeeds({ config, configDir: opts.configDir, gitlab: door, log, now: () => opts.clock?.() ?? new Date() }, receiver.handler);
+  const feeds = withCalendarFeeds(
+    { config, configDir: opts.configDir, gitlab: door, log, now: () => opts.clock?.() ?? new Date() },
+    receiver.handler,
+  );
   const server = await listen(feeds, opts.port, opts.host ?? '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;

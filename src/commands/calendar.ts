@@ -22,7 +22,8 @@ export async function calendarCommand(configPath: string, o: CalendarOptions): P
     const ids = config.boards.map(boardId);
     throw new CommanderError(2, 'usage', `--board: no board with id "${o.board}" (the boards are: ${ids.join(', ') || 'none'})`);
   }
-  if (!board.calendar.enabled) throw new CommanderError(2, 'usage', `--board: the calendar of board "${o.board}" is turned off (calendar.enabled)`);
+  if (!board.calendar.enabled)
+    throw new CommanderError(2, 'usage', `--board: the calendar of board "${o.board}" is turned off (calendar.enabled)`);
   const log = commandLogger();
   const door = doorFor(config, log);
   const feed = await buildFeed(board, { config, configDir, gitlab: door, log, now: () => new Date() });

@@ -213,7 +213,8 @@ export const configSchema = {
           minLength: 1,
         },
         cacheSeconds: {
-          description: 'Seconds `rhythm serve` keeps a built feed, so a busy calendar client does not cost GitLab calls per request (0 = no cache).',
+          description:
+            'Seconds `rhythm serve` keeps a built feed, so a busy calendar client does not cost GitLab calls per request (0 = no cache).',
           type: 'integer',
           minimum: 0,
           default: 60,

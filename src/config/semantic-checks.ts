@@ -194,7 +194,9 @@ function boardProblems(boards: unknown[], signups: Fields | undefined): ConfigPr
     if (id !== undefined && idFirst === undefined) ids.set(id, index);
     else if (idFirst !== undefined && !(board.id === undefined && first !== undefined)) {
       const where = board.id === undefined ? 'name' : 'id';
-      problems.push(at([...path, where], `"${id}" is already the id of boards[${idFirst}] (an id left out is the name); board ids must be unique`));
+      problems.push(
+        at([...path, where], `"${id}" is already the id of boards[${idFirst}] (an id left out is the name); board ids must be unique`),
+      );
     }
     if (board.kind === 'skills-exchange') {
       const keeper = project === undefined ? undefined : projects.get(project);

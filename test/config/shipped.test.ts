@@ -66,7 +66,10 @@ describe('loadConfig, as `rhythm check-config` reads a file', () => {
     const result = loadConfig(shipped, { GITLAB_TOKEN: 'test-token' });
     if (!result.ok) throw new Error(result.errors.join('\n'));
     const { config } = result;
-    expect(config.boards.map((board) => `${board.name} (${board.kind})`)).toEqual(['skills-exchange (skills-exchange)', 'content (signups)']);
+    expect(config.boards.map((board) => `${board.name} (${board.kind})`)).toEqual([
+      'skills-exchange (skills-exchange)',
+      'content (signups)',
+    ]);
     expect(config.timezone).toBe('America/Los_Angeles');
     expect(config.dryRun).toBe(false);
     expect(config.signups?.webinars.sessions).toHaveLength(3);

@@ -57,6 +57,7 @@ describe('npm run demo -- --exit', () => {
     expect(out).toMatch(/ordered the status:scheduled column by date/);
     expect(out).toMatch(/webinars sign-up issue created[\s\S]*?labs sign-up issue created[\s\S]*?a second run changes nothing/);
     expect(out).toMatch(/done\. Watch the board at http:\/\/127\.0\.0\.1:\d+\/-\/boards\//);
+    expect(out).toMatch(/calendar feed: http:\/\/127\.0\.0\.1:\d+\/calendar\/skills-exchange\.ics \([1-9]\d* events/);
 
     // The sandbox's final state: the scheduled column in date order, the reverted card in plan.
     const board = JSON.parse(readFileSync(join(checkout, '.rhythm/demo-board.json'), 'utf8')) as {

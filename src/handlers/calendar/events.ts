@@ -74,7 +74,7 @@ export function cardEvent(card: CardSeen, board: BoardConfig, timezone: string, 
   if (sessionTime) {
     const start = DateTime.fromISO(`${issue.due_date}T${sessionTime}`, { zone: timezone });
     if (start.isValid) {
-      when = { start: start.toUTC().toISO()!, end: start.plus({ minutes: durationMinutes }).toUTC().toISO()! };
+      when = { start: start.toUTC().toISO(), end: start.plus({ minutes: durationMinutes }).toUTC().toISO() };
     }
   }
   return {
