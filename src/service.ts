@@ -188,6 +188,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   const projects = new Set<string>(config.boards.map((b) => b.project));
   if (config.signups) projects.add(config.signups.project);
+  if (config.programs) projects.add(config.programs.project);
 
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const last = job.deliveries[job.deliveries.length - 1];

@@ -165,8 +165,111 @@ export const configSchema = {
         },
       },
     },
+    programs: {
+      description: 'Program plans opened as issues and followed by the bot (the CSM internship and accreditation). Leave out for none.',
+      $ref: '#/$defs/programs',
+    },
   },
   $defs: {
+    // --- Program plans (src/handlers/program) ---
+    programs: {
+      description:
+        'Program plans (the CSM internship, the CSM accreditation, or your own): `rhythm program open <name>` opens one from its template, an issue labelled program::<name> gets it written in, and the bot follows it. Leave out for none.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['project'],
+      properties: {
+        project: {
+          description: 'Path of the project the plans live in (issues opened there, and labelled issues watched there).',
+          $ref: '#/$defs/projectPath',
+        },
+        plans: {
+          description: 'The programs by name (lower-case letters, digits, dashes); the label program::<name> opens one.',
+          type: 'object',
+          propertyNames: { pattern: '^(?!done$)[a-z0-9][a-z0-9-]*$' },
+          additionalProperties: { $ref: '#/$defs/program' },
+          default: {},
+        },
+      },
+    },
+    program: {
+      description: 'One program: who takes part, its checklist before the start, its weeks or its courses, and the template of its issue.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'template', 'people'],
+      properties: {
+        title: {
+          description: "Handlebars template of the issue title; {{<role>}} is a person's username, {{start}} the start date.",
+          type: 'string',
+          minLength: 1,
+        },
+        template: {
+          description: 'Path of the Handlebars template of the plan, relative to this file (e.g. templates/program-internship.md.hbs).',
+          type: 'string',
+          minLength: 1,
+        },
+        people: {
+          description:
+            'The roles of the people in the plan, e.g. [intern, mentor]. Each is a flag of `rhythm program open` (--intern @x) and a line of a labelled issue (Intern: @x); the nudges mention them.',
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          minItems: 1,
+          uniqueItems: true,
+        },
+        before: {
+          description: 'The checklist to tick before the start (e.g. the pre-internship tasks).',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+        },
+        weeks: {
+          description:
+            "One entry per week, counted from the start date (needs --start, or a Start: line): week n runs from start + 7(n-1) days for 7 days, in the team's time zone. A week that ends with boxes unticked gets one nudge to the people.",
+          type: 'array',
+          items: { $ref: '#/$defs/programWeek' },
+          default: [],
+        },
+        courses: {
+          description: 'Courses, each with its boxes (courseBoxes); a course whose boxes are all ticked earns its badge.',
+          type: 'array',
+          items: { $ref: '#/$defs/programCourse' },
+          default: [],
+        },
+        courseBoxes: {
+          description: 'The boxes of every course.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          minItems: 1,
+          default: ['Written exam passed', 'Practical assessment passed'],
+        },
+      },
+    },
+    programWeek: {
+      description: "One week of a program: its theme and the week's boxes.",
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'tasks'],
+      properties: {
+        title: { description: "The week's theme, shown after 'Week n'.", type: 'string', minLength: 1 },
+        tasks: { description: "The week's boxes.", type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+      },
+    },
+    programCourse: {
+      description: 'One course of a program, with its badge.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['title'],
+      properties: {
+        title: { description: "The course's name.", type: 'string', minLength: 1 },
+        url: { description: 'Where the course is taken, when it has a page.', type: 'string', format: 'uri', pattern: '^https?://' },
+        topics: {
+          description: 'What the course covers, shown under its name.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+        },
+      },
+    },
     projectPath: {
       description: 'A GitLab project path: group(s) and project separated by slashes.',
       type: 'string',

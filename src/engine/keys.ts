@@ -11,12 +11,13 @@ export type WorkKey =
   | { kind: 'column'; project: string; label: string }
   | { kind: 'signupReminders' }
   | { kind: 'signupMonth'; signup: SignupKind; month: string }
-  | { kind: 'calendar'; board: string };
+  | { kind: 'calendar'; board: string }
+  | { kind: 'program'; project: string; iid: number };
 
 export type WorkKind = WorkKey['kind'];
 
 /** The spelled key as stored, before the config says whose issue it is. */
-export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclude<WorkKey, { kind: 'card' | 'signupIssue' }>;
+export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclude<WorkKey, { kind: 'card' | 'signupIssue' | 'program' }>;
 
 export const issueKey = (project: string, iid: number) => `issue:${project}#${iid}`;
 export const columnKey = (project: string, label: string) => `column:${project}:${label}`;
@@ -54,5 +55,9 @@ export function resolveKey(key: string, config: RhythmConfig): WorkKey | { skip:
     (config.signups && sameProject(config.signups.project, spelled.project)) ||
     config.boards.some((b) => b.kind === 'signups' && sameProject(b.project, spelled.project));
   if (signupProject) return { kind: 'signupIssue', project: spelled.project, iid: spelled.iid };
+  // Program plans live in their own project (handlers/program).
+  if (config.programs && sameProject(config.programs.project, spelled.project)) {
+    return { kind: 'program', project: spelled.project, iid: spelled.iid };
+  }
   return { skip: 'project is not configured' };
 }

@@ -3,6 +3,7 @@
 import { calendar } from '../handlers/calendar/index.js';
 import { card } from '../handlers/card/index.js';
 import { column } from '../handlers/column/index.js';
+import { program } from '../handlers/program/index.js';
 import { signupIssue } from '../handlers/signup-issue/index.js';
 import { signupMonth } from '../handlers/signup-month/index.js';
 import { signupReminders } from '../handlers/signup-reminders/index.js';
@@ -18,6 +19,7 @@ const registry: { [K in WorkKind]: Work<KeyOf<K>> } = {
   signupReminders: work(signupReminders),
   signupMonth: work(signupMonth),
   calendar: work(calendar),
+  program: work(program),
 };
 
 /** The work for a key's kind (the key and its handler agree by construction). */
