@@ -160,7 +160,8 @@ export function readProgress(description: string): SectionProgress[] {
       return;
     }
     const item = items.get(index);
-    if (!item || !current) return;
+    // The plan's own boxes are list items; a quoted copy of one (a reply) does not count twice.
+    if (!item || !current || line.kind === 'quote') return;
     if (item.checked) current.ticked += 1;
     else current.open.push(item.raw.replace(/^\s*[-*+]\s+\[[ xX]\]\s?/, ''));
   });
