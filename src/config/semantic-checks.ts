@@ -242,5 +242,14 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
       );
     }
   }
+  // Program plans: a template that is not there would fail every follow-up of the plan.
+  for (const [name, plan] of Object.entries(fields(fields(root.programs)?.plans) ?? {})) {
+    const template = text(fields(plan)?.template);
+    const file = template === undefined ? undefined : resolve(dirname(resolve(source)), template);
+    if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
+      const says = `names ${JSON.stringify(template)}, which is not a file (paths are relative to the config file's folder)`;
+      problems.push(at(['programs', 'plans', name, 'template'], says));
+    }
+  }
   return problems;
 }

@@ -51,3 +51,12 @@ describe('board ids', () => {
     expect(r.ok && r.config.boards[0]!.calendar.token).toBe('s3cret-feed');
   });
 });
+
+describe('program plans in rhythm.yml', () => {
+  it("refuse a program whose template is not a file, naming the program's key", () => {
+    const text = `${head}programs:\n  project: a/programs\n  plans:\n    bootcamp:\n      title: Bootcamp\n      template: templates/nope.md.hbs\n      people: [member]\n`;
+    expect(errors(text)).toEqual([
+      'rhythm.yml:14:17 programs.plans.bootcamp.template names "templates/nope.md.hbs", which is not a file (paths are relative to the config file\'s folder)',
+    ]);
+  });
+});
