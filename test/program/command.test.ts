@@ -69,6 +69,17 @@ describe('rhythm program open', () => {
     expect(doc.taskItems).toHaveLength(10);
   });
 
+  it('prints the plan with --dry-run and opens nothing', async () => {
+    const before = (await issues()).length;
+    const r = await rhythm(['program', 'open', 'accreditation', '--member', '@dave', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^--- dry run: would open "CSM accreditation: @dave" \(nothing is sent\) ---\n<!-- rhythm:program:accreditation member=dave -->/,
+    );
+    expect(r.out).toMatch(/GitLab calls: 2 reads, 0 writes/);
+    expect((await issues()).length).toBe(before);
+  });
+
   it('is a usage error (exit 2), before any call, for a missing person, a bad date or an unknown program', async () => {
     const before = (await issues()).length;
     const missing = await rhythm(['program', 'open', 'internship', '--intern', '@alice', '--start', '2027-01-04']);
