@@ -41,10 +41,10 @@ export async function programOpen(configPath: string, name: string, o: ProgramOp
     given[m[1]!] = username(m[1]!, m[2]!);
   }
   const { config, configDir } = load(configPath, o.dryRun);
-  const def = config.programs?.plans[name];
+  const def = config.programs?.plans.find((p) => p.name === name);
   if (!def) {
     throw usage(
-      `no program "${name}" in ${configPath} (the programs are: ${Object.keys(config.programs?.plans ?? {}).join(', ') || 'none'})`,
+      `no program "${name}" in ${configPath} (the programs are: ${(config.programs?.plans ?? []).map((p) => p.name).join(', ') || 'none'})`,
     );
   }
   const missing = def.people.filter((role) => !given[role]);

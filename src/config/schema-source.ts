@@ -184,11 +184,10 @@ export const configSchema = {
           $ref: '#/$defs/projectPath',
         },
         plans: {
-          description: 'The programs by name (lower-case letters, digits, dashes); the label program::<name> opens one.',
-          type: 'object',
-          propertyNames: { pattern: '^(?!done$)[a-z0-9][a-z0-9-]*$' },
-          additionalProperties: { $ref: '#/$defs/program' },
-          default: {},
+          description: 'The programs, each with a unique name; the label program::<name> opens one.',
+          type: 'array',
+          items: { $ref: '#/$defs/program' },
+          default: [],
         },
       },
     },
@@ -196,8 +195,14 @@ export const configSchema = {
       description: 'One program: who takes part, its checklist before the start, its weeks or its courses, and the template of its issue.',
       type: 'object',
       additionalProperties: false,
-      required: ['title', 'template', 'people'],
+      required: ['name', 'title', 'template', 'people'],
       properties: {
+        name: {
+          description:
+            'The program\'s name (lower-case letters, digits, dashes; not "done"): `rhythm program open <name>` and the label program::<name>.',
+          $ref: '#/$defs/boardName',
+          not: { const: 'done' },
+        },
         title: {
           description: "Handlebars template of the issue title; {{<role>}} is a person's username, {{start}} the start date.",
           type: 'string',
@@ -212,7 +217,7 @@ export const configSchema = {
           description:
             'The roles of the people in the plan, e.g. [intern, mentor]. Each is a flag of `rhythm program open` (--intern @x) and a line of a labelled issue (Intern: @x); the nudges mention them.',
           type: 'array',
-          items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          items: { $ref: '#/$defs/boardName' },
           minItems: 1,
           uniqueItems: true,
         },

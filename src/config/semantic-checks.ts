@@ -243,13 +243,19 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
     }
   }
   // Program plans: a template that is not there would fail every follow-up of the plan.
-  for (const [name, plan] of Object.entries(fields(fields(root.programs)?.plans) ?? {})) {
+  const programNames = new Map<string, number>();
+  list(fields(root.programs)?.plans).forEach((plan, index) => {
+    const name = text(fields(plan)?.name);
+    const first = name === undefined ? undefined : programNames.get(name);
+    if (name !== undefined && first === undefined) programNames.set(name, index);
+    else if (first !== undefined)
+      problems.push(at(['programs', 'plans', index, 'name'], `"${name}" is already the name of programs.plans[${first}]`));
     const template = text(fields(plan)?.template);
     const file = template === undefined ? undefined : resolve(dirname(resolve(source)), template);
     if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
       const says = `names ${JSON.stringify(template)}, which is not a file (paths are relative to the config file's folder)`;
-      problems.push(at(['programs', 'plans', name, 'template'], says));
+      problems.push(at(['programs', 'plans', index, 'template'], says));
     }
-  }
+  });
   return problems;
 }

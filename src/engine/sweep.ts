@@ -213,7 +213,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   }
   // Program plans: each open plan is followed (its week's nudge falls due with the date alone).
   if (config.programs && parts.includes('reminders')) {
-    for (const plan of Object.keys(config.programs.plans)) {
+    for (const { name: plan } of config.programs.plans) {
       const open = await door.listIssues(config.programs.project, { state: 'opened', labels: [`program::${plan}`] });
       for (const issue of open) name(issueKey(config.programs.project, issue.iid));
     }

@@ -54,9 +54,12 @@ describe('board ids', () => {
 
 describe('program plans in rhythm.yml', () => {
   it("refuse a program whose template is not a file, naming the program's key", () => {
-    const text = `${head}programs:\n  project: a/programs\n  plans:\n    bootcamp:\n      title: Bootcamp\n      template: templates/nope.md.hbs\n      people: [member]\n`;
+    const plan = (name: string, template: string) =>
+      `    - name: ${name}\n      title: T\n      template: ${template}\n      people: [member]\n`;
+    const text = `${head}programs:\n  project: a/programs\n  plans:\n${plan('bootcamp', 'templates/nope.md.hbs')}${plan('bootcamp', 'templates/program-accreditation.md.hbs')}`;
     expect(errors(text)).toEqual([
-      'rhythm.yml:14:17 programs.plans.bootcamp.template names "templates/nope.md.hbs", which is not a file (paths are relative to the config file\'s folder)',
+      'rhythm.yml:14:17 programs.plans[0].template names "templates/nope.md.hbs", which is not a file (paths are relative to the config file\'s folder)',
+      'rhythm.yml:16:13 programs.plans[1].name "bootcamp" is already the name of programs.plans[0]',
     ]);
   });
 });

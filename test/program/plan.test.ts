@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readPeople, readPlanMarker, readProgress, renderPlan, weekDates, type Program } from '../../src/handlers/program/plan.js';
 
 const program: Program = {
+  name: 'internship',
   title: 'Plan for @{{intern}}',
   template: 'unused',
   people: ['intern', 'mentor'],

@@ -13,6 +13,7 @@ import { inlineUserText } from '../../markdown/index.js';
 import { localToday } from '../../signups/calendar.js';
 import {
   DONE_LABEL,
+  planNamed,
   ProgramError,
   programLabel,
   readPeople,
@@ -44,10 +45,10 @@ export interface ProgramState {
 /** Which program an issue is: its plan's marker, else its program::<name> label. */
 export function programOf(issue: GIssue, programs: ProgramsConfig): string | null {
   const marked = readPlanMarker(issue.description ?? '');
-  if (marked && programs.plans[marked.program]) return marked.program;
+  if (marked && planNamed(programs, marked.program)) return marked.program;
   for (const label of issue.labels) {
     const name = label.startsWith('program::') ? label.slice('program::'.length) : '';
-    if (name && programs.plans[name]) return name;
+    if (name && planNamed(programs, name)) return name;
   }
   return null;
 }
@@ -72,7 +73,7 @@ export const program: HandlerFor<'program', ProgramState> = {
     const name = programOf(issue, programs);
     if (!name) return { skip: 'not a program plan' };
     const notes = await ctx.gitlab.listNotes(key.project, key.iid);
-    const templates = { [name]: readTemplate(ctx.configDir, programs.plans[name]!) };
+    const templates = { [name]: readTemplate(ctx.configDir, planNamed(programs, name)!) };
     return {
       state: {
         project: key.project,
@@ -90,7 +91,7 @@ export const program: HandlerFor<'program', ProgramState> = {
   decide(state) {
     const { issue, programs, project } = state;
     const name = programOf(issue, programs)!;
-    const def = programs.plans[name]!;
+    const def = planNamed(programs, name)!;
     const description = issue.description ?? '';
     const plan = readPlanMarker(description);
     const steps: Step[] = [];

@@ -8,7 +8,7 @@ import type { CountingDoor } from '../../gitlab/door.js';
 import type { GIssue } from '../../gitlab/types.js';
 import type { Logger } from '../../observability/log.js';
 import { readTemplate } from './index.js';
-import { DONE_LABEL, planMarker, ProgramError, programLabel, renderPlan, type PlanFor } from './plan.js';
+import { DONE_LABEL, planMarker, planNamed, ProgramError, programLabel, renderPlan, type PlanFor } from './plan.js';
 
 export interface OpenResult {
   action: 'opened' | 'exists' | 'dry-run';
@@ -29,8 +29,9 @@ interface Deps {
 export async function openProgram(deps: Deps, plan: PlanFor, project?: string): Promise<OpenResult> {
   const programs = deps.config.programs;
   if (!programs) throw new ProgramError(`${deps.config.source}: no "programs" section, so there is no program to open`);
-  const def = programs.plans[plan.program];
-  if (!def) throw new ProgramError(`no program "${plan.program}" (the programs are: ${Object.keys(programs.plans).join(', ') || 'none'})`);
+  const def = planNamed(programs, plan.program);
+  if (!def)
+    throw new ProgramError(`no program "${plan.program}" (the programs are: ${programs.plans.map((p) => p.name).join(', ') || 'none'})`);
   const where = project ?? programs.project;
   // Rendered before anything is read or sent: a broken template stops the run here.
   const { title, body } = renderPlan(def, plan, readTemplate(deps.configDir, def), deps.config.timezone);

@@ -8,7 +8,10 @@ import type { ValidatedConfig } from '../../config/types.js';
 import { mentionsIn, readDocument } from '../../markdown/index.js';
 
 export type ProgramsConfig = NonNullable<ValidatedConfig['programs']>;
-export type Program = ProgramsConfig['plans'][string];
+export type Program = ProgramsConfig['plans'][number];
+
+/** The program of that name, if the config has one. */
+export const planNamed = (programs: ProgramsConfig, name: string): Program | undefined => programs.plans.find((p) => p.name === name);
 
 /** Who takes part (role → username, without @) and, for a program with weeks, the start date. */
 export interface PlanFor {
