@@ -158,6 +158,7 @@ describe('the internship nudges', () => {
     });
     const ctx = { config: world.config, configDir: REPO, log: world.log, columns: new ColumnCache(), listings: new Map() };
     const follow = async () => {
+      world.sandbox.resetCalls();
       const door = world.bot.forEvent({});
       const loaded = await program.load({ kind: 'program', project: PROJECT, iid: issue.iid }, [], {
         ...ctx,
@@ -166,7 +167,11 @@ describe('the internship nudges', () => {
       });
       if ('skip' in loaded) throw new Error(loaded.skip);
       await apply(program.decide(loaded.state).steps, { door, config: world.config, log: world.log, enqueue: async () => undefined });
-      return { reads: door.reads, writes: door.writes };
+      // Counted where they arrive: the sandbox's own log of the bot's calls, and the door's count.
+      const calls = world.sandbox.calls().filter((c) => c.user === 'rhythm-bot');
+      const atSandbox = { reads: calls.filter((c) => c.method === 'GET').length, writes: calls.filter((c) => c.method !== 'GET').length };
+      expect(atSandbox).toEqual({ reads: door.reads, writes: door.writes });
+      return atSandbox;
     };
     await world.bot.editIssue(PROJECT, issue.iid, { addLabels: ['program::internship'] });
     expect(await follow()).toEqual({ reads: 2, writes: 1 }); // the plan written in
