@@ -12,6 +12,7 @@ import type { SweepOptions } from './commands/sweep.js';
 import type { HooksInstallOptions, HooksStatusOptions, HooksUninstallOptions } from './commands/hooks.js';
 import type { SandboxOptions } from './commands/sandbox.js';
 import type { DemoCommandOptions } from './commands/demo.js';
+import type { ProgramOpenOptions } from './commands/program.js';
 
 // package.json is one level above both src/cli.ts and dist/cli.js.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -98,6 +99,32 @@ program
   .action(async (o: SweepOptions) => {
     const { sweep } = await import('./commands/sweep.js');
     await sweep(globalConfig(), o);
+  });
+
+program
+  .command('calendar')
+  .description("write a board's calendar feed (iCalendar) to a file, e.g. for GitLab Pages")
+  .requiredOption('--board <id>', "the board's id (its name unless it sets one)")
+  .requiredOption('--out <file>', 'the .ics file to write')
+  .action(async (o: { board: string; out: string }) => {
+    const { calendarCommand } = await import('./commands/calendar.js');
+    await calendarCommand(globalConfig(), o);
+  });
+
+const programs = program.command('program').description('program plans: the CSM internship, the CSM accreditation, your own');
+programs
+  .command('open <program>')
+  .description('open a program plan issue from its template (once: a rerun prints the issue it opened)')
+  .option('--intern <@user>', 'the intern (internship)')
+  .option('--mentor <@user>', 'the mentor (internship)')
+  .option('--member <@user>', 'the team member (accreditation)')
+  .option('--person <role=@user...>', "another role of a team's own program")
+  .option('--start <YYYY-MM-DD>', 'first day of week 1 (programs with weeks)')
+  .option('--project <path>', 'the project to open it in (default: programs.project)')
+  .option('--dry-run', 'print the plan, open nothing')
+  .action(async (name: string, o: ProgramOpenOptions) => {
+    const { programOpen } = await import('./commands/program.js');
+    await programOpen(globalConfig(), name, o);
   });
 
 program

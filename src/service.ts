@@ -20,6 +20,7 @@ import { Worker } from './engine/worker.js';
 import { HookMonitor } from './hooks/monitor.js';
 import { RememberedBaselines } from './queue/baselines.js';
 import { meetBoards } from './handlers/onboarding/baseline.js';
+import { withCalendarFeeds } from './handlers/calendar/route.js';
 
 export interface ServiceOptions {
   config: RhythmConfig;
@@ -207,6 +208,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   const projects = new Set<string>(config.boards.map((b) => b.project));
   if (config.signups) projects.add(config.signups.project);
+  if (config.programs) projects.add(config.programs.project);
 
   // Read once per board and process: a recorded baseline never changes.
   const baselines = new RememberedBaselines(store.baselines);
@@ -350,7 +352,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const hookTimer = hookCheckMs > 0 ? setInterval(checkHooks, hookCheckMs) : null;
   hookTimer?.unref();
 
-  const server = await listen(receiver.handler, opts.port, opts.host ?? '0.0.0.0');
+  // GET /calendar/<board id>.ics: the boards' feeds, read-only (handlers/calendar/route.ts).
+  const feeds = withCalendarFeeds(
+    { config, configDir: opts.configDir, gitlab: door, log, now: () => opts.clock?.() ?? new Date() },
+    receiver.handler,
+  );
+  const server = await listen(feeds, opts.port, opts.host ?? '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   worker.start();

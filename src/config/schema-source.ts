@@ -177,8 +177,116 @@ export const configSchema = {
         },
       },
     },
+    programs: {
+      description: 'Program plans opened as issues and followed by the bot (the CSM internship and accreditation). Leave out for none.',
+      $ref: '#/$defs/programs',
+    },
   },
   $defs: {
+    // --- Program plans (src/handlers/program) ---
+    programs: {
+      description:
+        'Program plans (the CSM internship, the CSM accreditation, or your own): `rhythm program open <name>` opens one from its template, an issue labelled program::<name> gets it written in, and the bot follows it. Leave out for none.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['project'],
+      properties: {
+        project: {
+          description: 'Path of the project the plans live in (issues opened there, and labelled issues watched there).',
+          $ref: '#/$defs/projectPath',
+        },
+        plans: {
+          description: 'The programs, each with a unique name; the label program::<name> opens one.',
+          type: 'array',
+          items: { $ref: '#/$defs/program' },
+          default: [],
+        },
+      },
+    },
+    program: {
+      description: 'One program: who takes part, its checklist before the start, its weeks or its courses, and the template of its issue.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'title', 'template', 'people'],
+      properties: {
+        name: {
+          description:
+            'The program\'s name (lower-case letters, digits, dashes; not "done"): `rhythm program open <name>` and the label program::<name>.',
+          $ref: '#/$defs/boardName',
+          not: { const: 'done' },
+        },
+        title: {
+          description: "Handlebars template of the issue title; {{<role>}} is a person's username, {{start}} the start date.",
+          type: 'string',
+          minLength: 1,
+        },
+        template: {
+          description: 'Path of the Handlebars template of the plan, relative to this file (e.g. templates/program-internship.md.hbs).',
+          type: 'string',
+          minLength: 1,
+        },
+        people: {
+          description:
+            'The roles of the people in the plan, e.g. [intern, mentor]. Each is a flag of `rhythm program open` (--intern @x) and a line of a labelled issue (Intern: @x); the nudges mention them.',
+          type: 'array',
+          items: { $ref: '#/$defs/boardName' },
+          minItems: 1,
+          uniqueItems: true,
+        },
+        before: {
+          description: 'The checklist to tick before the start (e.g. the pre-internship tasks).',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+        },
+        weeks: {
+          description:
+            "One entry per week, counted from the start date (needs --start, or a Start: line): week n runs from start + 7(n-1) days for 7 days, in the team's time zone. A week that ends with boxes unticked gets one nudge to the people.",
+          type: 'array',
+          items: { $ref: '#/$defs/programWeek' },
+          default: [],
+        },
+        courses: {
+          description: 'Courses, each with its boxes (courseBoxes); a course whose boxes are all ticked earns its badge.',
+          type: 'array',
+          items: { $ref: '#/$defs/programCourse' },
+          default: [],
+        },
+        courseBoxes: {
+          description: 'The boxes of every course.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          minItems: 1,
+          default: ['Written exam passed', 'Practical assessment passed'],
+        },
+      },
+    },
+    programWeek: {
+      description: "One week of a program: its theme and the week's boxes.",
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'tasks'],
+      properties: {
+        title: { description: "The week's theme, shown after 'Week n'.", type: 'string', minLength: 1 },
+        tasks: { description: "The week's boxes.", type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+      },
+    },
+    programCourse: {
+      description: 'One course of a program, with its badge.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['title'],
+      properties: {
+        title: { description: "The course's name.", type: 'string', minLength: 1 },
+        url: { description: 'Where the course is taken, when it has a page.', type: 'string', format: 'uri', pattern: '^https?://' },
+        topics: {
+          description: 'What the course covers, shown under its name.',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+        },
+      },
+    },
     projectPath: {
       description: 'A GitLab project path: group(s) and project separated by slashes.',
       type: 'string',
@@ -188,6 +296,57 @@ export const configSchema = {
       description: "Short name of a board, used in logs and in the bot's hidden markers.",
       type: 'string',
       pattern: '^[a-z0-9][a-z0-9-]*$',
+    },
+    // --- Calendar feed (src/handlers/calendar) ---
+    boardId: {
+      description:
+        "The board's id in URLs: its calendar feed is GET /calendar/<id>.ics. Left out: the board's name. Set it to keep subscribers' URLs when the name changes; unique among boards.",
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]*$',
+    },
+    boardCalendar: {
+      description:
+        "The board's calendar feed: GET /calendar/<id>.ics on `rhythm serve`, and `rhythm calendar --board <id> --out FILE`. One event per scheduled card (or, for the signups board, per webinar and lab of the sign-up calendars).",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: 'Whether the feed is served and written.',
+          type: 'boolean',
+          default: true,
+        },
+        sessionTime: {
+          description:
+            "Local start time HH:MM of a card's session on its due date, in the team's time zone. Left out: each card is an all-day event on its due date.",
+          $ref: '#/$defs/localTime',
+        },
+        durationMinutes: {
+          description: "Length of a card's session in minutes (with sessionTime).",
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+        },
+        token: {
+          description:
+            'A secret the feed URL must carry (?token=…) for a private feed. Like every secret, written as exactly one ${VAR} (e.g. ${RHYTHM_CALENDAR_TOKEN}), never literally. Left out: the feed is public.',
+          type: 'string',
+          minLength: 1,
+        },
+        cacheSeconds: {
+          description:
+            'Seconds `rhythm serve` keeps a built feed, so a busy calendar client does not cost GitLab calls per request (0 = no cache).',
+          type: 'integer',
+          minimum: 0,
+          default: 60,
+        },
+        cancelledDays: {
+          description:
+            'Days after its last change a card that left the scheduled column or was closed still appears, as a cancelled event, so subscribed calendars drop it.',
+          type: 'integer',
+          minimum: 0,
+          default: 60,
+        },
+      },
     },
     ruleMode: {
       description:
@@ -230,6 +389,15 @@ export const configSchema = {
           description:
             "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
+        },
+        id: {
+          description: "The board's id in its calendar feed's URL (/calendar/<id>.ics). Left out: the board's name.",
+          $ref: '#/$defs/boardId',
+        },
+        calendar: {
+          description: "The board's calendar feed (iCalendar), served at /calendar/<id>.ics and written by `rhythm calendar`.",
+          $ref: '#/$defs/boardCalendar',
+          default: {},
         },
         project: {
           description: 'Path of the project whose issue board this is, e.g. gitlab-com/sales-team/cs-skills-exchange.',
@@ -460,6 +628,15 @@ export const configSchema = {
           description:
             "Short name of the board (lower-case letters, digits, dashes), used in logs and in the bot's hidden markers; unique among boards.",
           $ref: '#/$defs/boardName',
+        },
+        id: {
+          description: "The board's id in its calendar feed's URL (/calendar/<id>.ics). Left out: the board's name.",
+          $ref: '#/$defs/boardId',
+        },
+        calendar: {
+          description: "The board's calendar feed (iCalendar), served at /calendar/<id>.ics and written by `rhythm calendar`.",
+          $ref: '#/$defs/boardCalendar',
+          default: {},
         },
         project: {
           description: 'Path of the sign-up project; must be the same as signups.project.',

@@ -175,6 +175,7 @@ function boardProblems(boards: unknown[], signups: Fields | undefined): ConfigPr
   const problems: ConfigProblem[] = [];
   const names = new Map<string, number>();
   const projects = new Map<string, number>();
+  const ids = new Map<string, number>();
   let signupsBoard: number | undefined;
   boards.forEach((value, index) => {
     const board = fields(value);
@@ -186,6 +187,16 @@ function boardProblems(boards: unknown[], signups: Fields | undefined): ConfigPr
     if (name !== undefined && first === undefined) names.set(name, index);
     else if (first !== undefined) {
       problems.push(at([...path, 'name'], `"${name}" is already used by boards[${first}]; board names must be unique`));
+    }
+    // Calendar feed URLs name boards by id (the name when left out): two boards, one URL.
+    const id = text(board.id) ?? name;
+    const idFirst = id === undefined ? undefined : ids.get(id);
+    if (id !== undefined && idFirst === undefined) ids.set(id, index);
+    else if (idFirst !== undefined && !(board.id === undefined && first !== undefined)) {
+      const where = board.id === undefined ? 'name' : 'id';
+      problems.push(
+        at([...path, where], `"${id}" is already the id of boards[${idFirst}] (an id left out is the name); board ids must be unique`),
+      );
     }
     if (board.kind === 'skills-exchange') {
       const keeper = project === undefined ? undefined : projects.get(project);
@@ -231,5 +242,20 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
       );
     }
   }
+  // Program plans: a template that is not there would fail every follow-up of the plan.
+  const programNames = new Map<string, number>();
+  list(fields(root.programs)?.plans).forEach((plan, index) => {
+    const name = text(fields(plan)?.name);
+    const first = name === undefined ? undefined : programNames.get(name);
+    if (name !== undefined && first === undefined) programNames.set(name, index);
+    else if (first !== undefined)
+      problems.push(at(['programs', 'plans', index, 'name'], `"${name}" is already the name of programs.plans[${first}]`));
+    const template = text(fields(plan)?.template);
+    const file = template === undefined ? undefined : resolve(dirname(resolve(source)), template);
+    if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
+      const says = `names ${JSON.stringify(template)}, which is not a file (paths are relative to the config file's folder)`;
+      problems.push(at(['programs', 'plans', index, 'template'], says));
+    }
+  });
   return problems;
 }

@@ -264,6 +264,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   say(`\n${stamp()} done. Watch the board at ${boardUrl} (final state also in .rhythm/demo-board.json)`);
   const calls = (await service.metrics.gitlabCalls.get()).values.reduce((sum, v) => sum + v.value, 0);
   say(`         the bot made ${calls} GitLab API calls in all; its metrics are at ${service.url}/metrics`);
+  // The boards' calendar feeds: what a team subscribes to from its calendar app.
+  for (const id of config.boards.filter((b) => b.calendar.enabled && !b.calendar.token).map((b) => b.id ?? b.name)) {
+    const ics = await fetch(`${service.url}/calendar/${id}.ics`).then((r) => r.text());
+    say(
+      `         calendar feed: ${service.url}/calendar/${id}.ics (${ics.split('BEGIN:VEVENT').length - 1} events; subscribe from a calendar app)`,
+    );
+  }
 
   if (!opts.exit) {
     say('         The sandbox and the bot keep running; press Ctrl-C to stop.');

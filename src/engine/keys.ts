@@ -13,15 +13,18 @@ export type WorkKey =
   | { kind: 'signupMonth'; signup: SignupKind; month: string }
   | { kind: 'onboarding'; project: string }
   | { kind: 'dashboard'; board: string }
-  | { kind: 'chat'; board: string };
+  | { kind: 'chat'; board: string }
+  | { kind: 'calendar'; board: string }
+  | { kind: 'program'; project: string; iid: number };
 
 export type WorkKind = WorkKey['kind'];
 
 /** The spelled key as stored, before the config says whose issue it is. */
-export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclude<WorkKey, { kind: 'card' | 'signupIssue' }>;
+export type SpelledKey = { kind: 'issue'; project: string; iid: number } | Exclude<WorkKey, { kind: 'card' | 'signupIssue' | 'program' }>;
 
 export const issueKey = (project: string, iid: number) => `issue:${project}#${iid}`;
 export const columnKey = (project: string, label: string) => `column:${project}:${label}`;
+export const calendarKey = (board: string) => `calendar:${board}`;
 export const signupMonthKey = (signup: SignupKind, month: string) => `signups:month:${month}:${signup}`;
 /** A board's onboarding issue (handlers/onboarding/). */
 export const onboardingKey = (project: string) => `onboarding:${project}`;
@@ -44,6 +47,8 @@ export function parseKey(key: string): SpelledKey | null {
   if (dashboard) return { kind: 'dashboard', board: dashboard[1]! };
   const chat = /^chat:([a-z0-9][a-z0-9-]*)$/.exec(key);
   if (chat) return { kind: 'chat', board: chat[1]! };
+  const calendar = /^calendar:([a-z0-9][a-z0-9-]*)$/.exec(key);
+  if (calendar) return { kind: 'calendar', board: calendar[1]! };
   const issue = /^issue:(.+)#([1-9]\d{0,14})$/.exec(key);
   if (issue) return { kind: 'issue', project: issue[1]!, iid: Number(issue[2]) };
   // Project paths never contain ':', labels may (status:scheduled, cse-events::sign-up).
@@ -66,5 +71,9 @@ export function resolveKey(key: string, config: RhythmConfig): WorkKey | { skip:
     (config.signups && sameProject(config.signups.project, spelled.project)) ||
     config.boards.some((b) => b.kind === 'signups' && sameProject(b.project, spelled.project));
   if (signupProject) return { kind: 'signupIssue', project: spelled.project, iid: spelled.iid };
+  // Program plans live in their own project (handlers/program).
+  if (config.programs && sameProject(config.programs.project, spelled.project)) {
+    return { kind: 'program', project: spelled.project, iid: spelled.iid };
+  }
   return { skip: 'project is not configured' };
 }

@@ -1,10 +1,12 @@
 // Every kind of work, one line each. A new kind is a folder under src/handlers/, its config
 // `$def` in the schema, and a line here; the key spelling goes in keys.ts.
+import { calendar } from '../handlers/calendar/index.js';
 import { card } from '../handlers/card/index.js';
 import { chat } from '../handlers/chat/index.js';
 import { column } from '../handlers/column/index.js';
 import { dashboard } from '../handlers/dashboard/index.js';
 import { onboarding } from '../handlers/onboarding/index.js';
+import { program } from '../handlers/program/index.js';
 import { signupIssue } from '../handlers/signup-issue/index.js';
 import { signupMonth } from '../handlers/signup-month/index.js';
 import { signupReminders } from '../handlers/signup-reminders/index.js';
@@ -22,6 +24,8 @@ const registry: { [K in WorkKind]: Work<KeyOf<K>> } = {
   onboarding: work(onboarding),
   dashboard: work(dashboard),
   chat: work(chat),
+  calendar: work(calendar),
+  program: work(program),
 };
 
 /** The work for a key's kind (the key and its handler agree by construction). */

@@ -213,6 +213,13 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   if (parts.includes('dashboards')) for (const board of config.boards) if (board.dashboard?.enabled) name(dashboardKey(board.name));
   // Each board's chat notices: a session coming close, the week's digest.
   if (parts.includes('chat')) for (const board of config.boards) if (board.chat?.webhookUrl) name(chatKey(board.name));
+  // Program plans: each open plan is followed (its week's nudge falls due with the date alone).
+  if (config.programs && parts.includes('reminders')) {
+    for (const { name: plan } of config.programs.plans) {
+      const open = await door.listIssues(config.programs.project, { state: 'opened', labels: [`program::${plan}`] });
+      for (const issue of open) name(issueKey(config.programs.project, issue.iid));
+    }
+  }
   return {
     keys,
     listed,

@@ -70,6 +70,7 @@ export function planHook(project: string, existing: GHook[], spec: HookSpec): Ho
 export function configuredProjects(config: RhythmConfig): string[] {
   const projects = new Set(config.boards.map((b) => b.project));
   if (config.signups) projects.add(config.signups.project);
+  if (config.programs) projects.add(config.programs.project);
   return [...projects];
 }
 

@@ -26,6 +26,8 @@ export const SEED_USERS: ReadonlyArray<{ username: string; name: string }> = [
 export const SEED_PROJECTS: readonly string[] = [
   'gitlab-com/sales-team/cs-skills-exchange',
   'gitlab-com/customer-success/customer-success-engineering/content',
+  // Where the shipped rhythm.yml opens program plans (the CSM internship and accreditation).
+  'gitlab-com/customer-success/csm-programs',
 ];
 
 /**

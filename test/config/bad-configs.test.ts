@@ -51,7 +51,9 @@ const cases: Case[] = [
   {
     name: 'an unknown top-level key with nothing close, listing what is allowed',
     text: `${head}webhooks: true\n`,
-    errors: ['rhythm.yml:9:1 unknown key "webhooks" (expected one of: gitlab, timezone, dryRun, onboarding, sweep, boards, signups)'],
+    errors: [
+      'rhythm.yml:9:1 unknown key "webhooks" (expected one of: gitlab, timezone, dryRun, onboarding, sweep, boards, signups, programs)',
+    ],
   },
   {
     name: 'a board without its project, pointing at the board',

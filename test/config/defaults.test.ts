@@ -33,6 +33,7 @@ describe('defaults', () => {
           project: 'team/sessions',
           handbookUrl: 'https://example.org/h',
           dryRun: false,
+          calendar: { enabled: true, durationMinutes: 60, cacheSeconds: 60, cancelledDays: 60 },
           labels: { plan: 'status:plan', scheduled: 'status:scheduled' },
           rules: {
             moderator: rule,

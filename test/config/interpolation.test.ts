@@ -104,7 +104,7 @@ describe('secrets must come from the environment', () => {
     expect(errors).toEqual([
       'rhythm.yml:4:3 gitlab: unknown key "webhookSecret" (expected one of: url, token, botUsername, createsPerMinute)',
       'rhythm.yml:4:18 gitlab.webhookSecret is written literally; put it in an environment variable and write ${GITLAB_WEBHOOK_SECRET}',
-      'rhythm.yml:10:5 boards[0]: unknown key "password" (expected one of: kind, name, project, dryRun, onboarding, labels, rules, order, reminders, handbookUrl, dashboard, chat)',
+      'rhythm.yml:10:5 boards[0]: unknown key "password" (expected one of: kind, name, id, calendar, project, dryRun, onboarding, labels, rules, order, reminders, handbookUrl, dashboard, chat)',
       'rhythm.yml:10:15 boards[0].password is written literally; put it in an environment variable and write ${BOARDS_PASSWORD}',
     ]);
     expect(errors.join('\n')).not.toContain('hunter2');

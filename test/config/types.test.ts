@@ -43,6 +43,8 @@ describe('the loaded config types', () => {
     expectTypeOf<SignupsBoard>().toEqualTypeOf<{
       kind: 'signups';
       name: string;
+      id?: string;
+      calendar: SkillsExchangeBoard['calendar'];
       project: string;
       dryRun: boolean;
       dashboard?: DashboardSettings;
@@ -51,6 +53,14 @@ describe('the loaded config types', () => {
     expectTypeOf<ChatSettings>().toEqualTypeOf<{ webhookUrl: string; timeoutSeconds: number; soonDays: number }>();
     expectTypeOf<SkillsExchangeBoard['dashboard']>().toEqualTypeOf<DashboardSettings | undefined>();
     expectTypeOf<DashboardSettings>().toEqualTypeOf<{ enabled: boolean; title: string; weeks: number; debounceMs: number }>();
+    expectTypeOf<SkillsExchangeBoard['calendar']>().toEqualTypeOf<{
+      enabled: boolean;
+      sessionTime?: string;
+      durationMinutes: number;
+      token?: string;
+      cacheSeconds: number;
+      cancelledDays: number;
+    }>();
     expectTypeOf<SkillsExchangeBoard['labels']>().toEqualTypeOf<{ plan: string; scheduled: string }>();
     expectTypeOf<SkillsExchangeBoard['order']>().toEqualTypeOf<{ enabled: boolean; debounceMs: number }>();
     expectTypeOf<SkillsExchangeBoard['reminders']>().toEqualTypeOf<{ beforeDays: number; afterUntilRecording: boolean }>();

@@ -131,12 +131,12 @@ describe('rhythm hooks install', () => {
 
     const first = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
     expect(first.code).toBe(0);
-    expect(first.out.match(/: created hook/g)).toHaveLength(2);
+    expect(first.out.match(/: created hook/g)).toHaveLength(3);
     const second = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
-    expect(second.out.match(/: sent the secret token to hook/g)).toHaveLength(2);
+    expect(second.out.match(/: sent the secret token to hook/g)).toHaveLength(3);
     const moved = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:4001/webhooks/gitlab']);
-    expect(moved.out.match(/: updated hook \d+ \(url\)/g)).toHaveLength(2);
-    for (const project of [SKILLS, CONTENT]) {
+    expect(moved.out.match(/: updated hook \d+ \(url\)/g)).toHaveLength(3);
+    for (const project of [SKILLS, CONTENT, encodeURIComponent('gitlab-com/customer-success/csm-programs')]) {
       const hooks = await api(`/projects/${project}/hooks`);
       expect(hooks).toHaveLength(1);
       expect(hooks[0]!.url).toBe('http://127.0.0.1:4001/webhooks/gitlab');

@@ -59,6 +59,7 @@ describe('npm run demo -- --exit', () => {
     expect(out).toMatch(/chat: New session scheduled: Secure your supply chain \(http:\/\/127\.0\.0\.1:\d+\/\S+\) on /);
     expect(out).toMatch(/keeps the dashboard issue #\d+: http:\/\/127\.0\.0\.1:\d+\/\S+\/-\/issues\/\d+/);
     expect(out).toMatch(/done\. Watch the board at http:\/\/127\.0\.0\.1:\d+\/-\/boards\//);
+    expect(out).toMatch(/calendar feed: http:\/\/127\.0\.0\.1:\d+\/calendar\/skills-exchange\.ics \([1-9]\d* events/);
 
     // The sandbox's final state: the scheduled column in date order, the reverted card in plan.
     const board = JSON.parse(readFileSync(join(checkout, '.rhythm/demo-board.json'), 'utf8')) as {

@@ -10,7 +10,7 @@ import { configWithBoard, shippedConfig } from '../support/run-key.js';
 
 const PROJECT = 'g/board';
 const config = (() => {
-  const { signups: _signups, ...rest } = configWithBoard(PROJECT, {}, shippedConfig());
+  const { signups: _signups, programs: _programs, ...rest } = configWithBoard(PROJECT, {}, shippedConfig());
   return rest;
 })();
 const T = Date.parse('2026-03-01T12:00:00.000Z');

@@ -26,6 +26,7 @@ export function aBoard(modes: Partial<Record<keyof SkillsExchangeBoard['rules'],
     },
     order: { enabled: true, debounceMs: 2000 },
     reminders: { beforeDays: 2, afterUntilRecording: true },
+    calendar: { enabled: true, durationMinutes: 60, cacheSeconds: 60, cancelledDays: 60 },
     handbookUrl: 'https://handbook.example/skills-exchange/',
   };
 }
