@@ -1,6 +1,7 @@
 // What the schema cannot say: real time zones, recurrence rules that parse, dates that exist,
 // template files that are there, names that are unique. Runs on data that may still have schema
 // errors, so every read is guarded; a wrongly typed value is the schema's to report, not ours.
+import { templateFile } from './template-path.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Handlebars from 'handlebars';
@@ -251,9 +252,8 @@ export function semanticProblems(data: unknown, source: string): ConfigProblem[]
     else if (first !== undefined)
       problems.push(at(['programs', 'plans', index, 'name'], `"${name}" is already the name of programs.plans[${first}]`));
     const template = text(fields(plan)?.template);
-    const file = template === undefined ? undefined : resolve(dirname(resolve(source)), template);
-    if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
-      const says = `names ${JSON.stringify(template)}, which is not a file (paths are relative to the config file's folder)`;
+    if (template !== undefined && templateFile(dirname(resolve(source)), template) === null) {
+      const says = `names ${JSON.stringify(template)}, which is not a file (paths are relative to the config file's folder; templates/… also finds Rhythm's own)`;
       problems.push(at(['programs', 'plans', index, 'template'], says));
     }
   });

@@ -282,10 +282,41 @@ export async function checkHooks(door: CheckingDoor, config: RhythmConfig): Prom
           message: `${where} is temporarily disabled${until ? ` until ${until}` : ''} after failed deliveries`,
           fix: 'fix what made the deliveries fail (the secret, the URL, the service); GitLab tries again after that time',
         });
-      } else out.push({ check: 'hook', status: 'ok', message: `${where} is installed and enabled` });
+      } else {
+        out.push({ check: 'hook', status: 'ok', message: `${where} is installed and enabled` });
+        out.push(await recentDeliveries(door, project, hook.id, where));
+      }
     }
   }
   return out;
+}
+
+/**
+ * Whether the hook's latest delivery succeeded, from GitLab's hook log (GitLab 17.3+, the past
+ * 7 days). A GitLab without the log, or a quiet week, says nothing either way: skip, not fail.
+ */
+async function recentDeliveries(door: CheckingDoor, project: string, hookId: number, where: string): Promise<CheckResult> {
+  const check = 'delivered';
+  let events;
+  try {
+    events = await door.hookEvents(project, hookId);
+  } catch (err) {
+    return { check, status: 'warn', message: `could not read the delivery log of ${where}: ${errorText(err)}` };
+  }
+  if (events === null) return { check, status: 'skip', message: `${where}: this GitLab keeps no hook delivery log (before 17.3)` };
+  const last = events[0];
+  if (!last) return { check, status: 'skip', message: `${where} delivered nothing in the past 7 days` };
+  const failed = events.filter((e) => !/^2\d\d$/.test(e.response_status)).length;
+  if (/^2\d\d$/.test(last.response_status)) {
+    const also = failed > 0 ? ` (${failed} of the latest ${events.length} failed)` : '';
+    return { check, status: 'ok', message: `${where}: the latest delivery (${last.created_at}) succeeded${also}` };
+  }
+  return {
+    check,
+    status: 'fail',
+    message: `${where}: the latest delivery (${last.created_at}) failed with ${last.response_status}; ${failed} of the latest ${events.length} failed`,
+    fix: 'a 401 means the service has another secret (run rhythm hooks install, which sends it); otherwise check that the service is up at that URL: rhythm hooks status shows the log',
+  };
 }
 
 /**

@@ -1,6 +1,10 @@
 // The calendar's settings in rhythm.yml: board ids (the name when left out) are unique, since
 // feed URLs name boards by id; a calendar token is a secret like any other.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { templateFile } from '../../src/config/template-path.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { boardById, boardId } from '../../src/handlers/calendar/index.js';
 
@@ -58,8 +62,25 @@ describe('program plans in rhythm.yml', () => {
       `    - name: ${name}\n      title: T\n      template: ${template}\n      people: [member]\n`;
     const text = `${head}programs:\n  project: a/programs\n  plans:\n${plan('bootcamp', 'templates/nope.md.hbs')}${plan('bootcamp', 'templates/program-accreditation.md.hbs')}`;
     expect(errors(text)).toEqual([
-      'rhythm.yml:14:17 programs.plans[0].template names "templates/nope.md.hbs", which is not a file (paths are relative to the config file\'s folder)',
+      'rhythm.yml:14:17 programs.plans[0].template names "templates/nope.md.hbs", which is not a file (paths are relative to the config file\'s folder; templates/… also finds Rhythm\'s own)',
       'rhythm.yml:16:13 programs.plans[1].name "bootcamp" is already the name of programs.plans[0]',
     ]);
+  });
+});
+
+describe('the shipped program templates', () => {
+  it('are found from a copy of rhythm.yml in any folder, and a team template beside the config wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rhythm-template-'));
+    try {
+      expect(templateFile(dir, 'templates/program-internship.md.hbs')).toMatch(/templates[\\/]program-internship\.md\.hbs$/);
+      expect(templateFile(dir, 'templates/nope.md.hbs')).toBeNull();
+      // Only Rhythm's templates/ folder is searched, never a path that climbs out of it.
+      expect(templateFile(dir, 'templates/../package.json')).toBeNull();
+      mkdirSync(join(dir, 'templates'));
+      writeFileSync(join(dir, 'templates/program-internship.md.hbs'), 'ours');
+      expect(templateFile(dir, 'templates/program-internship.md.hbs')).toBe(join(dir, 'templates/program-internship.md.hbs'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

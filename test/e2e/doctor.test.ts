@@ -195,6 +195,23 @@ describe('rhythm doctor', () => {
     expect(line).toMatch(/^FAIL\s+hook\s+hook \d+ on .* is temporarily disabled until \d{4}-\d\d-\d\dT.* after failed deliveries$/);
   });
 
+  it("fails a hook whose latest delivery failed, from GitLab's hook log, while the hook is still enabled", async () => {
+    // One delivery to a port where nothing listens: not yet enough for GitLab to disable the hook.
+    await fetch(`${sandbox.url}/api/v4/projects/${encodeURIComponent(SKILLS)}/issues`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': 'sandbox-alice-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'one noisy card' }),
+    });
+    await sandbox.idle();
+    const r = await rhythm(['doctor']);
+    expect(r.code).toBe(1);
+    expect(linesOf(r.out, 'hook').find((l) => l.includes(SKILLS))).toMatch(/^ok\s+hook\s+hook \d+ on .* is installed and enabled$/);
+    const delivery = r.out.split('\n').find((l) => l.startsWith('FAIL  delivered') && l.includes(SKILLS));
+    expect(delivery).toMatch(
+      /^FAIL\s+delivered\s+hook \d+ on .*: the latest delivery \(.*\) failed with internal error; 1 of the latest 1 failed$/,
+    );
+  });
+
   it('on GitLab Free fails the moderator rule in fix mode and passes it in comment mode', async () => {
     const free = await startSandbox({ labels: SEED_LABELS, tier: 'free' });
     try {

@@ -3,6 +3,7 @@
 // once per week that ended with boxes unticked, keeps one progress note (a badge per course whose
 // boxes are ticked) and labels the plan program::done when every box is. Every write is a step;
 // every note carries a hidden marker, so a rerun or a reopened issue never repeats one.
+import { templateFile } from '../../config/template-path.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findBotNote } from '../../comments/marker.js';
@@ -54,7 +55,8 @@ export function programOf(issue: GIssue, programs: ProgramsConfig): string | nul
 }
 
 export function readTemplate(configDir: string, program: Program): string {
-  return readFileSync(resolve(configDir, program.template), 'utf8');
+  // check-config refuses a template neither place has; a file removed since reads as missing here.
+  return readFileSync(templateFile(configDir, program.template) ?? resolve(configDir, program.template), 'utf8');
 }
 
 const mention = (people: Record<string, string>) =>
