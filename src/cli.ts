@@ -167,7 +167,7 @@ hooks
   .description(
     "each project's Rhythm hook: installed, enabled or disabled (until when), recent deliveries; exit 1 if one is missing or disabled",
   )
-  .option('--url <url>', 'the hook at this URL (default: any hook pointing at /webhooks/gitlab)')
+  .option('--url <url>', 'the hook at this URL (default: any hook pointing at /webhooks/gitlab)', parseHttpUrl)
   .action(async (o: HooksStatusOptions) => {
     const { hooksStatus } = await import('./commands/hooks.js');
     await hooksStatus(globalConfig(), o);
@@ -175,7 +175,7 @@ hooks
 hooks
   .command('uninstall')
   .description("remove Rhythm's hooks (and no other) from every configured project")
-  .option('--url <url>', 'only the hook at this URL (default: any hook pointing at /webhooks/gitlab)')
+  .option('--url <url>', 'only the hook at this URL (default: any hook pointing at /webhooks/gitlab)', parseHttpUrl)
   .option('--dry-run', 'show what would be removed, remove nothing')
   .action(async (o: HooksUninstallOptions) => {
     const { hooksUninstall } = await import('./commands/hooks.js');

@@ -1,5 +1,5 @@
 // `rhythm hooks install|status|uninstall`: the project webhooks Rhythm needs, kept healthy.
-import { CommanderError } from 'commander';
+// --url is checked by src/cli.ts (parseHttpUrl) while the arguments are parsed.
 import { installHooks, installLines, configuredProjects } from '../hooks/install.js';
 import { hookStatuses, healthy, statusLines } from '../hooks/status.js';
 import { uninstallHooks, uninstallLines } from '../hooks/uninstall.js';
@@ -41,17 +41,7 @@ function secrets(rotate: boolean): string {
   return secret;
 }
 
-/** A URL GitLab could deliver to, or a usage error (exit 2) before anything runs. */
-function checkUrl(url: string | undefined): void {
-  if (url === undefined) return;
-  const protocol = URL.canParse(url) ? new URL(url).protocol : null;
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new CommanderError(2, 'usage', `--url must be an http:// or https:// URL (got "${url}")`);
-  }
-}
-
 export async function hooksInstall(configPath: string, o: HooksInstallOptions): Promise<void> {
-  checkUrl(o.url);
   const rotate = o.rotateSecret === true;
   const secret = secrets(rotate);
   const { config } = load(configPath, o.dryRun);
@@ -79,7 +69,6 @@ export async function hooksInstall(configPath: string, o: HooksInstallOptions): 
 
 /** Exit 1 when a hook is missing or disabled, so a pipeline or a person can act on it. */
 export async function hooksStatus(configPath: string, o: HooksStatusOptions): Promise<void> {
-  checkUrl(o.url);
   const { config } = load(configPath);
   const log = commandLogger();
   const statuses = await hookStatuses(doorFor(config, log), configuredProjects(config), o.url);
@@ -89,7 +78,6 @@ export async function hooksStatus(configPath: string, o: HooksStatusOptions): Pr
 }
 
 export async function hooksUninstall(configPath: string, o: HooksUninstallOptions): Promise<void> {
-  checkUrl(o.url);
   const { config } = load(configPath, o.dryRun);
   const log = commandLogger();
   const door = doorFor(config, log);

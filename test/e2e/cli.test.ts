@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { shippedProjects } from '../support/shipped-projects.js';
 import { REPO, SECRET } from '../support/world.js';
 
 let sandbox: Sandbox;
@@ -47,6 +48,8 @@ const api = async (path: string) =>
   >;
 const SKILLS = encodeURIComponent('gitlab-com/sales-team/cs-skills-exchange');
 const CONTENT = encodeURIComponent('gitlab-com/customer-success/customer-success-engineering/content');
+/** Every project of the shipped rhythm.yml: each gets one Rhythm hook. */
+const PROJECTS = shippedProjects();
 
 describe('rhythm check-config', () => {
   it('says OK for the shipped file and exits 0', async () => {
@@ -131,12 +134,12 @@ describe('rhythm hooks install', () => {
 
     const first = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
     expect(first.code).toBe(0);
-    expect(first.out.match(/: created hook/g)).toHaveLength(3);
+    expect(first.out.match(/: created hook/g)).toHaveLength(PROJECTS.length);
     const second = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:3999/webhooks/gitlab']);
-    expect(second.out.match(/: sent the secret token to hook/g)).toHaveLength(3);
+    expect(second.out.match(/: sent the secret token to hook/g)).toHaveLength(PROJECTS.length);
     const moved = await rhythm(['hooks', 'install', '--url', 'http://127.0.0.1:4001/webhooks/gitlab']);
-    expect(moved.out.match(/: updated hook \d+ \(url\)/g)).toHaveLength(3);
-    for (const project of [SKILLS, CONTENT, encodeURIComponent('gitlab-com/customer-success/csm-programs')]) {
+    expect(moved.out.match(/: updated hook \d+ \(url\)/g)).toHaveLength(PROJECTS.length);
+    for (const project of PROJECTS.map(encodeURIComponent)) {
       const hooks = await api(`/projects/${project}/hooks`);
       expect(hooks).toHaveLength(1);
       expect(hooks[0]!.url).toBe('http://127.0.0.1:4001/webhooks/gitlab');

@@ -35,6 +35,8 @@ const CASES: Array<[string[], RegExp]> = [
   [['sweep', '--only', 'cards'], /Allowed choices are issues, order, reminders/],
   [['hooks', 'install', '--url', 'rhythm.example.com/webhooks/gitlab'], /an http\(s\) URL is needed/],
   [['hooks', 'install'], /required option '--url <url>' not specified/],
+  [['hooks', 'status', '--url', 'ftp://rhythm.example.com/webhooks/gitlab'], /an http\(s\) URL is needed/],
+  [['hooks', 'uninstall', '--url', 'webhooks/gitlab'], /an http\(s\) URL is needed/],
   [['queue', 'retry-dead', 'issue:group/project#0'], /not a work key: "issue:group\/project#0"/],
   [['explain', 'group/project'], /explain takes an issue as group\/project#12 or as its URL/],
   [['explain'], /missing required argument 'issue'/],
