@@ -9,6 +9,7 @@ import { ColumnCache } from '../engine/column-cache.js';
 import type { Decision, LoadContext } from '../engine/handler.js';
 import { issueKey, resolveKey, type WorkKey } from '../engine/keys.js';
 import type { GitLabReader } from '../gitlab/types.js';
+import type { Baselines } from '../queue/baselines.js';
 import type { CardMemory } from '../queue/card-memory.js';
 import type { Store } from '../queue/contract.js';
 import { openStore, storeLocation } from '../queue/open.js';
@@ -127,8 +128,29 @@ function gone(project: string, iid: number): Failure {
   return new Failure(`GitLab has no issue ${project}#${iid} (or the bot cannot see it)`);
 }
 
+/**
+ * The board's baseline as the service's database has it, read only: a card from before it is
+ * held (no note), as the bot's own jobs decide. No baseline yet: none is recorded (explain writes
+ * nothing), and the card is judged as it would be with none.
+ */
+async function recordedBaselines(project: string): Promise<Baselines | null> {
+  let store: Store | null;
+  try {
+    store = await serviceStore(process.env, process.cwd());
+  } catch {
+    return null; // memorySays reports the database that cannot be opened
+  }
+  if (!store) return null;
+  try {
+    const at = await store.baselines.get(project);
+    return at === null ? null : { ensure: async () => at, get: async () => at };
+  } finally {
+    await store.close();
+  }
+}
+
 async function explainCard(key: Extract<WorkKey, { kind: 'card' }>, ctx: LoadContext, keyName: string): Promise<void> {
-  const loaded = await card.load(key, [], ctx);
+  const loaded = await card.load(key, [], { ...ctx, baselines: await recordedBaselines(key.project) });
   if ('skip' in loaded) {
     if (loaded.skip === 'issue is gone') throw gone(key.project, key.iid);
     out([`${keyName}: the bot does nothing (${loaded.skip})`]);
@@ -256,6 +278,10 @@ async function memorySays(keyName: string): Promise<string[]> {
 function cardDecided(state: CardState, decision: Decision): string[] {
   const findings = checkIssue(state.issue, ruleContextOf(state));
   const lines = ['What the bot decides'];
+  if (state.held)
+    lines.push(
+      "  held:        nobody changed the card since the board's baseline: nothing is written on it (the onboarding issue lists it)",
+    );
   if (findings.length === 0) lines.push('  findings:    none: every check passes');
   else {
     lines.push('  findings:');

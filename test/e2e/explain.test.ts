@@ -122,8 +122,11 @@ describe('rhythm explain', () => {
 
   it('shows what the card memory of the service database says, after a sweep remembered the card', async () => {
     const dave = doorAs('dave');
-    const issue = await dave.createIssue(SKILLS, { title: 'Remembered', description: 'please' });
     const db = { RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'rhythm.db')}` };
+    // The first sweep on the database meets the board (its baseline): a card made before that is
+    // the board's past and gets no note (onboarding), so the card is made after it.
+    expect((await rhythm(['sweep', '--only', 'issues'], db)).code).toBe(0);
+    const issue = await dave.createIssue(SKILLS, { title: 'Remembered', description: 'please' });
     const swept = await rhythm(['sweep', '--only', 'issues'], db);
     expect(swept.code).toBe(0);
     const r = await rhythm(['explain', `${SKILLS}#${issue.iid}`], db);
@@ -133,6 +136,22 @@ describe('rhythm explain', () => {
     // The note the sweep posted is seen, and nothing more is to be written.
     expect(r.out).toMatch(/status note: note \d+/);
     expect(r.out).toMatch(/plan: +nothing to write/);
+  }, 60_000);
+
+  it('says a card from before the board’s baseline is held, as the sweep that met the board decided: no note planned', async () => {
+    const dave = doorAs('dave');
+    const issue = await dave.createIssue(SKILLS, { title: 'From the past', description: 'please' });
+    const db = { RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'past.db')}` };
+    expect((await rhythm(['sweep', '--only', 'issues'], db)).code).toBe(0);
+    expect(await dave.listNotes(SKILLS, issue.iid).then((ns) => ns.filter((n) => !n.system))).toEqual([]);
+    const r = await rhythm(['explain', `${SKILLS}#${issue.iid}`], db);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/held: +nobody changed the card since the board's baseline/);
+    expect(r.out).not.toContain('post a note');
+    // Without the database there is no baseline: the card is judged as any other.
+    const bare = await rhythm(['explain', `${SKILLS}#${issue.iid}`]);
+    expect(bare.out).not.toMatch(/held:/);
+    expect(bare.out).toContain('post a note');
   }, 60_000);
 
   it('an issue nobody has, or a project not configured: a clear error and exit 1', async () => {

@@ -5,6 +5,7 @@
 // change from the baseline on is judged as usual. Over loopback HTTP, on a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GIssue } from '../../src/gitlab/types.js';
+import { isDashboardIssue } from '../../src/handlers/dashboard/index.js';
 import { ONBOARDING_MARKER } from '../../src/handlers/onboarding/baseline.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,13 @@ const WRITE = /^(POST|PUT|DELETE) /;
 /** The bot's writes the sandbox saw since its calls were last reset (the harness's hooks aside). */
 const botWrites = (world: World) =>
   world.sandbox.calls().filter((c) => c.user === BOT && WRITE.test(c.route) && !c.route.includes('/hooks'));
+
+/** The dashboard issues the bot made, on every project of the configuration's boards. */
+async function dashboardIssues(world: World): Promise<GIssue[]> {
+  const projects = [...new Set(world.config.boards.map((b) => b.project))];
+  const all = (await Promise.all(projects.map((p) => world.bot.listIssues(p, { state: 'all' })))).flat();
+  return all.filter((i) => isDashboardIssue(i, BOT));
+}
 
 async function onboardingIssues(world: World): Promise<GIssue[]> {
   const all = await world.bot.listIssues(world.project, { state: 'all' });
@@ -234,11 +242,15 @@ describe('a pipeline’s `rhythm sweep` on the service’s database meets the bo
     world.sandbox.resetCalls();
     const first = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
     expect(first.code, first.err).toBe(0);
+    // Besides the onboarding issue, a full sweep makes each board's dashboard issue (the board's
+    // own issue, no card's): nothing else is written.
+    const dashboards = await dashboardIssues(world);
+    expect(dashboards.length).toBeGreaterThan(0);
     expect(
       botWrites(world)
         .filter((c) => !c.route.endsWith('/reorder'))
         .map((c) => c.route),
-    ).toEqual(['POST /projects/:id/issues']);
+    ).toEqual(Array<string>(1 + dashboards.length).fill('POST /projects/:id/issues'));
     const [issue] = await onboardingIssues(world);
     expect(listedIids(issue!).sort((a, b) => a - b)).toEqual(old);
 

@@ -263,9 +263,11 @@ describe('a card the bot remembers', () => {
     expect(kept!.notes).toHaveLength(3);
     expect(deleted).toEqual(kept);
     expect(none).toEqual(kept);
-    // The memory cost nothing but saved calls.
+    // The memory cost nothing but saved calls. (With no memory at all, each post is followed by a
+    // read of the notes for a racer's twin: no next job's note count can find it. A memory lost
+    // between jobs still leaves the twin to the next job, which reads the notes afresh.)
     expect(reads.kept).toBeLessThan(reads.none!);
-    expect(reads.deleted).toBe(reads.none);
+    expect(reads.deleted).toBeLessThanOrEqual(reads.none!);
   });
 
   it('reads the card afresh when a bot note it remembers is gone (a person deleted it): the edit answers 404, the note is posted again', async () => {

@@ -231,9 +231,13 @@ function newNotesTold(events: readonly HookEvent[]): number {
   return told.size;
 }
 
-/** A step with what the executor needs to skip its own reads (apply.ts). */
+/**
+ * A step with what the executor needs to skip its own reads (apply.ts). A racer's twin note is
+ * left to the next job only when this run has the memory: that job's note count is what finds it.
+ * Without one (a sweep with no database) nothing remembers the count, so the executor looks now.
+ */
 function withReadFacts(step: Step, state: CardState): Step {
-  if (step.kind === 'createNote') return { ...step, twinsFoundLater: true };
+  if (step.kind === 'createNote') return state.knowledge ? { ...step, twinsFoundLater: true } : step;
   if (step.kind !== 'editIssue' || (!step.judgedLabels && !step.addAssignees?.length) || state.readAt === undefined) return step;
   return { ...step, readAt: state.readAt, judgedAssignees: Object.values(state.assigneeIds) };
 }
@@ -495,8 +499,8 @@ export const card: HandlerFor<'card', CardState> = {
       ...(state.scheduledAt !== undefined ? { scheduledAt: state.scheduledAt } : {}),
     });
     // A guarded fix carries when the card was read and the assignees it had: a read that fresh
-    // serves as the executor's own re-read (apply.ts). A racer's twin note is left to the next
-    // read of this card, which reads the notes when their count is not the one remembered.
+    // serves as the executor's own re-read (apply.ts). With the memory, a racer's twin note is left
+    // to the next read of this card, which reads the notes when their count is not the one remembered.
     const steps = plan.steps.map((step) => withReadFacts(step, state));
     if (board.order.enabled && touchesColumn(state, steps, board)) {
       steps.push({ kind: 'enqueue', key: columnKey(issue.project, board.labels.scheduled), delayMs: board.order.debounceMs });
