@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GIssue } from '../../src/gitlab/types.js';
 import { ONBOARDING_MARKER } from '../../src/handlers/onboarding/baseline.js';
+import { DASHBOARD_MARKER } from '../../src/handlers/dashboard/render.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,15 @@ async function onboardingIssues(world: World): Promise<GIssue[]> {
   const all = await world.bot.listIssues(world.project, { state: 'all' });
   return all.filter((i) => i.author?.username === BOT && (i.description ?? '').startsWith(ONBOARDING_MARKER));
 }
+
+/** The bot's dashboard issues in `project` (handlers/dashboard), found by their marker. */
+async function dashboards(world: World, project: string): Promise<GIssue[]> {
+  const all = await world.bot.listIssues(project, { state: 'all' });
+  return all.filter((i) => i.author?.username === BOT && DASHBOARD_MARKER.test(i.description ?? ''));
+}
+
+/** The shipped config's sign-up board, which has a dashboard too. */
+const CONTENT = 'gitlab-com/customer-success/customer-success-engineering/content';
 
 const listedIids = (issue: GIssue) => [...(issue.description ?? '').matchAll(/^### #\u200B(\d+) /gm)].map((m) => Number(m[1]));
 
@@ -221,7 +231,7 @@ describe('a pipeline’s `rhythm sweep` on the service’s database meets the bo
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
-  it('the first run writes only the onboarding issue, the second nothing, and a later move is judged', { timeout: 120_000 }, async () => {
+  it('the first run writes only the bot’s own issues, the second nothing, and a later move is judged', { timeout: 120_000 }, async () => {
     const { plan, scheduled } = world.board.labels;
     past.offset = -10 * DAY;
     const old = world.sandbox.seedIssues(
@@ -234,13 +244,18 @@ describe('a pipeline’s `rhythm sweep` on the service’s database meets the bo
     world.sandbox.resetCalls();
     const first = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
     expect(first.code, first.err).toBe(0);
+    // Nothing on any card: the only writes create the bot's own issues, the onboarding issue and
+    // the dashboard of each board whose config enables one (this board's and the content board's),
+    // which the first sweep builds from the board as it is, judging no move.
     expect(
       botWrites(world)
         .filter((c) => !c.route.endsWith('/reorder'))
         .map((c) => c.route),
-    ).toEqual(['POST /projects/:id/issues']);
+    ).toEqual(['POST /projects/:id/issues', 'POST /projects/:id/issues', 'POST /projects/:id/issues']);
     const [issue] = await onboardingIssues(world);
     expect(listedIids(issue!).sort((a, b) => a - b)).toEqual(old);
+    expect((await dashboards(world, world.project)).map((i) => i.title)).toEqual(['Skills Exchange Dashboard']);
+    expect((await dashboards(world, CONTENT)).map((i) => i.title)).toEqual(['CSE events Dashboard']);
 
     world.sandbox.resetCalls();
     const second = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
