@@ -6,14 +6,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { CREATES_PER_MINUTE } from '../../src/config/schema-source.js';
 import { openStore } from '../../src/queue/open.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createDoor } from '../../src/gitlab/door.js';
 import { Transport } from '../../src/gitlab/transport.js';
 import { createLogger } from '../../src/observability/log.js';
 import { deliver, issueHook, overlaps, runIntervals, spawnServe, type ServeProcess } from '../support/serve-process.js';
+import { REPO } from '../support/world.js';
 
 const PROJECT = 'gitlab-com/sales-team/cs-skills-exchange';
+
+/**
+ * How long the queue may take to drain after the burst, by the shipped config: a create window
+ * (one minute, GitLab's) for each further minute's share of `notes`, and the dashboard's debounce.
+ */
+function drainAllowanceMs(notes: number): number {
+  const loaded = loadConfig(join(REPO, 'rhythm.yml'), { ...process.env, GITLAB_TOKEN: 'unused' });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const { config } = loaded;
+  const perMinute = config.gitlab.createsPerMinute?.notes ?? CREATES_PER_MINUTE.notes;
+  const windows = perMinute > 0 ? Math.ceil(notes / perMinute) - 1 : 0;
+  const board = config.boards.find((b) => b.project === PROJECT);
+  const debounce = board?.dashboard?.enabled ? board.dashboard.debounceMs : 0;
+  return windows * 60_000 + debounce + 40_000;
+}
 let sandbox: Sandbox;
 let dir: string;
 const processes: ServeProcess[] = [];
@@ -86,10 +104,13 @@ describe('a crash in the middle of a burst', () => {
     await Promise.all(Array.from({ length: 16 }, restSender));
     expect(acknowledged.size).toBe(1000);
 
-    // Wait for the queue to drain, reading the same database from this process.
+    // Wait for the queue to drain, reading the same database from this process. The bot paces its
+    // notes (gitlab.createsPerMinute): the hundred notes need more than one minute's share, so the
+    // last cards wait for GitLab's window to turn, and then wake the board's dashboard, which
+    // runs after its debounce. The wait covers both, plus room for the work itself.
     const store = await openStore(databaseUrl, dir);
     try {
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + drainAllowanceMs(issues.length);
       for (;;) {
         const stats = await store.stats(Date.now());
         if (stats.pending === 0 && stats.running === 0 && stats.deliveries === 0) break;

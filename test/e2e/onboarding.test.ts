@@ -5,8 +5,8 @@
 // change from the baseline on is judged as usual. Over loopback HTTP, on a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GIssue } from '../../src/gitlab/types.js';
-import { isDashboardIssue } from '../../src/handlers/dashboard/index.js';
 import { ONBOARDING_MARKER } from '../../src/handlers/onboarding/baseline.js';
+import { DASHBOARD_MARKER } from '../../src/handlers/dashboard/render.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,17 +22,19 @@ const WRITE = /^(POST|PUT|DELETE) /;
 const botWrites = (world: World) =>
   world.sandbox.calls().filter((c) => c.user === BOT && WRITE.test(c.route) && !c.route.includes('/hooks'));
 
-/** The dashboard issues the bot made, on every project of the configuration's boards. */
-async function dashboardIssues(world: World): Promise<GIssue[]> {
-  const projects = [...new Set(world.config.boards.map((b) => b.project))];
-  const all = (await Promise.all(projects.map((p) => world.bot.listIssues(p, { state: 'all' })))).flat();
-  return all.filter((i) => isDashboardIssue(i, BOT));
-}
-
 async function onboardingIssues(world: World): Promise<GIssue[]> {
   const all = await world.bot.listIssues(world.project, { state: 'all' });
   return all.filter((i) => i.author?.username === BOT && (i.description ?? '').startsWith(ONBOARDING_MARKER));
 }
+
+/** The bot's dashboard issues in `project` (handlers/dashboard), found by their marker. */
+async function dashboards(world: World, project: string): Promise<GIssue[]> {
+  const all = await world.bot.listIssues(project, { state: 'all' });
+  return all.filter((i) => i.author?.username === BOT && DASHBOARD_MARKER.test(i.description ?? ''));
+}
+
+/** The shipped config's sign-up board, which has a dashboard too. */
+const CONTENT = 'gitlab-com/customer-success/customer-success-engineering/content';
 
 const listedIids = (issue: GIssue) => [...(issue.description ?? '').matchAll(/^### #\u200B(\d+) /gm)].map((m) => Number(m[1]));
 
@@ -229,7 +231,7 @@ describe('a pipeline’s `rhythm sweep` on the service’s database meets the bo
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
-  it('the first run writes only the onboarding issue, the second nothing, and a later move is judged', { timeout: 120_000 }, async () => {
+  it('the first run writes only the bot’s own issues, the second nothing, and a later move is judged', { timeout: 120_000 }, async () => {
     const { plan, scheduled } = world.board.labels;
     past.offset = -10 * DAY;
     const old = world.sandbox.seedIssues(
@@ -242,17 +244,18 @@ describe('a pipeline’s `rhythm sweep` on the service’s database meets the bo
     world.sandbox.resetCalls();
     const first = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
     expect(first.code, first.err).toBe(0);
-    // Besides the onboarding issue, a full sweep makes each board's dashboard issue (the board's
-    // own issue, no card's): nothing else is written.
-    const dashboards = await dashboardIssues(world);
-    expect(dashboards.length).toBeGreaterThan(0);
+    // Nothing on any card: the only writes create the bot's own issues, the onboarding issue and
+    // the dashboard of each board whose config enables one (this board's and the content board's),
+    // which the first sweep builds from the board as it is, judging no move.
     expect(
       botWrites(world)
         .filter((c) => !c.route.endsWith('/reorder'))
         .map((c) => c.route),
-    ).toEqual(Array<string>(1 + dashboards.length).fill('POST /projects/:id/issues'));
+    ).toEqual(['POST /projects/:id/issues', 'POST /projects/:id/issues', 'POST /projects/:id/issues']);
     const [issue] = await onboardingIssues(world);
     expect(listedIids(issue!).sort((a, b) => a - b)).toEqual(old);
+    expect((await dashboards(world, world.project)).map((i) => i.title)).toEqual(['Skills Exchange Dashboard']);
+    expect((await dashboards(world, CONTENT)).map((i) => i.title)).toEqual(['CSE events Dashboard']);
 
     world.sandbox.resetCalls();
     const second = await runSweep({ gitlabUrl: world.sandbox.url, cwd, databaseUrl: world.dbUrl });
