@@ -7,7 +7,7 @@ import { statusOf } from '../../card/index.js';
 import type { StatusMove } from '../../card/status-move.js';
 import type { Step } from '../../engine/steps.js';
 import { noteMarker } from '../../comments/index.js';
-import { card, type CardState } from '../card/index.js';
+import { card, ruleContextOf, type CardState } from '../card/index.js';
 
 export interface CardReport {
   iid: number;
@@ -35,16 +35,7 @@ export function visibleText(body: string): string {
 function pastFindings(state: CardState, move: StatusMove): Finding[] {
   const setting = state.board.rules.transition;
   if (!setting.enabled || state.issue.state !== 'opened') return [];
-  const ctx: RuleContext = {
-    board: state.board,
-    now: state.now,
-    timezone: state.timezone,
-    botUsername: state.botUsername,
-    users: state.users,
-    scheduledPeers: state.scheduledPeers,
-    lastMove: move,
-    ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
-  };
+  const ctx: RuleContext = { ...ruleContextOf(state), lastMove: move };
   if (!transition.appliesTo(state.issue, ctx)) return [];
   return transition.check(state.issue, ctx, setting.mode);
 }
@@ -84,17 +75,7 @@ export function reportCard(state: CardState): CardReport | null {
 
 /** What the bot's fixes on the card would do, in their own words (the status note says them too). */
 function fixesOf(state: CardState): string[] {
-  const ctx: RuleContext = {
-    board: state.board,
-    now: state.now,
-    timezone: state.timezone,
-    botUsername: state.botUsername,
-    users: state.users,
-    scheduledPeers: state.scheduledPeers,
-    ...(state.lastMove ? { lastMove: state.lastMove } : {}),
-    ...(state.dueDateSetAt ? { dueDateSetAt: state.dueDateSetAt } : {}),
-  };
-  return checkIssue(state.issue, ctx)
+  return checkIssue(state.issue, ruleContextOf(state))
     .filter((f) => f.fix)
     .map((f) => f.done ?? f.message);
 }
