@@ -1,6 +1,7 @@
 // `rhythm doctor` as a person runs it (node bin/rhythm.js) against the sandbox as `rhythm sandbox`
 // seeds it: it passes, and each broken setup the sandbox can play fails with its own line and a
 // fix. Then the commands that write refuse a token that is not the bot's before writing anything.
+import { runRhythm } from '../support/rhythm-child.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,25 +37,14 @@ afterAll(async () => {
 });
 
 function rhythm(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        GITLAB_URL: sandbox.url,
-        GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-        RHYTHM_WEBHOOK_SECRET: SECRET,
-        RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
-        RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'doctor.db')}`,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => resolve({ code, out, err }));
+  return runRhythm(args, {
+    gitlabUrl: sandbox.url,
+    cwd: dir,
+    env: {
+      RHYTHM_WEBHOOK_SECRET: SECRET,
+      RHYTHM_DATABASE_URL: `sqlite:${join(dir, 'doctor.db')}`,
+      ...env,
+    },
   });
 }
 

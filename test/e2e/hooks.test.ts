@@ -1,6 +1,6 @@
 // `rhythm hooks install|status|uninstall` as a person runs them (node bin/rhythm.js), against the
 // sandbox GitLab with auto-disabling at low thresholds, and a receiver whose answers the test picks.
-import { spawn } from 'node:child_process';
+import { runRhythm } from '../support/rhythm-child.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startReceiver, type Receiver } from '../sandbox/receiver.js';
 import { shippedProjects } from '../support/shipped-projects.js';
-import { REPO, SECRET } from '../support/world.js';
+import { SECRET } from '../support/world.js';
 
 let sandbox: Sandbox;
 let receiver: Receiver;
@@ -42,25 +42,14 @@ beforeEach(async () => {
 });
 
 function rhythm(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        GITLAB_URL: sandbox.url,
-        GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-        RHYTHM_WEBHOOK_SECRET: SECRET,
-        RHYTHM_WEBHOOK_SECRET_PREVIOUS: undefined,
-        RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => resolve({ code, out, err }));
+  return runRhythm(args, {
+    gitlabUrl: sandbox.url,
+    cwd: dir,
+    env: {
+      RHYTHM_WEBHOOK_SECRET: SECRET,
+      RHYTHM_WEBHOOK_SECRET_PREVIOUS: undefined,
+      ...env,
+    },
   });
 }
 

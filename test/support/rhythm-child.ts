@@ -10,7 +10,10 @@ export interface RhythmRun {
   err: string;
 }
 
-export function runRhythm(args: string[], opts: { gitlabUrl: string; cwd: string; env?: Record<string, string> }): Promise<RhythmRun> {
+export function runRhythm(
+  args: string[],
+  opts: { gitlabUrl: string; cwd: string; env?: Record<string, string | undefined> },
+): Promise<RhythmRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
       cwd: opts.cwd,
