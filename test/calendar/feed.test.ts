@@ -1,5 +1,6 @@
 // A subscriber's view of the board: GET /calendar/<id>.ics on `rhythm serve` over loopback HTTP,
 // against the sandbox GitLab, parsed back with ical.js.
+import { connect } from 'node:net';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SkillsExchangeBoard } from '../../src/config/types.js';
@@ -153,6 +154,20 @@ describe('the Skills Exchange calendar feed', () => {
     expect((await get('/calendar/nope.ics')).status).toBe(404);
     expect((await get('/calendar/../rhythm.yml')).status).toBe(404);
     expect((await fetch(`${world.service!.url}/calendar/skills-exchange.ics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('survives a request target no URL parser takes (`//`): the service still answers after it', async () => {
+    // fetch normalises targets, so the bytes go over a plain socket, as any client on the network may send them.
+    const { hostname, port } = new URL(world.service!.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end('GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += String(d)));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 \d{3} /);
+    expect((await fetch(`${world.service!.url}/healthz`)).status).toBe(200);
   });
 });
 

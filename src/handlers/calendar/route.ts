@@ -19,9 +19,17 @@ function answer(res: ServerResponse, status: number, text: string, headers: Reco
 
 export function withCalendarFeeds(deps: FeedDeps, next: HttpHandler, cache = new FeedCache(deps)): HttpHandler {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://rhythm.invalid');
+    // The raw target first: only a feed's path is parsed here, and a target URL cannot parse
+    // (`//`) is answered, never thrown — a throw in this listener would end the whole process.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/calendar/')) return next(req, res);
+    let url: URL;
+    try {
+      url = new URL(target, 'http://rhythm.invalid');
+    } catch {
+      return answer(res, 400, 'bad request\n');
+    }
     const match = FEED_PATH.exec(url.pathname);
-    if (!url.pathname.startsWith('/calendar/')) return next(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
     const board = match ? cache.board(match[1]!) : undefined;
     if (!board || !tokenAllows(board, url.searchParams.get('token'))) return answer(res, 404, 'no such calendar\n');
