@@ -63,3 +63,21 @@ describe('a program plan', () => {
     expect(readPeople('Intern: alice', ['intern', 'mentor']).missing).toEqual(['intern', 'mentor']);
   });
 });
+
+describe('what a person writes into a plan issue', () => {
+  it('lets no marker name a mass mention, a path or a made-up date: notes can only mention people', () => {
+    const plan = readPlanMarker('<!-- rhythm:program:internship intern=all mentor=bob start=2027-13-45 -->');
+    expect(plan).toEqual({ program: 'internship', people: { mentor: 'bob' } });
+    expect(readPlanMarker('<!-- rhythm:program:internship intern=here mentor=alice start=2027-01-04 -->')).toEqual({
+      program: 'internship',
+      people: { mentor: 'alice' },
+      start: '2027-01-04',
+    });
+  });
+
+  it('reads a megabyte-long line of spaces between two words in one pass (the Role: pattern cannot backtrack)', () => {
+    // With overlapping patterns this line took minutes; the suite's timeout is the bound.
+    const description = `Intern: @alice\nx${' '.repeat(1_000_000)}y\nMentor: @bob\n`;
+    expect(readPeople(description, ['intern', 'mentor'])).toEqual({ people: { intern: 'alice', mentor: 'bob' }, missing: [] });
+  });
+});

@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import type { ValidatedConfig } from '../../config/types.js';
 import { mentionsIn, readDocument } from '../../markdown/index.js';
+import { isPersonName } from '../../markdown/username.js';
 
 export type ProgramsConfig = NonNullable<ValidatedConfig['programs']>;
 export type Program = ProgramsConfig['plans'][number];
@@ -42,10 +43,13 @@ export function readPlanMarker(description: string): PlanFor | null {
   if (!m) return null;
   const people: Record<string, string> = {};
   let start: string | undefined;
+  // Anyone who edits the description can write a marker: only a real date and person names
+  // (never all, a group-like name or a path) get through, so a note can only mention people.
   for (const field of (m[2] ?? '').trim().split(' ').filter(Boolean)) {
     const [key, value] = field.split('=') as [string, string];
-    if (key === 'start') start = value;
-    else people[key] = value;
+    if (key === 'start') {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value).isValid) start = value;
+    } else if (isPersonName(value)) people[key] = value;
   }
   return { program: m[1]!, people, ...(start ? { start } : {}) };
 }
@@ -121,7 +125,9 @@ export function readPeople(
   const people: Record<string, string> = {};
   let start: string | undefined;
   for (const line of readDocument(description).lines) {
-    const m = /^\s*(?:[-*+]\s+)?[*_]{0,2}([a-z][a-z0-9 -]*?)[*_]{0,2}\s*:[*_]{0,2}\s*(.*)$/i.exec(line.prose);
+    // A `Role: @name` line is short: only its head is read, with a key pattern whose words cannot
+    // overlap the spaces around them (linear in the line, whatever it holds).
+    const m = /^\s*(?:[-*+]\s+)?[*_]{0,2}([a-z][a-z0-9-]*(?: [a-z0-9-]+)*)[*_]{0,2}\s*:[*_]{0,2}\s*(.*)$/i.exec(line.prose.slice(0, 200));
     if (!m) continue;
     const key = m[1]!.trim().toLowerCase();
     const rest = m[2]!.trim();
