@@ -26,7 +26,7 @@ describe('the dashboard under rhythm serve', () => {
     await world.settle();
     const [dashboard, ...others] = await dashboardOf();
     expect(others).toHaveLength(0);
-    expect(dashboard!.description).toContain(`#${first.iid} GitLab Duo tour`);
+    expect(dashboard!.description).toContain(`#\u200B${first.iid} GitLab Duo tour`);
 
     // A burst of changes: each card shows once the burst is over.
     const more = [];
@@ -37,7 +37,7 @@ describe('the dashboard under rhythm serve', () => {
     await world.settle();
     const after = await dashboardOf();
     expect(after.map((d) => d.iid)).toEqual([dashboard!.iid]);
-    for (const card of more) expect(after[0]!.description).toContain(`#${card.iid} `);
+    for (const card of more) expect(after[0]!.description).toContain(`#\u200B${card.iid} `);
     // No note on the dashboard: the card handler leaves it alone.
     expect(await world.botNotes(dashboard!.iid)).toEqual([]);
   });

@@ -100,10 +100,15 @@ const day = (iso: string) => DateTime.fromISO(iso, { zone: 'UTC' });
 const dayName = (iso: string) => day(iso).toFormat('ccc d LLL');
 const fullDay = (iso: string) => day(iso).toFormat('ccc d LLL yyyy');
 
-/** The card as a link; a confidential card's title is never shown (the dashboard may be public). */
+/**
+ * The card by number and title, never as a GitLab reference or a link to it: a reference adds a
+ * "mentioned in" note to the card and touches its updated_at, so every dashboard would write on
+ * every card it lists (and wake the cards the onboarding baseline holds). A zero-width space after
+ * `#` keeps the number readable and unresolved. A confidential card's title is never shown.
+ */
 function cardLink(card: DashboardCard): string {
-  const text = card.confidential ? `#${card.iid} (confidential)` : `#${card.iid} ${inlineUserText(card.title)}`;
-  return `[${text}](${card.webUrl})`;
+  const ref = `#\u200B${card.iid}`;
+  return card.confidential ? `${ref} (confidential)` : `${ref} ${inlineUserText(card.title)}`;
 }
 
 function people(card: DashboardCard): string {
