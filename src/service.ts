@@ -75,6 +75,11 @@ export interface Service {
    */
   sweep(opts?: { full?: boolean }): Promise<number>;
   /**
+   * Whether a timer pass (the start sweep, a timed sweep, the prune) is running now: its sweep
+   * has not put its cards on the queue yet, so an empty queue does not mean the work is done.
+   */
+  timerBusy(): boolean;
+  /**
    * Stop accepting, finish or give back work in hand, close the store: all within about graceMs
    * (default: shutdownGraceMs), whatever is waiting (a job stuck behind a long Retry-After, a
    * client that never finishes its request, a sweep in progress).
@@ -404,6 +409,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     door,
     worker,
     sweep,
+    timerBusy: () => timerBusy,
     stop,
   };
 }

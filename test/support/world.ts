@@ -157,7 +157,8 @@ export async function startWorld(
         await sandbox.idle();
         const service = world.service;
         const stats = service ? await service.store.stats(Date.now()) : { pending: 0, running: 0 };
-        const busy = service ? service.worker.busy : 0;
+        // A timer pass still listing (the start sweep, retrying a faulty GitLab) has not enqueued yet.
+        const busy = service ? service.worker.busy + (service.timerBusy() ? 1 : 0) : 0;
         quiet = stats.pending === 0 && stats.running === 0 && busy === 0 ? quiet + 1 : 0;
         await new Promise((r) => setTimeout(r, 40));
       }
