@@ -1,6 +1,5 @@
 // `rhythm explain` as a person runs it (node bin/rhythm.js) against the sandbox GitLab: what the
 // bot sees of one issue and what it would write, with nothing written.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { createDoor } from '../../src/gitlab/door.js';
 import { Transport } from '../../src/gitlab/transport.js';
 import { createLogger } from '../../src/observability/log.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { REPO } from '../support/world.js';
+import { runRhythm } from '../support/rhythm-child.js';
 
 const SKILLS = 'gitlab-com/sales-team/cs-skills-exchange';
 const CONTENT = 'gitlab-com/customer-success/customer-success-engineering/content';
@@ -30,26 +29,8 @@ const doorAs = (who: string) =>
   createDoor({ url: sandbox.url, token: `sandbox-${who}-token`, log: quiet, transport: new Transport({ log: quiet }) });
 
 function rhythm(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const childEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      GITLAB_URL: sandbox.url,
-      GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-      RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
-      ...env,
-    };
-    if (!('RHYTHM_DATABASE_URL' in env)) delete childEnv.RHYTHM_DATABASE_URL;
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), ...args], {
-      cwd: dir,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
+  // No service database unless the test names one.
+  return runRhythm(args, { gitlabUrl: sandbox.url, cwd: dir, env: { RHYTHM_DATABASE_URL: undefined, ...env } });
 }
 
 const botWrites = () => sandbox.calls().filter((c) => c.user === 'rhythm-bot' && c.method !== 'GET');

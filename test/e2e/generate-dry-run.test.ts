@@ -1,12 +1,12 @@
 // `rhythm generate --dry-run` as a person runs it (a real child process) against the sandbox: it
 // reads GitLab and says, per month and kind, create, update (with what changes) or unchanged,
 // and sends nothing.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runRhythm } from '../support/rhythm-child.js';
 import { REPO } from '../support/world.js';
 
 let sandbox: Sandbox;
@@ -21,24 +21,10 @@ afterAll(async () => {
 });
 
 function generate(args: string[], config = join(REPO, 'rhythm.yml')) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GITLAB_URL: sandbox.url,
-    GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-    RHYTHM_CONFIG: config,
-  };
-  delete env.RHYTHM_DATABASE_URL;
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'generate', '--month', '2027-03', '--only', 'webinars', ...args], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => resolve({ code, out, err }));
+  return runRhythm(['generate', '--month', '2027-03', '--only', 'webinars', ...args], {
+    gitlabUrl: sandbox.url,
+    cwd: dir,
+    env: { RHYTHM_CONFIG: config, RHYTHM_DATABASE_URL: undefined },
   });
 }
 

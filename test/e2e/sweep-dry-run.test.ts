@@ -1,7 +1,6 @@
 // `rhythm sweep --dry-run` as a pipeline runs it (a real child process, the default log level):
 // every write it would make is printed in full — the whole note, the labels of a revert — and
 // nothing is sent.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { createDoor } from '../../src/gitlab/door.js';
 import { Transport } from '../../src/gitlab/transport.js';
 import { createLogger } from '../../src/observability/log.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { fullRequest, REPO } from '../support/world.js';
+import { runRhythm } from '../support/rhythm-child.js';
+import { fullRequest } from '../support/world.js';
 
 const SKILLS = 'gitlab-com/sales-team/cs-skills-exchange';
 
@@ -26,25 +26,10 @@ afterAll(async () => {
 });
 
 function sweepDryRun() {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GITLAB_URL: sandbox.url,
-    GITLAB_TOKEN: 'sandbox-rhythm-bot-token',
-    RHYTHM_CONFIG: join(REPO, 'rhythm.yml'),
-  };
-  delete env.RHYTHM_DATABASE_URL;
-  delete env.RHYTHM_LOG_LEVEL;
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/rhythm.js'), 'sweep', '--dry-run', '--only', 'issues'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => resolve({ code, out, err }));
+  return runRhythm(['sweep', '--dry-run', '--only', 'issues'], {
+    gitlabUrl: sandbox.url,
+    cwd: dir,
+    env: { RHYTHM_DATABASE_URL: undefined, RHYTHM_LOG_LEVEL: undefined },
   });
 }
 
