@@ -159,14 +159,16 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  */
 async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
   const adding = (step.addAssignees?.length ?? 0) > 0;
-  if (!step.judgedLabels && !adding) {
+  const rewriting = step.judgedDescription !== undefined;
+  if (!step.judgedLabels && !adding && !rewriting) {
     return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
   }
   // A read this fresh needs no second one: the window for a person's change is of the same order
   // as between a re-read and the PUT. Labels change by add/remove, never the whole set; assignees
   // (GitLab takes only the whole set) are added to those that read had, so the read must carry them.
   const age = step.readAt === undefined ? Infinity : performance.now() - step.readAt;
-  const fresh = age <= FRESH_READ_MS && (!adding || step.judgedAssignees !== undefined);
+  // A description is rewritten whole, so it is always read again: no read is fresh enough.
+  const fresh = !rewriting && age <= FRESH_READ_MS && (!adding || step.judgedAssignees !== undefined);
   let have: number[];
   if (fresh) {
     have = step.judgedAssignees ?? [];
@@ -181,6 +183,14 @@ async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
       return { step, sent: false, skipped: 'the card changed since it was judged' };
     }
     have = now.assignees.map((a) => a.id);
+    if (rewriting && (now.description ?? '') !== step.judgedDescription) {
+      ctx.log.info(
+        { project: step.project, iid: step.iid },
+        'the description changed since it was judged: edit skipped, the issue is judged again',
+      );
+      await ctx.enqueue(issueKey(step.project, step.iid), 0);
+      return { step, sent: false, skipped: 'the description changed since it was judged' };
+    }
   }
   const edit = { ...step.edit };
   if (adding) {

@@ -32,6 +32,12 @@ export type Step =
        * these without reading the card again.
        */
       judgedAssignees?: number[];
+      /**
+       * The description the edit was made from (a plan written into it): the executor reads the
+       * issue just before the write and skips it if the description changed (a person edited it
+       * meanwhile), so their words are never overwritten; the issue is judged again.
+       */
+      judgedDescription?: string;
     }
   | {
       kind: 'createNote';
