@@ -10,7 +10,7 @@ import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
-import { sendChatNotice } from '../chat/send.js';
+import { forgetChatNotices, sendChatNotice } from '../chat/send.js';
 import type { ChatLedger } from '../queue/chat-ledger.js';
 import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
@@ -93,6 +93,8 @@ function describe(step: Step): string {
       return `wake ${step.key}`;
     case 'chatNotice':
       return step.text === null ? `record chat notice ${step.notice} as known` : `send chat notice ${step.notice} for ${step.board}`;
+    case 'forgetChatNotices':
+      return `forget ${step.notices.length} lapsed chat notice(s) of ${step.board}`;
   }
 }
 
@@ -130,6 +132,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
       return { project: step.project, hookId: step.hookId, url: step.url };
     case 'chatNotice':
       return { board: step.board, notice: step.notice, sent: step.text !== null };
+    case 'forgetChatNotices':
+      return { board: step.board, notices: step.notices.length };
   }
 }
 
@@ -236,6 +240,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return { step, sent: true };
     case 'chatNotice':
       await sendChatNotice(step, ctx.config, ctx.chat, ctx.signal);
+      return { step, sent: true };
+    case 'forgetChatNotices':
+      await forgetChatNotices(step, ctx.chat);
       return { step, sent: true };
   }
 }
