@@ -20,6 +20,12 @@ export async function sendChatNotice(
   await ledger.record(step.board, [step.notice], Date.now());
 }
 
+/** Carries out a forgetChatNotices step: the lapsed notices leave the board's ledger. */
+export async function forgetChatNotices(step: Extract<Step, { kind: 'forgetChatNotices' }>, ledger: ChatLedger | undefined): Promise<void> {
+  if (!ledger) throw new Error('chat notices are recorded in the store; this run has none');
+  await ledger.forget(step.board, step.notices);
+}
+
 /** For the worker: a chat webhook that is down is an outage (retried, never parked dead), not a strike. */
 export function chatUnavailable(err: unknown): { waitMs: number } | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth += 1) {

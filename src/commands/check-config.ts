@@ -1,4 +1,5 @@
-// `rhythm check-config`: every problem of a configuration file on stdout, as file:line:col.
+// `rhythm check-config`: every problem of a configuration file on stdout, as file:line:col, and
+// every warning (exit 0 when there are only warnings).
 import { loadConfig } from '../config/load.js';
 import { Failure } from './failure.js';
 
@@ -9,7 +10,10 @@ export function checkConfig(path: string): void {
     throw new Failure(`${result.errors.length} problem(s) in ${path}`);
   }
   const c = result.config;
+  // Warnings are printed, not failed on: the file is valid and the bot runs as it says.
+  for (const line of result.warnings) process.stdout.write(`${line}\n`);
+  const warned = result.warnings.length > 0 ? ` (${result.warnings.length} warning(s))` : '';
   process.stdout.write(
-    `${path}: OK — ${c.boards.length} board(s)${c.signups ? ', sign-up calendars' : ''}, time zone ${c.timezone}${c.dryRun ? ', dry-run' : ''}\n`,
+    `${path}: OK${warned} — ${c.boards.length} board(s)${c.signups ? ', sign-up calendars' : ''}, time zone ${c.timezone}${c.dryRun ? ', dry-run' : ''}\n`,
   );
 }

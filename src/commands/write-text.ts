@@ -65,6 +65,8 @@ export function writeText(step: Step): string[] {
       return step.text === null
         ? [`record chat notice ${step.notice} on ${step.board} as already known (nothing sent)`]
         : [`send chat notice ${step.notice} on ${step.board}:`, ...indent(step.text)];
+    case 'forgetChatNotices':
+      return [`forget chat notices of ${step.board} that can never be owed again (not a GitLab write): ${step.notices.join(', ')}`];
     case 'enqueue':
       return [`then look at ${step.key}${step.delayMs > 0 ? ` after ${step.delayMs} ms` : ''} (not a write)`];
   }

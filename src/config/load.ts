@@ -10,9 +10,11 @@ import type { ConfigProblem } from './problem.js';
 import { schemaProblems } from './schema-messages.js';
 import { validateConfigData } from './schema.js';
 import { semanticProblems } from './semantic-checks.js';
+import { configWarnings } from './warnings.js';
 import type { LoadedCalendar, RhythmConfig, ValidatedCalendar, ValidatedConfig, Zoned } from './types.js';
 
-export type LoadResult = { ok: true; config: RhythmConfig } | { ok: false; errors: string[] };
+/** `warnings`: what the file may not mean (config/warnings.ts), placed like errors; never fatal. */
+export type LoadResult = { ok: true; config: RhythmConfig; warnings: string[] } | { ok: false; errors: string[] };
 
 type Fields = Record<string, unknown>;
 
@@ -81,11 +83,12 @@ export function loadConfigText(text: string, source: string, env: Env): LoadResu
     const { line, col } = positionOf(doc, lines, problem);
     return { line, col, text: `${source}:${line}:${col} ${problem.message}` };
   };
-  const fail = (problems: ConfigProblem[]): LoadResult => {
-    const placed = problems.map(place);
+  const lined = (problems: ConfigProblem[], kind = ''): string[] => {
+    const placed = problems.map((problem) => place(kind ? { ...problem, message: `${kind}: ${problem.message}` } : problem));
     placed.sort((a, b) => a.line - b.line || a.col - b.col);
-    return { ok: false, errors: [...new Set(placed.map((p) => p.text))] };
+    return [...new Set(placed.map((p) => p.text))];
   };
+  const fail = (problems: ConfigProblem[]): LoadResult => ({ ok: false, errors: lined(problems) });
 
   if (doc.errors.length > 0) return fail(doc.errors.map((error) => syntaxProblem(error, text)));
   if (doc.contents === null) {
@@ -108,7 +111,7 @@ export function loadConfigText(text: string, source: string, env: Env): LoadResu
   problems.push(...semanticProblems(data, source).filter(fresh));
 
   if (problems.length > 0 || !checked.ok) return fail(problems);
-  return { ok: true, config: finish(checked.config, source) };
+  return { ok: true, config: finish(checked.config, source), warnings: lined(configWarnings(checked.config), 'warning') };
 }
 
 export function loadConfig(path: string, env: Env = process.env): LoadResult {

@@ -10,7 +10,7 @@ import { sleepReal, writeDoubt } from '../gitlab/transport.js';
 import type { Door, GHook, GIssue, GNote } from '../gitlab/types.js';
 import type { Logger } from '../observability/log.js';
 import { fitToLimit, TEXT_LIMIT } from '../comments/limit.js';
-import { sendChatNotice } from '../chat/send.js';
+import { forgetChatNotices, sendChatNotice } from '../chat/send.js';
 import type { ChatLedger } from '../queue/chat-ledger.js';
 import { issueKey } from './keys.js';
 import { isWrite, type Step } from './steps.js';
@@ -93,6 +93,8 @@ function describe(step: Step): string {
       return `wake ${step.key}`;
     case 'chatNotice':
       return step.text === null ? `record chat notice ${step.notice} as known` : `send chat notice ${step.notice} for ${step.board}`;
+    case 'forgetChatNotices':
+      return `forget ${step.notices.length} lapsed chat notice(s) of ${step.board}`;
   }
 }
 
@@ -130,6 +132,8 @@ function summary(step: Exclude<Step, { kind: 'enqueue' }>): object {
       return { project: step.project, hookId: step.hookId, url: step.url };
     case 'chatNotice':
       return { board: step.board, notice: step.notice, sent: step.text !== null };
+    case 'forgetChatNotices':
+      return { board: step.board, notices: step.notices.length };
   }
 }
 
@@ -159,14 +163,16 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  */
 async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
   const adding = (step.addAssignees?.length ?? 0) > 0;
-  if (!step.judgedLabels && !adding) {
+  const rewriting = step.judgedDescription !== undefined;
+  if (!step.judgedLabels && !adding && !rewriting) {
     return { step, sent: true, issue: await ctx.door.editIssue(step.project, step.iid, step.edit) };
   }
   // A read this fresh needs no second one: the window for a person's change is of the same order
   // as between a re-read and the PUT. Labels change by add/remove, never the whole set; assignees
   // (GitLab takes only the whole set) are added to those that read had, so the read must carry them.
   const age = step.readAt === undefined ? Infinity : performance.now() - step.readAt;
-  const fresh = age <= FRESH_READ_MS && (!adding || step.judgedAssignees !== undefined);
+  // A description is rewritten whole, so it is always read again: no read is fresh enough.
+  const fresh = !rewriting && age <= FRESH_READ_MS && (!adding || step.judgedAssignees !== undefined);
   let have: number[];
   if (fresh) {
     have = step.judgedAssignees ?? [];
@@ -181,6 +187,14 @@ async function editIssue(step: EditIssue, ctx: ApplyContext): Promise<Applied> {
       return { step, sent: false, skipped: 'the card changed since it was judged' };
     }
     have = now.assignees.map((a) => a.id);
+    if (rewriting && (now.description ?? '') !== step.judgedDescription) {
+      ctx.log.info(
+        { project: step.project, iid: step.iid },
+        'the description changed since it was judged: edit skipped, the issue is judged again',
+      );
+      await ctx.enqueue(issueKey(step.project, step.iid), 0);
+      return { step, sent: false, skipped: 'the description changed since it was judged' };
+    }
   }
   const edit = { ...step.edit };
   if (adding) {
@@ -226,6 +240,9 @@ async function send(step: Exclude<Step, { kind: 'enqueue' }>, ctx: ApplyContext)
       return { step, sent: true };
     case 'chatNotice':
       await sendChatNotice(step, ctx.config, ctx.chat, ctx.signal);
+      return { step, sent: true };
+    case 'forgetChatNotices':
+      await forgetChatNotices(step, ctx.chat);
       return { step, sent: true };
   }
 }

@@ -32,6 +32,12 @@ export type Step =
        * these without reading the card again.
        */
       judgedAssignees?: number[];
+      /**
+       * The description the edit was made from (a plan written into it): the executor reads the
+       * issue just before the write and skips it if the description changed (a person edited it
+       * meanwhile), so their words are never overwritten; the issue is judged again.
+       */
+      judgedDescription?: string;
     }
   | {
       kind: 'createNote';
@@ -62,7 +68,9 @@ export type Step =
    * A chat notice of a board (src/chat/): posted to its webhook, then recorded as sent under
    * `notice`. `text` null: recorded only (what was already true when chat was turned on).
    */
-  | { kind: 'chatNotice'; project: string; board: string; notice: string; text: string | null };
+  | { kind: 'chatNotice'; project: string; board: string; notice: string; text: string | null }
+  /** Not a GitLab write: chat notices that can never be owed again leave the ledger. */
+  | { kind: 'forgetChatNotices'; project: string; board: string; notices: string[] };
 
 export type StepKind = Step['kind'];
 

@@ -16,9 +16,13 @@ export const POSTGRES_CHAT_LEDGER_TABLE = `
 export class PostgresChatLedger implements ChatLedger {
   constructor(private readonly pool: pg.Pool) {}
 
-  async sent(board: string): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ notice: string }>('SELECT notice FROM rhythm_chat_sent WHERE board = $1', [board]);
-    return new Set(rows.map((r) => r.notice));
+  async sent(board: string): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ notice: string; sent_at: string }>(
+      'SELECT notice, sent_at FROM rhythm_chat_sent WHERE board = $1',
+      [board],
+    );
+    // bigint comes back as text; a millisecond time fits a double exactly.
+    return new Map(rows.map((r) => [r.notice, Number(r.sent_at)]));
   }
 
   async record(board: string, notices: readonly string[], at: number): Promise<void> {
@@ -27,5 +31,14 @@ export class PostgresChatLedger implements ChatLedger {
       `INSERT INTO rhythm_chat_sent (board, notice, sent_at) SELECT $1, n, $3 FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING`,
       [board, [...notices], at],
     );
+  }
+
+  async forget(board: string, notices: readonly string[]): Promise<number> {
+    if (notices.length === 0) return 0;
+    const { rowCount } = await this.pool.query('DELETE FROM rhythm_chat_sent WHERE board = $1 AND notice = ANY($2::text[])', [
+      board,
+      [...notices],
+    ]);
+    return rowCount ?? 0;
   }
 }

@@ -16,9 +16,12 @@ export const SQLITE_CHAT_LEDGER_TABLE = `
 export class SqliteChatLedger implements ChatLedger {
   constructor(private readonly db: Database.Database) {}
 
-  async sent(board: string): Promise<Set<string>> {
-    const rows = this.db.prepare('SELECT notice FROM rhythm_chat_sent WHERE board = ?').all(board) as Array<{ notice: string }>;
-    return new Set(rows.map((r) => r.notice));
+  async sent(board: string): Promise<Map<string, number>> {
+    const rows = this.db.prepare('SELECT notice, sent_at FROM rhythm_chat_sent WHERE board = ?').all(board) as Array<{
+      notice: string;
+      sent_at: number;
+    }>;
+    return new Map(rows.map((r) => [r.notice, r.sent_at]));
   }
 
   async record(board: string, notices: readonly string[], at: number): Promise<void> {
@@ -26,5 +29,10 @@ export class SqliteChatLedger implements ChatLedger {
     this.db.transaction(() => {
       for (const n of notices) insert.run(board, n, at);
     })();
+  }
+
+  async forget(board: string, notices: readonly string[]): Promise<number> {
+    const remove = this.db.prepare('DELETE FROM rhythm_chat_sent WHERE board = ? AND notice = ?');
+    return this.db.transaction(() => notices.reduce((n, notice) => n + remove.run(board, notice).changes, 0))();
   }
 }

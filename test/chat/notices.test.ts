@@ -139,4 +139,29 @@ describe('chat notices', () => {
     await run();
     expect(chat.texts.filter((t) => t.includes('Hung session'))).toHaveLength(1);
   });
+
+  it('forgets what can never be owed again (past sessions, old digests, an old recording no card owes), and sends nothing twice', async () => {
+    const DAY = 24 * 3600_000;
+    await run(); // whatever the board owes now is sent (or known) first
+    const lapsed = [
+      'digest:2020-W01',
+      'scheduled:9001:2020-01-06',
+      'unstaffed:9001:2020-01-06',
+      'no-dri:2020-01-06-amer-webinar',
+      'recording:9001',
+    ];
+    // Recorded long ago; and an undated notice recorded yesterday, which is kept for now.
+    await store.chat.record('skills-exchange', lapsed, Date.now() - 400 * DAY);
+    await store.chat.record('skills-exchange', ['recording:9002', `scheduled:9003:${world.date(-3)}`], Date.now() - DAY);
+    const owed = [...(await store.chat.sent('skills-exchange')).keys()].filter((id) => !lapsed.includes(id));
+    const before = chat.texts.length;
+    const job = await run();
+    expect(job.steps.filter((s) => s.kind !== 'forgetChatNotices')).toEqual([]);
+    expect(chat.texts).toHaveLength(before);
+    const kept = await store.chat.sent('skills-exchange');
+    for (const id of lapsed) expect(kept.has(id), id).toBe(false);
+    // Only the lapsed went: every notice a card still owes, and those still in their grace, stay.
+    expect([...kept.keys()].sort()).toEqual(owed.sort());
+    expect((await run()).steps).toEqual([]);
+  });
 });

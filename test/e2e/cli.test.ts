@@ -46,6 +46,7 @@ describe('rhythm check-config', () => {
     const r = await rhythm(['check-config']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/OK/);
+    expect(r.out).not.toContain('warning');
   });
 
   it('names file:line:col of each problem and exits 1', async () => {
@@ -65,6 +66,19 @@ describe('rhythm check-config', () => {
     const r = await rhythm(['check-config', bad]);
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(/bad\.yml:5:\d+ .*timezone/);
+  });
+
+  it('warns, and still exits 0, when a board sets needsInfoLabel under mode: comment', async () => {
+    const shipped = readFileSync(join(REPO, 'rhythm.yml'), 'utf8');
+    const commented = '        # needsInfoLabel: needs-info';
+    expect(shipped).toContain(commented);
+    const file = join(dir, 'needs-info.yml');
+    writeFileSync(file, shipped.replace(commented, '        needsInfoLabel: needs-info'));
+    const line = shipped.split('\n').findIndex((l) => l === commented) + 1;
+    const r = await rhythm(['check-config', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`needs-info.yml:${line}:9 warning: boards[0].rules.template.needsInfoLabel`);
+    expect(r.out).toMatch(/OK/);
   });
 
   it('refuses a token written literally, without echoing it', async () => {

@@ -91,6 +91,35 @@ describe('a plan opened from a label', () => {
     await sweepAndSettle();
     expect(await notes(issue.iid)).toHaveLength(1);
   });
+
+  it('keeps a line the member adds while the bot is writing the plan in, and writes the plan after it', async () => {
+    const issue = await world.as.carol.createIssue(PROJECT, {
+      title: 'Accreditation, edited twice',
+      description: 'Tracking my courses.',
+      labels: ['program::accreditation'],
+    });
+    await world.settle();
+    // The bot's next read of this issue is done at once but answered late: the job holds the
+    // description as it was, while carol edits it again.
+    const read = new RegExp(`^/projects/${PROJECT}/issues/${issue.iid}$`);
+    world.sandbox.faults.add({ kind: 'lateAnswer', ms: 1500, user: 'rhythm-bot', method: 'GET', path: read, times: 1 });
+    await world.as.carol.editIssue(PROJECT, issue.iid, { description: 'Tracking my courses.\n\nMember: @carol' });
+    const deadline = Date.now() + 20_000;
+    // The fault retires when the read it holds is done (the sandbox's control API lists it until then).
+    while (((await (await fetch(`${world.sandbox.url}/-/sandbox/faults`)).json()) as unknown[]).length > 0) {
+      if (Date.now() > deadline) throw new Error('the bot never read the issue');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await world.as.carol.editIssue(PROJECT, issue.iid, { description: 'Tracking my courses.\n\nMember: @carol\nGoal: all five by June' });
+    await world.settle();
+    await new Promise((r) => setTimeout(r, 300));
+    await world.settle();
+
+    const text = await description(issue.iid);
+    const [before, ...plans] = text.split('\n\n<!-- rhythm:program:accreditation member=carol -->');
+    expect(before).toBe('Tracking my courses.\n\nMember: @carol\nGoal: all five by June');
+    expect(plans).toHaveLength(1);
+  });
 });
 
 describe('the internship nudges', () => {
@@ -174,7 +203,7 @@ describe('the internship nudges', () => {
       return atSandbox;
     };
     await world.bot.editIssue(PROJECT, issue.iid, { addLabels: ['program::internship'] });
-    expect(await follow()).toEqual({ reads: 2, writes: 1 }); // the plan written in
+    expect(await follow()).toEqual({ reads: 3, writes: 1 }); // the plan written in, re-read just before the PUT
     expect(await follow()).toEqual({ reads: 3, writes: 1 }); // week 1's nudge
     expect(await follow()).toEqual({ reads: 2, writes: 0 }); // nothing more
   });

@@ -13,13 +13,17 @@ import { issueMarker } from '../../signups/markers.js';
 import { KINDS, SESSION_KIND } from '../signup-month/index.js';
 import { isDashboardIssue, readBoardCards } from '../dashboard/index.js';
 import type { DashboardCard } from '../dashboard/render.js';
-import { dueNotices, type Notice, type NoticeInput } from './notices.js';
+import { dueNotices, lapsedNotices, type Notice, type NoticeInput } from './notices.js';
 
 export interface ChatState {
   project: string;
   board: string;
   notices: Notice[];
-  sent: Set<string>;
+  /** What the ledger recorded as sent, with when. */
+  sent: Map<string, number>;
+  /** The team's day and the bot's clock (ms): what has lapsed is judged against them. */
+  today: string;
+  now: number;
 }
 
 /** The board a chat key names, when its chat is on (a webhook URL is set). */
@@ -65,7 +69,8 @@ export const chat: HandlerFor<'chat', ChatState> = {
       }
       input.sessions = sessions;
     }
-    return { state: { project: board.project, board: board.name, notices: dueNotices(input), sent: await ctx.chat.sent(board.name) } };
+    const sent = await ctx.chat.sent(board.name);
+    return { state: { project: board.project, board: board.name, notices: dueNotices(input), sent, today, now: ctx.now.getTime() } };
   },
 
   decide(state) {
@@ -81,6 +86,10 @@ export const chat: HandlerFor<'chat', ChatState> = {
       text: first && !n.id.startsWith('digest:') ? null : n.text,
     }));
     const sent = steps.filter((s) => s.kind === 'chatNotice' && s.text !== null).length;
-    return { steps, summary: `${sent} chat notices`, facts: { board, notices: sent, known: steps.length - sent } };
+    const known = steps.length - sent;
+    // What can never be owed again leaves the ledger (the chat job runs on every sweep).
+    const lapsed = lapsedNotices(state.sent, new Set(state.notices.map((n) => n.id)), state.today, state.now);
+    if (lapsed.length > 0) steps.push({ kind: 'forgetChatNotices', project, board, notices: lapsed });
+    return { steps, summary: `${sent} chat notices`, facts: { board, notices: sent, known, forgotten: lapsed.length } };
   },
 };

@@ -78,6 +78,37 @@ export function dueNotices(input: NoticeInput): Notice[] {
   return notices;
 }
 
+/** Days a dated notice is kept after its day: far more than any time zone or clock skew needs. */
+export const LAPSE_GRACE_DAYS = 7;
+/** How long an undated notice (a recording posted) is kept once it is no longer owed. */
+export const UNDATED_KEPT_MS = 90 * 24 * 3600_000;
+
+/** The last day a notice can be owed, from its id: the session's date, or the digest week's Sunday. */
+function lastDayOwed(id: string): string | null {
+  const week = /^digest:(\d{4}-W\d{2})$/.exec(id);
+  if (week) return DateTime.fromISO(week[1]!, { zone: 'UTC' }).plus({ days: 6 }).toISODate();
+  const dated = /^(?:unstaffed|scheduled):\d+:(\d{4}-\d{2}-\d{2})$/.exec(id) ?? /^no-dri:(\d{4}-\d{2}-\d{2})-/.exec(id);
+  return dated ? dated[1]! : null;
+}
+
+/**
+ * The recorded notices the ledger may forget: never one owed now (it would go out again). A dated
+ * one (a session, a week's digest) once its day is LAPSE_GRACE_DAYS past: it is owed only up to
+ * that day, so nothing can ask for it again. An undated one (`recording:<iid>`, owed while the
+ * card stays open after its session) once not owed and recorded more than UNDATED_KEPT_MS ago:
+ * only a card reopened after that would announce its recording a second time.
+ */
+export function lapsedNotices(sent: ReadonlyMap<string, number>, owed: ReadonlySet<string>, today: string, now: number): string[] {
+  const cutoff = day(today).minus({ days: LAPSE_GRACE_DAYS }).toISODate()!;
+  return [...sent]
+    .filter(([id, at]) => {
+      if (owed.has(id)) return false;
+      const last = lastDayOwed(id);
+      return last !== null ? last < cutoff : now - at > UNDATED_KEPT_MS;
+    })
+    .map(([id]) => id);
+}
+
 /** The weekly digest: the dashboard's short form (this week and next, what is waiting). */
 function digest(input: NoticeInput, cards: readonly DashboardCard[]): string {
   const lines = [`This week on ${chatLinkless(input.board)}:`];

@@ -137,6 +137,8 @@ export const program: HandlerFor<'program', ProgramState> = {
         iid: issue.iid,
         edit: { description: `${description.trimEnd()}\n\n${rendered.body}` },
         because: [`the ${name} plan, written into the issue`],
+        // The executor re-reads the issue before the PUT: an edit made meanwhile is kept, not overwritten.
+        judgedDescription: issue.description ?? '',
       });
       return { steps, summary: 'plan written in' };
     }
