@@ -81,6 +81,15 @@ describe('rhythm check-config', () => {
     expect(r.out).toMatch(/OK/);
   });
 
+  it('prints the same warning on stderr when another command starts on that file, and still runs', async () => {
+    const shipped = readFileSync(join(REPO, 'rhythm.yml'), 'utf8');
+    const file = join(dir, 'needs-info-sweep.yml');
+    writeFileSync(file, shipped.replace('        # needsInfoLabel: needs-info', '        needsInfoLabel: needs-info'));
+    const r = await rhythm(['sweep', '--dry-run', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/needs-info-sweep\.yml:\d+:9 warning: boards\[0\]\.rules\.template\.needsInfoLabel/);
+  });
+
   it('refuses a token written literally, without echoing it', async () => {
     const bad = join(dir, 'literal.yml');
     writeFileSync(
