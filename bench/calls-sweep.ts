@@ -97,7 +97,7 @@ async function oneBoard(n: number): Promise<CallRow[]> {
       };
       rows.push(row);
       console.log(`  n=${n}: ${what}: ${row.reads} reads, ${row.writes} writes (${row.ms} ms)`);
-      if (process.env.BENCH_CALLS_DEBUG) for (const c of calls) console.log(`      ${c.route} ${c.query} ${c.status}`);
+      if (process.env.BENCH_CALLS_DEBUG) for (const c of calls) console.log(`      ${c.method} ${c.path} ${c.query} ${c.status}`);
     };
     const sweep = async () => {
       const swept = await planSweep(world.bot, world.config, { memory, now: clock(), listedAt: Date.now() + offset });

@@ -215,10 +215,10 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   if (parts.includes('chat')) for (const board of config.boards) if (board.chat?.webhookUrl) name(chatKey(board.name));
   // Program plans: each open plan is followed (its week's nudge falls due with the date alone).
   if (config.programs && parts.includes('reminders')) {
-    for (const { name: plan } of config.programs.plans) {
-      const open = await door.listIssues(config.programs.project, { state: 'opened', labels: [`program::${plan}`] });
-      for (const issue of open) name(issueKey(config.programs.project, issue.iid));
-    }
+    // One listing for every plan: GitLab ANDs label filters, so a filter per plan costs a call each.
+    const labels = new Set(config.programs.plans.map((p) => `program::${p.name}`));
+    const open = await door.listIssues(config.programs.project, { state: 'opened' });
+    for (const issue of open) if (issue.labels.some((l) => labels.has(l))) name(issueKey(config.programs.project, issue.iid));
   }
   return {
     keys,
