@@ -211,6 +211,8 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
           for (const key of unseen) {
             const row = remembered.get(key);
             // A dirty row: a job stopped between its writes and its memory; read the card again.
+            // (A record that does not spell the label cannot hold it: no need to parse it.)
+            if (row && !row.record.includes(JSON.stringify(label))) continue;
             const memo = row ? readMemo(row)?.memo : undefined;
             if (row && !(memo && memo.state === 'opened' && memo.labels.includes(label))) continue;
             if (name(key)) report.gone += 1;
