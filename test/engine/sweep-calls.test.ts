@@ -164,3 +164,54 @@ describe('the calls of a sweep', () => {
     expect(columnListings(calls)).toHaveLength(1);
   }, 120_000);
 });
+
+describe('the sweep after the bot wrote to every card of a board with cards in and out of the column', () => {
+  it('reads its list pages only: ⌈c/100⌉ + ⌈(n − c)/100⌉ + 1 ≤ ⌈n/100⌉ + 2', async () => {
+    const mixed = await startWorld({
+      startService: false,
+      sandbox: { rateLimitPerMinute: 1_000_000_000, now: () => Date.now() + offset },
+      configure: boardAndPrograms,
+    });
+    try {
+      const { plan, scheduled } = mixed.board.labels;
+      // 120 ready cards in the column, 30 bare requests in the backlog (each gets the template note).
+      mixed.sandbox.seedIssues(mixed.project, [
+        ...Array.from({ length: 120 }, (_, i) => ({
+          title: `Session ${i}`,
+          description: `${fullRequest(`Topic ${i}.`, 'carol')}\n\nModerator: @dave`,
+          labels: [plan],
+          assignees: ['carol', 'dave'],
+          dueDate: mixed.date(10 + i),
+          author: 'alice',
+          then: { addLabels: [scheduled], removeLabels: [plan], by: 'carol' },
+        })),
+        ...Array.from({ length: 30 }, (_, i) => ({ title: `Request ${i}`, description: 'please', author: 'bob' })),
+      ]);
+      const mem = new MapCardMemory();
+      const run = async () => {
+        offset += 10 * MINUTE;
+        mixed.sandbox.resetCalls();
+        const swept = await planSweep(mixed.bot, mixed.config, { memory: mem, now: clock(), listedAt: Date.now() + offset });
+        const columns = new ColumnCache();
+        seedColumns(swept, columns, clock(), WHOLE_RUN);
+        const report = await runOnce(
+          swept.keys,
+          { config: mixed.config, configDir: REPO, door: mixed.bot, log: mixed.log, columns, memory: mem, listed: swept.listed, clock },
+          { fullRead: swept.fullRead, maxAttempts: 1 },
+        );
+        expect(report.failed).toEqual([]);
+        await swept.complete();
+        return mixed.sandbox.calls().filter((c) => c.user === BOT);
+      };
+      const first = await run();
+      // The bot wrote to every card: 120 checklists, 30 template notes.
+      expect(first.filter((c) => c.method === 'POST' && c.path.endsWith('/notes'))).toHaveLength(150);
+      const next = await run();
+      expect(next.every((c) => c.method === 'GET' && c.route === 'GET /projects/:id/issues')).toBe(true);
+      // The column's two pages, one of the other cards changed (30), the programs' one.
+      expect(next).toHaveLength(2 + 1 + 1);
+    } finally {
+      await mixed.close();
+    }
+  }, 120_000);
+});
