@@ -169,6 +169,8 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
         const changed = newestOf([...(column ?? []), ...others]);
         report.listed = changed.length;
         const rows = await memory!.getMany(changed.map((i) => issueKey(project, i.iid)));
+        // Every key the memory has, a dirty row's too (getMany leaves those out).
+        const known = new Set(await memory!.keys(project));
         const sinceMs = Date.parse(since);
         for (const issue of changed) {
           const key = issueKey(project, issue.iid);
@@ -181,8 +183,9 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
             }
             continue;
           }
-          // A column card the memory does not have counts as changed only when it is (as listed by change).
-          if (!row && Date.parse(issue.updated_at) < sinceMs) continue;
+          // A column card the memory never had counts as changed only when it is (as listed by
+          // change); one whose row is dirty (a job stopped between its writes and its memory) is read.
+          if (!row && !known.has(key) && Date.parse(issue.updated_at) < sinceMs) continue;
           if (row) {
             const fingerprint = cardFingerprint(issue);
             // A job since the listing already judged a newer copy.
@@ -206,7 +209,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
         // moved away or deleted (the change listing leaves the column's label out). Its job tells which.
         if (column) {
           const seen = new Set(changed.map((i) => issueKey(project, i.iid)));
-          const unseen = (await memory!.keys(project)).filter((key) => !seen.has(key) && !named.has(key));
+          const unseen = [...known].filter((key) => !seen.has(key) && !named.has(key));
           const remembered = await memory!.getMany(unseen);
           for (const key of unseen) {
             const row = remembered.get(key);

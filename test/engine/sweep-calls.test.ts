@@ -135,6 +135,16 @@ describe('the calls of a sweep', () => {
     expect(await memory.keys(world.project)).not.toContain(key);
   });
 
+  it('reads again a column card whose memory a job left dirty (stopped between its writes and its memory)', async () => {
+    const card = iids[50]!;
+    const key = issueKey(world.project, card);
+    await memory.dirty(key);
+    expect(await memory.get(key)).toBeNull();
+    const calls = await sweep();
+    expect(calls.some((c) => c.path.startsWith(`${issuesOf(world.project)}/${card}/`))).toBe(true);
+    expect(await memory.get(key)).not.toBeNull();
+  });
+
   it('moves cards only from a fresh listing: a card dragged out of order is put back after the column is listed again', async () => {
     const [first, second] = [iids[0]!, iids[1]!];
     const below = await world.bot.getIssue(world.project, second);
