@@ -14,7 +14,7 @@ import { ColumnCache } from '../src/engine/column-cache.js';
 import { issueKey } from '../src/engine/keys.js';
 import { runJob } from '../src/engine/run-job.js';
 import { runOnce } from '../src/engine/run-once.js';
-import { planSweep, seedColumns } from '../src/engine/sweep.js';
+import { planSweep, seedColumns, WHOLE_RUN } from '../src/engine/sweep.js';
 import { MapCardMemory } from '../src/queue/card-memory.js';
 import type { StoredDelivery } from '../src/queue/contract.js';
 import type { HookEvent } from '../src/webhook/event.js';
@@ -97,12 +97,12 @@ async function oneBoard(n: number): Promise<CallRow[]> {
       };
       rows.push(row);
       console.log(`  n=${n}: ${what}: ${row.reads} reads, ${row.writes} writes (${row.ms} ms)`);
-      if (process.env.BENCH_CALLS_DEBUG) for (const c of calls) console.log(`      ${c.route} ${c.query} ${c.status}`);
+      if (process.env.BENCH_CALLS_DEBUG) for (const c of calls) console.log(`      ${c.method} ${c.path} ${c.query} ${c.status}`);
     };
     const sweep = async () => {
       const swept = await planSweep(world.bot, world.config, { memory, now: clock(), listedAt: Date.now() + offset });
       const columns = new ColumnCache();
-      seedColumns(swept, columns, clock());
+      seedColumns(swept, columns, clock(), WHOLE_RUN);
       const report = await runOnce(
         swept.keys,
         {

@@ -4,7 +4,11 @@
 // of moves in one column costs one listing, not one per move. A patch never brings back an older
 // copy: a card the listing had wins over a copy with an older updated_at, and a card it did not
 // have is patched only from a read that began after the listing was complete.
+// A listing taken in board order (a sweep's) also keeps that order, so the column's job can see
+// that nothing needs moving without listing again; a card that comes into the column has no
+// known place, and the order is then forgotten (the job lists the column itself).
 import { performance } from 'node:perf_hooks';
+import type { Card } from '../board/plan.js';
 import type { ColumnPeer } from '../rules/types.js';
 import { parseKey } from './keys.js';
 
@@ -29,6 +33,8 @@ interface Entry {
   /** performance.now() when the listing was complete. */
   setAt: number;
   until: number;
+  /** The cards in board order (relative_position), when listed so and no card came in since. */
+  order: Card[] | null;
 }
 
 export class ColumnCache {
@@ -41,6 +47,26 @@ export class ColumnCache {
     if (!hit || hit.until <= now) return undefined;
     hit.sorted ??= [...hit.peers.values()].sort((a, b) => a.iid - b.iid);
     return hit.sorted;
+  }
+
+  /** The column in board order, as listed and patched since; undefined when not known (see set). */
+  ordered(key: string, now: number): Card[] | undefined {
+    const hit = this.entries.get(key);
+    if (!hit || hit.until <= now || !hit.order) return undefined;
+    return hit.order.map((c) => ({ ...c }));
+  }
+
+  /**
+   * Caches a listing of the column taken in board order (`order_by=relative_position&sort=asc`,
+   * every open card carrying the label): its peers, its copies and its order.
+   */
+  setListed(key: string, issues: readonly (ColumnCard & { id: number })[], now: number, ttlMs = this.ttlMs): void {
+    const spelled = parseKey(key);
+    if (!spelled || spelled.kind !== 'column') return;
+    const cards = issues.filter((i) => i.state === 'opened' && i.labels.includes(spelled.label));
+    const peers = cards.map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }));
+    this.set(key, peers, now, ttlMs, issues);
+    this.entries.get(key)!.order = cards.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
   }
 
   /**
@@ -60,6 +86,7 @@ export class ColumnCache {
       seen,
       setAt: performance.now(),
       until: now + ttlMs,
+      order: null,
     });
   }
 
@@ -81,9 +108,14 @@ export class ColumnCache {
         if (had && had.title === card.title && had.dueDate === card.due_date) continue;
         entry.peers.set(card.iid, { iid: card.iid, title: card.title, dueDate: card.due_date });
         entry.sorted = null;
+        // A new date keeps the card's place; a card come in has none known.
+        if (!had) entry.order = null;
+        else if (entry.order) entry.order = entry.order.map((c) => (c.iid === card.iid ? { ...c, dueDate: card.due_date } : c));
       } else if (had) {
         entry.peers.delete(card.iid);
         entry.sorted = null;
+        // Leaving keeps the others' order.
+        if (entry.order) entry.order = entry.order.filter((c) => c.iid !== card.iid);
       }
     }
   }

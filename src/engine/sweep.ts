@@ -3,22 +3,24 @@
 // scheduled pipeline. It names the keys; `rhythm sweep` runs them here and now, `rhythm serve`
 // puts them on the queue so they are serialized with webhook work.
 //
-// With the card memory (queue/card-memory.ts) a sweep is incremental: per board it lists only the
-// cards updated since its last complete sweep (less a safety overlap for clocks and slow commits),
-// open or closed, and names only those that differ from what the bot remembers, plus the cards
-// whose date has come (a reminder window, a day passed). The listing carries everything a card's
-// decision reads of the issue, so those cards need no GET of their own (ListedIssues). A board
+// With the card memory (queue/card-memory.ts) a sweep is incremental: per board it lists the
+// scheduled column in board order (the order job and the date-clash rule read it anyway: one
+// listing serves them and the sweep) and, of the other cards, only those updated since its last
+// complete sweep (less a safety overlap for clocks and slow commits), open or closed. It names only
+// the cards that differ from what the bot remembers, plus the cards whose date has come (a reminder
+// window, a day passed), plus those it remembers in the column that neither listing has (closed
+// with the label on, moved, deleted). So the sweep after the bot wrote to every card of the
+// column (its notes move updated_at) pages through the column once, not twice. The listings carry
+// everything a card's decision reads of the issue, so those cards need no GET (ListedIssues). A board
 // is listed in full — every open card named — when there is no mark yet, when the memory lost
 // rows since the mark, when asked (`rhythm sweep --full`), and every sweep.fullEveryHours: then
 // every card is re-read whatever the memory says, and cards remembered but no longer open
 // (closed, moved or deleted) are named so their jobs notice it and the memory forgets them.
 import { performance } from 'node:perf_hooks';
-import type { RhythmConfig } from '../config/types.js';
+import type { RhythmConfig, SkillsExchangeBoard } from '../config/types.js';
 import type { GIssue, GitLabReader } from '../gitlab/types.js';
 import type { CardMemory } from '../queue/card-memory.js';
-import { cardFingerprint } from '../handlers/card/memory.js';
-import { columnPeersOf } from '../handlers/card/index.js';
-import type { ColumnPeer } from '../rules/types.js';
+import { cardFingerprint, readMemo } from '../handlers/card/memory.js';
 import type { ColumnCache } from './column-cache.js';
 import type { ListedIssues } from './handler.js';
 import { chatKey, columnKey, dashboardKey, issueKey, resolveKey, SIGNUP_REMINDERS_KEY } from './keys.js';
@@ -71,10 +73,10 @@ export interface SweepPlan {
   /** Keys to re-read in full (their board's full sweep), whatever the memory says. */
   fullRead: Set<string>;
   /**
-   * The scheduled column of each board listed in full, as the date-clash rule reads it: the
-   * listing had every open card, so the cards' jobs need not list the column again (seedColumns).
+   * The scheduled column of each board, as the sweep listed it in board order: the cards' jobs
+   * and the order job need not list it again (seedColumns).
    */
-  columns: Map<string, ColumnPeer[]>;
+  columns: Map<string, GIssue[]>;
   boards: BoardSweep[];
   /** Records the sweep as complete: the next one lists what changed after its listing. */
   complete(): Promise<void>;
@@ -95,7 +97,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   const named = new Set<string>();
   const listed: ListedIssues = new Map();
   const fullRead = new Set<string>();
-  const columns = new Map<string, ColumnPeer[]>();
+  const columns = new Map<string, GIssue[]>();
   const boards: BoardSweep[] = [];
   const marks: Array<{ project: string; full: boolean }> = [];
   const name = (key: string) => {
@@ -124,10 +126,17 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
       // only need every card named; what the memory still has is as good as ever.)
       const reread = opts.full === true || why === 'the full sweep is due';
 
+      // The scheduled column in board order, once per sweep: the date-clash rule's column and the
+      // order job's (seedColumns), and in an incremental sweep the column's own changed cards.
+      const label = board.labels.scheduled;
+      const column = withColumn(board)
+        ? await door.listIssues(project, { labels: [label], state: 'opened', orderBy: 'relative_position', sort: 'asc' })
+        : null;
+      if (column) columns.set(columnKey(project, label), column);
+
       if (why) {
         const open = await door.listIssues(project, { state: 'opened', orderBy: 'created_at', sort: 'asc' });
         report.listed = open.length;
-        columns.set(columnKey(project, board.labels.scheduled), columnPeersOf(open, board.labels.scheduled));
         for (const issue of open) {
           const key = issueKey(project, issue.iid);
           if (!name(key)) continue;
@@ -148,9 +157,21 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
         const since = new Date(mark!.sweptAt - SWEEP_OVERLAP_MS).toISOString();
         // In creation order, which an update made while the pages are read does not shift (in
         // order of updated_at, a card edited meanwhile would move a later page's card onto a read one).
-        const changed = await door.listIssues(project, { state: 'all', updatedAfter: since, orderBy: 'created_at', sort: 'asc' });
+        // The column's cards are in its listing already: only the others are listed by change, so
+        // the sweep after the bot wrote to every card of the column pages through it once, not twice.
+        const others = await door.listIssues(project, {
+          state: 'all',
+          updatedAfter: since,
+          ...(column ? { notLabels: [label] } : {}),
+          orderBy: 'created_at',
+          sort: 'asc',
+        });
+        const changed = newestOf([...(column ?? []), ...others]);
         report.listed = changed.length;
         const rows = await memory!.getMany(changed.map((i) => issueKey(project, i.iid)));
+        // Every key the memory has, a dirty row's too (getMany leaves those out).
+        const known = new Set(await memory!.keys(project));
+        const sinceMs = Date.parse(since);
         for (const issue of changed) {
           const key = issueKey(project, issue.iid);
           const row = rows.get(key);
@@ -162,6 +183,9 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
             }
             continue;
           }
+          // A column card the memory never had counts as changed only when it is (as listed by
+          // change); one whose row is dirty (a job stopped between its writes and its memory) is read.
+          if (!row && !known.has(key) && Date.parse(issue.updated_at) < sinceMs) continue;
           if (row) {
             const fingerprint = cardFingerprint(issue);
             // A job since the listing already judged a newer copy.
@@ -180,6 +204,22 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
           if (!name(key)) continue;
           listed.set(key, { issue, at, incremental: true });
           report.named += 1;
+        }
+        // A card the memory last saw in the column that neither listing has: closed with its label,
+        // moved away or deleted (the change listing leaves the column's label out). Its job tells which.
+        if (column) {
+          const seen = new Set(changed.map((i) => issueKey(project, i.iid)));
+          const unseen = [...known].filter((key) => !seen.has(key) && !named.has(key));
+          const remembered = await memory!.getMany(unseen);
+          for (const key of unseen) {
+            const row = remembered.get(key);
+            // A dirty row: a job stopped between its writes and its memory; read the card again.
+            // (A record that does not spell the label cannot hold it: no need to parse it.)
+            if (row && !row.record.includes(JSON.stringify(label))) continue;
+            const memo = row ? readMemo(row)?.memo : undefined;
+            if (row && !(memo && memo.state === 'opened' && memo.labels.includes(label))) continue;
+            if (name(key)) report.gone += 1;
+          }
         }
       }
       // Whatever the listing said: the cards whose date has come.
@@ -215,10 +255,10 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   if (parts.includes('chat')) for (const board of config.boards) if (board.chat?.webhookUrl) name(chatKey(board.name));
   // Program plans: each open plan is followed (its week's nudge falls due with the date alone).
   if (config.programs && parts.includes('reminders')) {
-    for (const { name: plan } of config.programs.plans) {
-      const open = await door.listIssues(config.programs.project, { state: 'opened', labels: [`program::${plan}`] });
-      for (const issue of open) name(issueKey(config.programs.project, issue.iid));
-    }
+    // One listing for every plan: GitLab ANDs label filters, so a filter per plan costs a call each.
+    const labels = new Set(config.programs.plans.map((p) => `program::${p.name}`));
+    const open = await door.listIssues(config.programs.project, { state: 'opened' });
+    for (const issue of open) if (issue.labels.some((l) => labels.has(l))) name(issueKey(config.programs.project, issue.iid));
   }
   return {
     keys,
@@ -233,12 +273,32 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   };
 }
 
-/** How long a sweep's listing of a column serves the cards' jobs (as long as their own listings do). */
+/** How long a sweep's listing of a column serves the cards' jobs in `rhythm serve` (as long as their own listings do). */
 export const LISTED_COLUMN_KEEPS_MS = 10 * 60_000;
 
+/**
+ * For a cache that ends with the sweep's run (`rhythm sweep`): the sweep's listing serves all its
+ * jobs, however long they take. Each card a job reads or writes is patched in (column-cache.ts), so
+ * it is as new as anything the run knows; the order job moves cards only from a fresh listing.
+ */
+export const WHOLE_RUN = Number.POSITIVE_INFINITY;
+
 /** Gives the jobs the columns the sweep listed (`now`: the rules' clock, which the cache counts in). */
-export function seedColumns(plan: Pick<SweepPlan, 'columns'>, cache: ColumnCache, now: Date): void {
-  for (const [key, peers] of plan.columns) cache.set(key, peers, now.getTime(), LISTED_COLUMN_KEEPS_MS);
+export function seedColumns(plan: Pick<SweepPlan, 'columns'>, cache: ColumnCache, now: Date, keepsMs = LISTED_COLUMN_KEEPS_MS): void {
+  for (const [key, issues] of plan.columns) cache.setListed(key, issues, now.getTime(), keepsMs);
+}
+
+/** The board lists its scheduled column once a sweep when a rule or the order reads it. */
+const withColumn = (board: SkillsExchangeBoard): boolean => board.order.enabled || board.rules.conflict.enabled;
+
+/** One copy per card, the newest by updated_at (a card may move between two listings). */
+function newestOf(issues: readonly GIssue[]): GIssue[] {
+  const by = new Map<number, GIssue>();
+  for (const issue of issues) {
+    const had = by.get(issue.iid);
+    if (!had || Date.parse(issue.updated_at) > Date.parse(had.updated_at)) by.set(issue.iid, issue);
+  }
+  return [...by.values()];
 }
 
 /** The keys among `keys` that are cards of a configured board (dead jobs the sweep revives). */

@@ -235,13 +235,14 @@ export function createDoor(opts: DoorOptions): CheckingDoor {
     },
 
     async listIssues(project, query: IssueQuery) {
-      const options: Pick<AllIssuesOptions, 'labels' | 'state' | 'orderBy' | 'sort' | 'search' | 'updatedAfter'> = {};
+      const options: Pick<AllIssuesOptions, 'labels' | 'state' | 'orderBy' | 'sort' | 'search' | 'updatedAfter' | 'not'> = {};
       if (query.labels?.length) options.labels = query.labels.join(',');
       if (query.state) options.state = query.state;
       if (query.orderBy) options.orderBy = query.orderBy;
       if (query.sort) options.sort = query.sort;
       if (query.search) options.search = query.search;
       if (query.updatedAfter) options.updatedAfter = query.updatedAfter;
+      if (query.notLabels?.length) options.not = { labels: query.notLabels.join(',') };
       const answer = await call('listIssues', project, () => issues.all({ projectId: project, perPage: PER_PAGE, ...options }));
       return readList(issueEntity, answer, CALLS.listIssues);
     },

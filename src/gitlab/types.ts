@@ -38,6 +38,8 @@ export interface IssueQuery {
   search?: string;
   /** Only issues updated at or after this instant (ISO 8601): `updated_after`. */
   updatedAfter?: string;
+  /** Only issues carrying none of these labels: `not[labels]`. */
+  notLabels?: string[];
 }
 
 export interface IssueEdit {

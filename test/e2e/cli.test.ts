@@ -244,7 +244,8 @@ describe('rhythm sweep', () => {
     sandbox.resetCalls();
     const again = await rhythm(['sweep', '--only', 'issues']);
     expect(again.code).toBe(0);
-    const listings = botCalls().filter((c) => c.route === 'GET /projects/:id/issues');
+    // The board's listings, not the column's (listed once a sweep, by its label).
+    const listings = botCalls().filter((c) => c.route === 'GET /projects/:id/issues' && !new URLSearchParams(c.query).has('labels'));
     expect(listings.some((c) => c.query.includes('updated_after='))).toBe(true);
     expect(listings.some((c) => c.query.includes('state=opened'))).toBe(false);
     expect(botCalls().filter((c) => perCard(c.route))).toEqual([]);

@@ -105,11 +105,15 @@ async function playWhileDown(world: World, [c1, c2, c3, c4, c5, c6, c7]: number[
   return [c1!, c2!, c3!, c4!, c5!, c6!, c7!, c8.iid];
 }
 
-/** The bot's issue listings since the last reset: each board listing, as the sandbox saw it. */
+/**
+ * The board listings the bot made, as query strings: its project's issues with no label filter (not
+ * the column's, which filters by its label, nor another project's, like the program plans').
+ */
 function listings(world: World): string[] {
+  const board = `/projects/${encodeURIComponent(world.project)}/issues`;
   return world.sandbox
     .calls()
-    .filter((c) => c.user === BOT && c.route === 'GET /projects/:id/issues' && !c.query.includes('labels='))
+    .filter((c) => c.user === BOT && c.method === 'GET' && c.path === board && !new URLSearchParams(c.query).has('labels'))
     .map((c) => c.query);
 }
 

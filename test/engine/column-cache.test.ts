@@ -61,6 +61,31 @@ describe('a cached column listing', () => {
     expect(cache.get(KEY, NOW)).toEqual([]);
   });
 
+  it('keeps the board order of a listing taken in it through cards leaving and dates moving, and forgets it when a card comes in', () => {
+    const cache = new ColumnCache();
+    const listed = [card(3), card(1), card(2), card(9, { labels: ['status:plan'] })].map((c) => ({ ...c, id: 100 + c.iid }));
+    cache.setListed(KEY, listed, NOW);
+    expect(cache.get(KEY, NOW)?.map((p) => p.iid)).toEqual([1, 2, 3]);
+    expect(cache.ordered(KEY, NOW)).toEqual([
+      { id: 103, iid: 3, dueDate: '2026-03-10' },
+      { id: 101, iid: 1, dueDate: '2026-03-10' },
+      { id: 102, iid: 2, dueDate: '2026-03-10' },
+    ]);
+    const later = '2026-03-01T09:30:00.000Z';
+    const after = performance.now();
+    cache.patch(PROJECT, card(1, { labels: ['status:plan'], updated_at: later }), after);
+    cache.patch(PROJECT, card(2, { due_date: '2026-03-05', updated_at: later }), after);
+    expect(cache.ordered(KEY, NOW)).toEqual([
+      { id: 103, iid: 3, dueDate: '2026-03-10' },
+      { id: 102, iid: 2, dueDate: '2026-03-05' },
+    ]);
+    cache.patch(PROJECT, card(4, { updated_at: later }), after);
+    expect(cache.ordered(KEY, NOW)).toBeUndefined();
+    expect(cache.get(KEY, NOW)?.map((p) => p.iid)).toEqual([2, 3, 4]);
+    // A listing taken in no particular order has none to give.
+    expect(cached([card(1)]).ordered(KEY, NOW)).toBeUndefined();
+  });
+
   it('answers nothing once expired', () => {
     const cache = cached([card(1)]);
     expect(cache.get(KEY, NOW + 30_000)).toBeUndefined();

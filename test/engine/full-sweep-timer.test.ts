@@ -11,11 +11,15 @@ afterAll(async () => {
   for (const w of worlds) await w.close();
 });
 
-/** The board listings serve made (not the column's), as query strings. */
+/**
+ * The board listings the bot made, as query strings: its project's issues with no label filter (not
+ * the column's, which filters by its label, nor another project's, like the program plans').
+ */
 function listings(world: World): string[] {
+  const board = `/projects/${encodeURIComponent(world.project)}/issues`;
   return world.sandbox
     .calls()
-    .filter((c) => c.user === BOT && c.route === 'GET /projects/:id/issues' && !c.query.includes('labels='))
+    .filter((c) => c.user === BOT && c.method === 'GET' && c.path === board && !new URLSearchParams(c.query).has('labels'))
     .map((c) => c.query);
 }
 

@@ -98,8 +98,16 @@ describe('the sweep names', () => {
     const { reader, asked } = door([], [same, edited, noted, fresh, closed, unknownClosed]);
 
     const plan = await planSweep(reader, config, { memory, now: new Date(T + 2000), listedAt: T + 60_000 });
+    // The column in board order, then the other cards by change.
     expect(asked).toEqual([
-      { state: 'all', updatedAfter: new Date(T - SWEEP_OVERLAP_MS).toISOString(), orderBy: 'created_at', sort: 'asc' },
+      { labels: ['status:scheduled'], state: 'opened', orderBy: 'relative_position', sort: 'asc' },
+      {
+        state: 'all',
+        updatedAfter: new Date(T - SWEEP_OVERLAP_MS).toISOString(),
+        notLabels: ['status:scheduled'],
+        orderBy: 'created_at',
+        sort: 'asc',
+      },
     ]);
     expect(plan.keys).toEqual([
       issueKey(PROJECT, 2),

@@ -4,6 +4,7 @@ import type { Step } from '../../engine/steps.js';
 import type { GIssue } from '../../gitlab/types.js';
 import { planColumn, type Card, type Move } from '../../board/plan.js';
 import { boardFor } from '../card/index.js';
+import { columnKey } from '../../engine/keys.js';
 
 export interface ColumnState {
   project: string;
@@ -49,6 +50,10 @@ export const column: HandlerFor<'column', ColumnState> = {
   async load(key, _events, ctx) {
     const board = boardFor(ctx, key.project);
     if (!board || !board.order.enabled) return { skip: 'column ordering is off' };
+    // The sweep's listing in board order, patched with every card the bot read or wrote since,
+    // may show that nothing needs moving. Moves are only ever planned from a fresh listing.
+    const listed = ctx.columns.ordered(columnKey(key.project, key.label), ctx.now.getTime());
+    if (listed && planColumn(listed).length === 0) return { state: { project: key.project, label: key.label, cards: listed } };
     // REST hides relative_position, but this listing comes back in board order (ASC NULLS LAST).
     const issues = await ctx.gitlab.listIssues(key.project, {
       labels: [key.label],
