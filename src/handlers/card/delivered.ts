@@ -37,8 +37,7 @@ export function confirmedMove(
   board: Pick<SkillsExchangeBoard, 'labels'>,
   botUsername: string,
 ): StatusMove | null {
-  const history = recalled?.memo.history;
-  if (!recalled || !history) return null;
+  if (!recalled) return null;
   const moves = events.filter(
     (e) => e.kind === 'issue' && e.labelChange && statusKey(e.labelChange.previous, board) !== statusKey(e.labelChange.current, board),
   );

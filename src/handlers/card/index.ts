@@ -422,11 +422,14 @@ export const card: HandlerFor<'card', CardState> = {
       if (told && (await alike(told))) {
         confirmed = true;
         const entered = !told.previous.includes(board.labels.scheduled) && told.current.includes(board.labels.scheduled);
+        // A card that did not enter the scheduled column now is not in it: when it last entered
+        // matters again only once it does, which this or a history read then tells.
+        const before = memo!.history;
         history = {
           move: told,
-          scheduledAt: entered ? told.at : memo!.history!.scheduledAt,
+          scheduledAt: entered ? told.at : (before?.scheduledAt ?? null),
           at: found.updated_at,
-          ...(memo!.history!.resolved ? { resolved: memo!.history!.resolved } : {}),
+          ...(before?.resolved ? { resolved: before.resolved } : {}),
         };
       } else if (readHistory) {
         const changes = labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
