@@ -354,12 +354,14 @@ describe('a delivered column move, confirmed by one GET and the memory (issue 13
 
     clock.offset += 60_000;
     const outcomes = [];
+    const told: StoredDelivery[] = [];
     for (const [iid, mem] of [
       [remembered, memory],
       [forgotten, null],
     ] as const) {
       await world.as.carol.editIssue(world.project, iid, { addLabels: [scheduled], removeLabels: [plan] });
-      outcomes.push(await job(world, mem, iid, [delivery(world, iid, move('carol', [plan], [scheduled]))]));
+      told.push(delivery(world, iid, move('carol', [plan], [scheduled])));
+      outcomes.push(await job(world, mem, iid, [told.at(-1)!]));
     }
     const [kept, none] = outcomes;
     expect(kept!.routes).toEqual([
@@ -375,6 +377,12 @@ describe('a delivered column move, confirmed by one GET and the memory (issue 13
     expect(a.notes.join('\n')).toMatch(/back to `status:plan` because it was not ready/);
     // Recorded as judged from the card's updated_at (no label event read): "approx".
     expect((await world.statusNote(remembered))?.body).toMatch(/<!-- rhythm:judged \S+ revert approx -->/);
+
+    // The same delivery again (GitLab may send one twice): the card is as remembered, to the
+    // millisecond, so its move is in the remembered history: one GET, nothing written.
+    const again = await job(world, memory, remembered, [told[0]!]);
+    expect(again.routes).toEqual(['GET /projects/:id/issues/:issue_iid']);
+    expect(await seen(world, remembered)).toEqual(a);
   });
 
   it('a person’s move into plan costs one GET, and read afresh later (memory lost, sweep --full) it is not judged again', async () => {
