@@ -476,6 +476,38 @@ describe('a delivered column move, confirmed by one GET and the memory (issue 13
     expect((await job(world, memory, ready)).writes).toBe(0);
   });
 
+  it('two moves within one second, delivered together or the newer alone: the history is read, and its last move judged', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    const together = await card(world, 'Two moves, delivered together', [plan], false);
+    const alone = await card(world, 'Two moves, the newer alone', [plan], false);
+    await job(world, memory, together);
+    await job(world, memory, alone);
+    clock.offset += 60_000;
+    // Out to the backlog, and straight on to scheduled: the memory had plan, not the backlog.
+    const twice = async (iid: number): Promise<StoredDelivery[]> => {
+      clock.frozen = Math.floor((Date.now() + clock.offset) / 1000) * 1000 + 100;
+      await world.as.dave.editIssue(world.project, iid, { removeLabels: [plan] });
+      const first = delivery(world, iid, move('dave', [plan], []));
+      await world.as.dave.editIssue(world.project, iid, { addLabels: [scheduled] });
+      const second = delivery(world, iid, move('dave', [], [scheduled]));
+      clock.frozen = null;
+      return [first, second];
+    };
+    const [a1, a2] = await twice(together);
+    const [, b2] = await twice(alone);
+    clock.offset += 1_000;
+    for (const [iid, outcome] of [
+      [together, await job(world, memory, together, [a1!, a2!])],
+      [alone, await job(world, memory, alone, [b2!])],
+    ] as const) {
+      expect(outcome.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+      expect(await labelsOf(world, iid)).toEqual([plan]);
+      expect((await seen(world, iid)).notes.join('\n')).toMatch(/skipped planning/);
+    }
+  });
+
   it('takes no claim the GET or the memory does not confirm: another origin, another second, other labels, the bot’s own move', async () => {
     const { world, clock } = await clockedWorld();
     const { plan, scheduled } = world.board.labels;
