@@ -4,6 +4,7 @@
 // judgement it records (the card's updated_at, not the label event's own instant) names the
 // first person's move from then on when the history is read later, so no move is judged twice.
 import { describe, expect, it } from 'vitest';
+import { recordedJudgement, withJudged } from '../../src/handlers/card/record.js';
 import { alikeFromAnyColumn, isNewJudgement, judgedMoveAt } from '../../src/rules/transition.js';
 import type { LabelChange, StatusMove } from '../../src/rules/types.js';
 import { aBoard, aCard, aContext } from './world.js';
@@ -80,5 +81,18 @@ describe('an approximate judgement (the card’s updated_at) names the first per
     expect(judgedMoveAt([planned, moved, reverted, bots, carols], record, evidence)).toBe(carols.at);
     expect(judgedMoveAt([planned, moved], { at: planned.at }, evidence)).toBe(planned.at);
     expect(judgedMoveAt([planned], { ...judged, at: '2026-03-11T00:00:00.000Z' }, evidence)).toBeNull();
+  });
+});
+
+describe('the status note records an approximate judgement as such', () => {
+  it('writes and reads back `approx`, and an exact record stays as it was', () => {
+    const approx = { at: '2026-03-10T17:00:00.120Z', revert: true, approx: true };
+    const body = withJudged('<!-- rhythm:status -->\nHello.', approx);
+    expect(body).toContain('<!-- rhythm:judged 2026-03-10T17:00:00.120Z revert approx -->');
+    expect(recordedJudgement(body)).toEqual(approx);
+    const exact = withJudged('<!-- rhythm:status -->\nHello.', { at: '2026-03-10T17:00:00.134Z', revert: false });
+    expect(exact).toContain('<!-- rhythm:judged 2026-03-10T17:00:00.134Z -->');
+    expect(recordedJudgement(exact)).toEqual({ at: '2026-03-10T17:00:00.134Z', revert: false });
+    expect(recordedJudgement('<!-- rhythm:judged 2026-03-10T17:00:00Z approx revert -->')).toBeNull();
   });
 });
