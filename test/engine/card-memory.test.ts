@@ -508,6 +508,34 @@ describe('a delivered column move, confirmed by one GET and the memory (issue 13
     }
   });
 
+  it('a move delivered late, after a comment’s job the memory learned nothing of it from, is still judged', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    const iid = await card(world, 'Late delivery', [plan], true);
+    await world.as.carol.editIssue(world.project, iid, { addLabels: [scheduled], removeLabels: [plan] });
+    await job(world, memory, iid);
+    clock.offset += 60_000;
+    // Dave takes the ready card out to the backlog and straight back to scheduled (it skips plan):
+    // those deliveries are late; alice's comment is delivered first, and its job reads no history
+    // (the card's column is the one remembered).
+    await world.as.dave.editIssue(world.project, iid, { removeLabels: [scheduled] });
+    clock.offset += 60_000;
+    await world.as.dave.editIssue(world.project, iid, { addLabels: [scheduled] });
+    const late = delivery(world, iid, move('dave', [], [scheduled]));
+    clock.offset += 60_000;
+    await world.as.alice.createNote(world.project, iid, 'See you there.');
+    const comment = await job(world, memory, iid, [delivery(world, iid, { kind: 'note', action: null, labels: [] })]);
+    expect(comment.reads).toBe(1);
+
+    // The card is as the memory has it now, but its remembered history is older than that: the
+    // late delivery's move may not be in it, so the history is read and the move judged.
+    const judged = await job(world, memory, iid, [late]);
+    expect(judged.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+    expect(await labelsOf(world, iid)).toEqual([plan]);
+    expect((await seen(world, iid)).notes.join('\n')).toMatch(/skipped planning/);
+  });
+
   it('takes no claim the GET or the memory does not confirm: another origin, another second, other labels, the bot’s own move', async () => {
     const { world, clock } = await clockedWorld();
     const { plan, scheduled } = world.board.labels;

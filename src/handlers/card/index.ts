@@ -401,9 +401,9 @@ export const card: HandlerFor<'card', CardState> = {
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        // (A card GitLab has exactly as remembered, to the millisecond, had no change since: an old
-        // or repeated delivery's move is in the remembered history.)
-        (deliveredMove(events, board, memo.history.at) && recalled!.row.updatedAt !== found.updated_at) ||
+        // (A remembered history read, or kept, as of the card's updated_at now, to the millisecond,
+        // has every move an old or repeated delivery can tell.)
+        (deliveredMove(events, board, memo.history.at) && memo.history.at !== found.updated_at) ||
         (events.length === 0 && changed);
       const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
       const alike = async (move: StatusMove) => {
