@@ -22,14 +22,14 @@ export function moveFromChanges(
 }
 
 /**
- * The most recent change in the history (oldest first) that added or removed a status label,
- * with the full label sets around it. Labels are replayed from the start of the history, so
- * labels that never changed do not matter: only the status labels are judged.
+ * Every change in the history (oldest first) that added or removed a status label, with the full
+ * label sets around it. Labels are replayed from the start of the history, so labels that never
+ * changed do not matter: only the status labels are judged.
  */
-export function lastStatusMove(history: readonly LabelChange[], board: Pick<SkillsExchangeBoard, 'labels'>): StatusMove | null {
+export function statusMoves(history: readonly LabelChange[], board: Pick<SkillsExchangeBoard, 'labels'>): StatusMove[] {
   const status = new Set([board.labels.plan, board.labels.scheduled]);
   let labels = new Set<string>();
-  let last: StatusMove | null = null;
+  const moves: StatusMove[] = [];
   for (const change of history) {
     const previous = [...labels];
     const next = new Set(labels);
@@ -37,10 +37,15 @@ export function lastStatusMove(history: readonly LabelChange[], board: Pick<Skil
     for (const label of change.added) next.add(label);
     const touched = [...change.added, ...change.removed].some((l) => status.has(l));
     const moved = touched && [...status].some((l) => labels.has(l) !== next.has(l));
-    if (moved) last = { previous, current: [...next], by: change.by, at: change.at };
+    if (moved) moves.push({ previous, current: [...next], by: change.by, at: change.at });
     labels = next;
   }
-  return last;
+  return moves;
+}
+
+/** The most recent move between columns in the history (oldest first), or null. */
+export function lastStatusMove(history: readonly LabelChange[], board: Pick<SkillsExchangeBoard, 'labels'>): StatusMove | null {
+  return statusMoves(history, board).at(-1) ?? null;
 }
 
 /** When `label` was last added in the history (oldest first), or null when it never was. */

@@ -3,10 +3,10 @@
 // label history GitLab keeps, never a payload's claim); the column from the labels now.
 import { mayFix, mayRevert } from './mode.js';
 import { readinessProblems } from './readiness.js';
-import { statusOf } from '../card/status.js';
-import { lastStatusMove, type StatusMove } from '../card/status-move.js';
+import { statusOf, type Status } from '../card/status.js';
+import { lastStatusMove, statusMoves, type StatusMove } from '../card/status-move.js';
 import type { Finding, IssueSnapshot, LabelChange, Rule, RuleContext } from './types.js';
-import type { SkillsExchangeBoard } from '../config/types.js';
+import type { RuleMode, SkillsExchangeBoard } from '../config/types.js';
 
 const label = (name: string) => `\`${name}\``;
 
@@ -123,6 +123,61 @@ export function isNewJudgement(
   const at = instant(move.at);
   const judged = instant(evidence.judgedAt);
   return at > judged || (at === judged && evidence.judgedRevert === true);
+}
+
+/**
+ * How long before an approximate judgement's instant its move's label event may lie. GitLab writes
+ * the event just after the issue (ResourceEvents::ChangeLabelsService, at Time.current after the
+ * save); the sandbox steps updated_at past writes within one millisecond. Erring early only means
+ * the same move is judged once more, with the same outcome (see alikeFromAnyColumn).
+ */
+const APPROX_SLACK_MS = 1000;
+
+/**
+ * The instant of the move a recorded judgement names, read against GitLab's label history: its
+ * own `at`, or for an approximate one (judged from a confirmed delivery, at the card's updated_at)
+ * the first person's column move from that instant on. Null when the history has no such move
+ * (the record's own instant then stands).
+ */
+export function judgedMoveAt(
+  history: readonly LabelChange[],
+  judged: { at: string; approx?: boolean },
+  evidence: Pick<MoveEvidence, 'botUsername' | 'board'>,
+): string | null {
+  if (!judged.approx) return judged.at;
+  const from = instant(judged.at) - APPROX_SLACK_MS;
+  const bot = evidence.botUsername.toLowerCase();
+  const move = statusMoves(history, evidence.board).find((m) => m.by.toLowerCase() !== bot && instant(m.at) >= from);
+  return move ? move.at : null;
+}
+
+const STATUS_LABELS: Record<Status, Array<'plan' | 'scheduled'>> = {
+  backlog: [],
+  plan: ['plan'],
+  scheduled: ['scheduled'],
+  both: ['plan', 'scheduled'],
+};
+
+/**
+ * Whether a person's move into the card's column gets the same fix (or none) whichever column
+ * it came from. A move a delivery tells, confirmed by one GET, is judged without the label history
+ * only then: two more moves within the delivery's second (its time has whole seconds) could end
+ * in the same labels from another column, and must not change what the bot does. Into plan
+ * nothing is ever fixed; into scheduled an unready card goes back to plan from anywhere, a ready
+ * one only when it skipped plan; into both columns the fix depends on the label added last.
+ */
+export function alikeFromAnyColumn(issue: IssueSnapshot, ctx: RuleContext, mode: RuleMode, move: StatusMove): boolean {
+  const to = statusOf(move.current, ctx.board);
+  const { plan, scheduled } = ctx.board.labels;
+  const others = move.current.filter((l) => l !== plan && l !== scheduled);
+  const fixes = (Object.keys(STATUS_LABELS) as Status[])
+    .filter((from) => from !== to)
+    .map((from) => {
+      const previous = [...others, ...STATUS_LABELS[from].map((k) => ctx.board.labels[k])];
+      const findings = transition.check(issue, { ...ctx, lastMove: { ...move, previous } }, mode);
+      return JSON.stringify(findings.map((f) => f.fix ?? null));
+    });
+  return fixes.every((f) => f === fixes[0]);
 }
 
 export const transition: Rule = {

@@ -193,8 +193,10 @@ export class IssueService {
       issue.lastEditedAt = issue.updatedAt;
       issue.lastEditedById = actor.id;
     }
-    for (const id of added) w.addLabelEvent(issue.id, actor.id, id, 'add', at);
-    for (const id of removed) w.addLabelEvent(issue.id, actor.id, id, 'remove', at);
+    // GitLab writes the label events after the issue is saved (ResourceEvents::ChangeLabelsService,
+    // created_at: Time.current): a moment after the updated_at the issue and its hook carry.
+    for (const id of added) w.addLabelEvent(issue.id, actor.id, id, 'add', issue.updatedAt + 1);
+    for (const id of removed) w.addLabelEvent(issue.id, actor.id, id, 'remove', issue.updatedAt + 1);
     for (const body of notes) this.addSystemNote(issue, actor, body);
     emit(this.issueEvent(issue, actor, 'update', changesBetween(before, snapshot(w, issue))));
     return issue;

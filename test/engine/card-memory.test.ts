@@ -316,3 +316,248 @@ describe('a card the bot remembers', () => {
     expect(await memory.get(gone)).toBeNull();
   });
 });
+
+describe('a delivered column move, confirmed by one GET and the memory (issue 13: one read per event)', () => {
+  /** A world whose GitLab clock the test moves: people act a minute apart, or within one second. */
+  async function clockedWorld() {
+    const clock = { offset: 0, frozen: null as number | null };
+    const world = await startWorld({ startService: false, sandbox: { now: () => clock.frozen ?? Date.now() + clock.offset } });
+    worlds.push(world);
+    return { world, clock };
+  }
+
+  /** A card with speaker and moderator assigned, in `labels`, dated or not (undated: not ready). */
+  async function card(world: World, title: string, labels: string[], dated: boolean): Promise<number> {
+    const made = await world.create('carol', title, `${fullRequest('Moves.', 'carol')}\n\nModerator: @dave`, labels);
+    await world.as.carol.editIssue(world.project, made.iid, {
+      assigneeIds: [await world.userId('carol'), await world.userId('dave')],
+      ...(dated ? { dueDate: world.date(11 + (made.iid % 40)) } : {}),
+    });
+    return made.iid;
+  }
+
+  const move = (actor: Person, previous: string[], current: string[]): Partial<HookEvent> => ({
+    actor,
+    changed: ['labels'],
+    labelChange: { previous, current },
+  });
+  const labelsOf = async (world: World, iid: number) => [...(await world.bot.getIssue(world.project, iid)).labels].sort();
+
+  it('reverts an unready card moved into scheduled with one GET, the note first; the same writes and card as without the memory', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    const remembered = await card(world, 'Unready, remembered', [plan], false);
+    const forgotten = await card(world, 'Unready, forgotten', [plan], false);
+    await job(world, memory, remembered);
+    await job(world, null, forgotten);
+
+    clock.offset += 60_000;
+    const outcomes = [];
+    const told: StoredDelivery[] = [];
+    for (const [iid, mem] of [
+      [remembered, memory],
+      [forgotten, null],
+    ] as const) {
+      await world.as.carol.editIssue(world.project, iid, { addLabels: [scheduled], removeLabels: [plan] });
+      told.push(delivery(world, iid, move('carol', [plan], [scheduled])));
+      outcomes.push(await job(world, mem, iid, [told.at(-1)!]));
+    }
+    const [kept, none] = outcomes;
+    expect(kept!.routes).toEqual([
+      'GET /projects/:id/issues/:issue_iid',
+      'POST /projects/:id/issues/:issue_iid/notes',
+      'PUT /projects/:id/issues/:issue_iid',
+    ]);
+    expect(none!.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+    expect(kept!.routes.filter((r) => !r.startsWith('GET'))).toEqual(none!.routes.filter((r) => !r.startsWith('GET')));
+    const [a, b] = [await seen(world, remembered), await seen(world, forgotten)];
+    expect(a.labels).toEqual([plan]);
+    expect(a).toEqual(b);
+    expect(a.notes.join('\n')).toMatch(/back to `status:plan` because it was not ready/);
+    // Recorded as judged from the card's updated_at (no label event read): "approx".
+    expect((await world.statusNote(remembered))?.body).toMatch(/<!-- rhythm:judged \S+ revert approx -->/);
+
+    // The same delivery again (GitLab may send one twice): the card is as remembered, to the
+    // millisecond, so its move is in the remembered history: one GET, nothing written.
+    const again = await job(world, memory, remembered, [told[0]!]);
+    expect(again.routes).toEqual(['GET /projects/:id/issues/:issue_iid']);
+    expect(await seen(world, remembered)).toEqual(a);
+  });
+
+  it('a person’s move into plan costs one GET, and read afresh later (memory lost, sweep --full) it is not judged again', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    // Ready, but the request lacks a section: the status note says so and records the judgement.
+    const made = await world.create('carol', 'Into plan', '## Topic\nMoves.\n\n## Speaker\n@carol\n\nModerator: @dave', [plan]);
+    await world.as.carol.editIssue(world.project, made.iid, {
+      assigneeIds: [await world.userId('carol'), await world.userId('dave')],
+      dueDate: world.date(13),
+    });
+    await world.as.carol.editIssue(world.project, made.iid, { addLabels: [scheduled], removeLabels: [plan] });
+    await job(world, memory, made.iid);
+    expect(await world.statusNote(made.iid)).toBeDefined();
+
+    clock.offset += 60_000;
+    await world.as.bob.editIssue(world.project, made.iid, { addLabels: [plan], removeLabels: [scheduled] });
+    const told = await job(world, memory, made.iid, [delivery(world, made.iid, move('bob', [scheduled], [plan]))]);
+    expect(told.reads).toBe(1);
+    expect(told.routes.filter((r) => !r.startsWith('GET'))).toEqual(['PUT /projects/:id/issues/:issue_iid/notes/:note_id']);
+    const note = (await world.statusNote(made.iid))!.body;
+    expect(note).toMatch(/<!-- rhythm:judged \S+ approx -->/);
+
+    // GitLab's label event for bob's move is a moment after the updated_at the judgement records:
+    // the record names that move all the same, so no later reading judges it (or edits) again.
+    clock.offset += 60_000;
+    await memory.clear();
+    const afresh = await job(world, memory, made.iid);
+    expect(afresh.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+    expect(afresh.writes).toBe(0);
+    const without = await job(world, null, made.iid);
+    expect(without.writes).toBe(0);
+    // And from the memory that reading left, a comment costs one GET and writes nothing.
+    await world.as.alice.createNote(world.project, made.iid, 'Moving it back was right.');
+    const comment = await job(world, memory, made.iid, [delivery(world, made.iid, { kind: 'note', action: null, labels: [] })]);
+    expect(comment.reads).toBe(1);
+    expect(comment.writes).toBe(0);
+    expect((await world.statusNote(made.iid))!.body).toBe(note);
+  });
+
+  it('three moves within one second, only the first delivered: the card ends as GitLab’s history says, ready or not', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    // Ready, from the backlog: straight to scheduled (skips plan), back to plan, to scheduled. A
+    // history read finds the last move fine; the first delivery alone claims a skipped plan.
+    const ready = await card(world, 'Ready, three moves', [], true);
+    // Unready, from plan: to scheduled, out to the backlog, back to scheduled: reverted either way.
+    const unready = await card(world, 'Unready, three moves', [plan], false);
+    await job(world, memory, ready);
+    await job(world, memory, unready);
+
+    clock.offset += 60_000;
+    const firsts: StoredDelivery[] = [];
+    const within = async (iid: number, steps: Array<Parameters<World['bot']['editIssue']>[2]>, first: Partial<HookEvent>) => {
+      clock.frozen = Math.floor((Date.now() + clock.offset) / 1000) * 1000 + 100;
+      for (const [i, step] of steps.entries()) {
+        await world.as.dave.editIssue(world.project, iid, step);
+        if (i === 0) firsts.push(delivery(world, iid, first));
+      }
+      clock.frozen = null;
+    };
+    await within(
+      ready,
+      [{ addLabels: [scheduled] }, { addLabels: [plan], removeLabels: [scheduled] }, { addLabels: [scheduled], removeLabels: [plan] }],
+      move('dave', [], [scheduled]),
+    );
+    await within(
+      unready,
+      [{ addLabels: [scheduled], removeLabels: [plan] }, { removeLabels: [scheduled] }, { addLabels: [scheduled] }],
+      move('dave', [plan], [scheduled]),
+    );
+    clock.offset += 1_000;
+
+    const readyJob = await job(world, memory, ready, [firsts[0]!]);
+    // The claim would revert a ready card: its fix depends on where the card came from, so the
+    // history is read, and its last move (from plan, ready) stands.
+    expect(readyJob.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+    expect(readyJob.steps.some((s) => s.kind === 'editIssue')).toBe(false);
+    expect(await labelsOf(world, ready)).toEqual([scheduled]);
+    expect((await seen(world, ready)).notes.join('\n')).not.toMatch(/moved the card back/i);
+
+    // Not ready, it goes back to plan whichever column it came from: taken from the delivery.
+    const unreadyJob = await job(world, memory, unready, [firsts[1]!]);
+    expect(unreadyJob.reads).toBe(1);
+    expect(await labelsOf(world, unready)).toEqual([plan]);
+    // Read afresh, nothing is judged again (the bot's move is the last one).
+    await memory.clear();
+    expect((await job(world, memory, unready)).writes).toBe(0);
+    expect((await job(world, memory, ready)).writes).toBe(0);
+  });
+
+  it('two moves within one second, delivered together or the newer alone: the history is read, and its last move judged', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    const together = await card(world, 'Two moves, delivered together', [plan], false);
+    const alone = await card(world, 'Two moves, the newer alone', [plan], false);
+    await job(world, memory, together);
+    await job(world, memory, alone);
+    clock.offset += 60_000;
+    // Out to the backlog, and straight on to scheduled: the memory had plan, not the backlog.
+    const twice = async (iid: number): Promise<StoredDelivery[]> => {
+      clock.frozen = Math.floor((Date.now() + clock.offset) / 1000) * 1000 + 100;
+      await world.as.dave.editIssue(world.project, iid, { removeLabels: [plan] });
+      const first = delivery(world, iid, move('dave', [plan], []));
+      await world.as.dave.editIssue(world.project, iid, { addLabels: [scheduled] });
+      const second = delivery(world, iid, move('dave', [], [scheduled]));
+      clock.frozen = null;
+      return [first, second];
+    };
+    const [a1, a2] = await twice(together);
+    const [, b2] = await twice(alone);
+    clock.offset += 1_000;
+    for (const [iid, outcome] of [
+      [together, await job(world, memory, together, [a1!, a2!])],
+      [alone, await job(world, memory, alone, [b2!])],
+    ] as const) {
+      expect(outcome.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+      expect(await labelsOf(world, iid)).toEqual([plan]);
+      expect((await seen(world, iid)).notes.join('\n')).toMatch(/skipped planning/);
+    }
+  });
+
+  it('a move delivered late, after a comment’s job the memory learned nothing of it from, is still judged', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const memory = new MapCardMemory();
+    const iid = await card(world, 'Late delivery', [plan], true);
+    await world.as.carol.editIssue(world.project, iid, { addLabels: [scheduled], removeLabels: [plan] });
+    await job(world, memory, iid);
+    clock.offset += 60_000;
+    // Dave takes the ready card out to the backlog and straight back to scheduled (it skips plan):
+    // those deliveries are late; alice's comment is delivered first, and its job reads no history
+    // (the card's column is the one remembered).
+    await world.as.dave.editIssue(world.project, iid, { removeLabels: [scheduled] });
+    clock.offset += 60_000;
+    await world.as.dave.editIssue(world.project, iid, { addLabels: [scheduled] });
+    const late = delivery(world, iid, move('dave', [], [scheduled]));
+    clock.offset += 60_000;
+    await world.as.alice.createNote(world.project, iid, 'See you there.');
+    const comment = await job(world, memory, iid, [delivery(world, iid, { kind: 'note', action: null, labels: [] })]);
+    expect(comment.reads).toBe(1);
+
+    // The card is as the memory has it now, but its remembered history is older than that: the
+    // late delivery's move may not be in it, so the history is read and the move judged.
+    const judged = await job(world, memory, iid, [late]);
+    expect(judged.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+    expect(await labelsOf(world, iid)).toEqual([plan]);
+    expect((await seen(world, iid)).notes.join('\n')).toMatch(/skipped planning/);
+  });
+
+  it('takes no claim the GET or the memory does not confirm: another origin, another second, other labels, the bot’s own move', async () => {
+    const { world, clock } = await clockedWorld();
+    const { plan, scheduled } = world.board.labels;
+    const claims: Array<Partial<HookEvent>> = [
+      move('carol', [], [scheduled]), // from the backlog: not what the memory had
+      { ...move('carol', [plan], [scheduled]), at: '2020-01-01 00:00:00 UTC' }, // an old delivery, another second
+      { ...move('carol', [plan], [scheduled]), labels: [scheduled, 'topic::other'] }, // not the labels GitLab has
+      move(BOT as Person, [plan], [scheduled]), // the bot's own
+    ];
+    const memory = new MapCardMemory();
+    const cards = [];
+    for (const [i] of claims.entries()) cards.push(await card(world, `Claim ${i}`, [plan], false));
+    for (const iid of cards) await job(world, memory, iid);
+    clock.offset += 60_000;
+    for (const [i, claim] of claims.entries()) {
+      const iid = cards[i]!;
+      await world.as.carol.editIssue(world.project, iid, { addLabels: [scheduled], removeLabels: [plan] });
+      const outcome = await job(world, memory, iid, [delivery(world, iid, claim)]);
+      // The history is read, and carol's move from plan of an unready card is what is judged.
+      expect(outcome.routes).toContain('GET /projects/:id/issues/:issue_iid/resource_label_events');
+      expect(await labelsOf(world, iid)).toEqual([plan]);
+      expect((await seen(world, iid)).notes.join('\n')).toMatch(/because it was not ready/);
+    }
+  });
+});

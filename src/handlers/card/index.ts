@@ -12,7 +12,8 @@ import type { Step } from '../../engine/steps.js';
 import type { GIssue, GNote } from '../../gitlab/types.js';
 import { isGone } from '../../gitlab/transport.js';
 import { checkIssue, enabledRules, isNewJudgement, judgeMove } from '../../rules/index.js';
-import { beforeBaseline } from '../../rules/transition.js';
+import { alikeFromAnyColumn, beforeBaseline, judgedMoveAt } from '../../rules/transition.js';
+import { confirmedMove } from './delivered.js';
 import { boardBaseline, isOnboardingIssue, ONBOARDING_DEBOUNCE_MS, onboardingWanted, untouchedSince } from '../onboarding/baseline.js';
 import { calendarToday, hasRecordingLink, lastAddedAt, lastStatusMove, statusOf } from '../../card/index.js';
 import type { ColumnPeer, IssueSnapshot, RuleContext } from '../../rules/types.js';
@@ -88,13 +89,19 @@ const latest = (...instants: Array<string | null | undefined>): string | null =>
 /**
  * The newest person's move the bot has judged on this card: what its status note records; a ready
  * card's checklist (posted right after its move was judged) counts as a judgement too; a status note
- * written before notes recorded it counts from its last edit, as it always did.
+ * written before notes recorded it counts from its last edit, as it always did. `exact` gives the
+ * instant of the move a record names (an approximate record's, read against the label history).
  */
-function judgedSoFar(notes: NotesView): { recorded: Judgement | null; judgedAt: string | null } {
+function judgedSoFar(
+  notes: NotesView,
+  exact: (recorded: Judgement) => string,
+): { recorded: Judgement | null; judgedAt: string | null; judgedRevert: boolean } {
   const status = notes.bot[noteMarker('status')];
   const checklist = notes.bot[noteMarker('checklist')];
   const recorded = status?.judged ?? null;
-  return { recorded, judgedAt: latest(recorded?.at ?? (status ? status.updatedAt : null), checklist?.createdAt) };
+  const at = recorded ? exact(recorded) : null;
+  const judgedAt = latest(at ?? (status ? status.updatedAt : null), checklist?.createdAt);
+  return { recorded, judgedAt, judgedRevert: !!recorded && at === judgedAt && recorded.revert };
 }
 
 /** A scheduled card whose day has passed may be owed a recording reminder: that needs the history. */
@@ -361,36 +368,86 @@ export const card: HandlerFor<'card', CardState> = {
         ? dueSetAt
         : (memo.dueDateSetAt?.at ?? undefined);
 
+    // Users: the remembered answer for a name the memory knows, else GitLab's (looked up when
+    // the readiness of a delivered move asks first, or after the history).
+    const users: RuleContext['users'] = {};
+    const names = new Set(rules.flatMap((r) => r.needs?.users?.(issue) ?? []).map((n) => n.toLowerCase()));
+    const lookUpUsers = async () => {
+      for (const name of names) {
+        if (!(name in users)) users[name] = memo && name in memo.users ? memo.users[name]! : await gitlab.findUser(name);
+      }
+    };
     // What the enabled rules ask for, for this card, and nothing else.
-    // Moves are judged from GitLab's own label history: a delivery only says where to look. The
-    // history is read again when the card's column differs from the one remembered, when a
-    // delivery tells of a column move the remembered history does not have, or when the card
-    // changed with no delivery telling how (the sweep, catching what GitLab never delivered).
+    // Moves are judged from GitLab's own label history. The history is read again when the card's
+    // column differs from the one remembered, when a delivery tells of a column move the
+    // remembered history does not have, or when the card changed with no delivery telling how (the
+    // sweep, catching what GitLab never delivered); but not for a delivery's move that this GET and
+    // the memory confirm (delivered.ts) and whose fix is the same from whichever column the card
+    // came (transition.ts): that move is the history's last one as far as any outcome can tell.
     let lastMove: StatusMove | undefined;
     let pastMove: StatusMove | undefined;
-    const judged = judgedSoFar(notes);
+    let history: CardKnowledge['history'] = memo?.history ?? null;
+    // An approximate record names the first person's move from its instant on: as this history
+    // read finds it, or as the remembered history found it.
+    const exactAt = (recorded: Judgement) =>
+      recorded.approx && history?.resolved?.record === recorded.at ? history.resolved.at : recorded.at;
+    let judged = judgedSoFar(notes, exactAt);
     let judgement = judged.recorded;
     let judgedNow = false;
+    let confirmed = false;
     let scheduledAt: string | null | undefined;
-    let history: CardKnowledge['history'] = memo?.history ?? null;
     if (rules.some((r) => r.needs?.labelHistory?.(issue, board)) || recordingMayBeDue(issue, board, ctx)) {
       const readHistory =
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        deliveredMove(events, board, memo.history.at) ||
+        // (A remembered history read, or kept, as of the card's updated_at now, to the millisecond,
+        // has every move an old or repeated delivery can tell.)
+        (deliveredMove(events, board, memo.history.at) && memo.history.at !== found.updated_at) ||
         (events.length === 0 && changed);
-      if (readHistory) {
+      const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
+      const alike = async (move: StatusMove) => {
+        if (!board.rules.transition.enabled) return true;
+        await lookUpUsers();
+        const judging: RuleContext = {
+          board,
+          now: ctx.now,
+          timezone: config.timezone,
+          botUsername: config.gitlab.botUsername,
+          users,
+          scheduledPeers: [], // readiness never looks at the column
+          ...(dueDateSetAt ? { dueDateSetAt } : {}),
+          ...(gitlab.singleAssignee?.(key.project) ? { singleAssignee: true } : {}),
+        };
+        return alikeFromAnyColumn(issue, judging, board.rules.transition.mode, move);
+      };
+      if (told && (await alike(told))) {
+        confirmed = true;
+        const entered = !told.previous.includes(board.labels.scheduled) && told.current.includes(board.labels.scheduled);
+        // A card that did not enter the scheduled column now is not in it: when it last entered
+        // matters again only once it does, which this or a history read then tells.
+        const before = memo!.history;
+        history = {
+          move: told,
+          scheduledAt: entered ? told.at : (before?.scheduledAt ?? null),
+          at: found.updated_at,
+          ...(before?.resolved ? { resolved: before.resolved } : {}),
+        };
+      } else if (readHistory) {
         const changes = labelHistoryFromEvents(await gitlab.labelEvents(key.project, key.iid));
+        const recorded = judged.recorded;
+        const resolvedAt = recorded?.approx ? judgedMoveAt(changes, recorded, { botUsername: config.gitlab.botUsername, board }) : null;
         history = {
           move: lastStatusMove(changes, board),
           scheduledAt: lastAddedAt(changes, board.labels.scheduled),
           at: found.updated_at,
+          ...(recorded?.approx && resolvedAt ? { resolved: { record: recorded.at, at: resolvedAt } } : {}),
         };
+        judged = judgedSoFar(notes, exactAt);
       }
       const evidence = {
         judgedAt: judged.judgedAt,
-        judgedRevert: judged.recorded?.at === judged.judgedAt && judged.recorded.revert,
+        judgedRevert: judged.judgedRevert,
         botUsername: config.gitlab.botUsername,
         baseline,
       };
@@ -399,16 +456,13 @@ export const card: HandlerFor<'card', CardState> = {
         pastMove = judgeMove(history!.move, { ...evidence, baseline: null });
       }
       if (isNewJudgement(lastMove, evidence)) {
-        judgement = { at: lastMove!.at, revert: false };
+        judgement = { at: lastMove!.at, revert: false, ...(confirmed ? { approx: true } : {}) };
         judgedNow = true;
       }
       scheduledAt = history!.scheduledAt;
     }
 
-    // Users: the remembered answer for a name the memory knows, else GitLab's.
-    const users: RuleContext['users'] = {};
-    const names = new Set(rules.flatMap((r) => r.needs?.users?.(issue) ?? []).map((n) => n.toLowerCase()));
-    for (const name of names) users[name] = memo && name in memo.users ? memo.users[name]! : await gitlab.findUser(name);
+    await lookUpUsers();
 
     // A clash is told on both cards: a card that comes to, or leaves, a date in the column needs
     // the column's other cards, to wake those it shared (or now shares) the date with. The

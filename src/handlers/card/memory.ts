@@ -31,7 +31,16 @@ export interface CardMemo {
    * From GitLab's label history: the last column move and when the card last entered the
    * scheduled column, complete as of the card's updated_at `at`; null: read the history.
    */
-  history: { move: StatusMove | null; scheduledAt: string | null; at: string } | null;
+  history: {
+    move: StatusMove | null;
+    scheduledAt: string | null;
+    at: string;
+    /**
+     * The status note's approximate judgement (record.ts) read against this history: the record's
+     * instant, and the instant of the move it names (rules/transition.ts, judgedMoveAt).
+     */
+    resolved?: { record: string; at: string };
+  } | null;
   /** Users looked up by name (lower-case): who GitLab said they are, or null for no one. */
   users: Record<string, { id: number; username: string } | null>;
   /** The other scheduled cards on this card's date, when it was last listed with its column. */
@@ -56,7 +65,7 @@ const botNote = z.object({
   updatedAt: z.string(),
   fingerprint: z.string(),
   applied: z.unknown(),
-  judged: z.object({ at: z.string(), revert: z.boolean() }).nullable(),
+  judged: z.object({ at: z.string(), revert: z.boolean(), approx: z.literal(true).optional() }).nullable(),
 });
 const memoSchema = z.object({
   v: z.literal(1),
@@ -72,7 +81,14 @@ const memoSchema = z.object({
       dueDateChangedAt: z.string().nullable(),
     })
     .nullable(),
-  history: z.object({ move: move.nullable(), scheduledAt: z.string().nullable(), at: z.string() }).nullable(),
+  history: z
+    .object({
+      move: move.nullable(),
+      scheduledAt: z.string().nullable(),
+      at: z.string(),
+      resolved: z.object({ record: z.string(), at: z.string() }).optional(),
+    })
+    .nullable(),
   users: z.record(z.string(), z.object({ id: z.number().int(), username: z.string() }).nullable()),
   peers: z
     .object({
@@ -235,6 +251,7 @@ export function rememberCard(
         move: { previous: [...k.found.labels], current: [...answer.labels], by: ctx.botUsername, at: answer.updated_at },
         scheduledAt: entered ? answer.updated_at : history.scheduledAt,
         at: answer.updated_at,
+        ...(history.resolved ? { resolved: history.resolved } : {}),
       };
     }
     base = answer;

@@ -142,7 +142,7 @@ export function planIssue(input: IssuePlanInput): IssuePlan {
   // A move judged now is recorded with its outcome: a revert still to land is judged again.
   const judged =
     input.judged && input.judgedNow
-      ? { at: input.judged.at, revert: applied.some((f) => f.rule === 'transition' && f.fix?.kind === 'labels') }
+      ? { ...input.judged, revert: applied.some((f) => f.rule === 'transition' && f.fix?.kind === 'labels') }
       : input.judged;
   // Under GitLab's limit, with room left for the hidden record below it (the cut never takes it).
   const rendered = fitToLimit(renderStatusNote({ issue: after, findings: openAfter, applied: history, board, timezone: input.timezone }), {

@@ -57,20 +57,28 @@ export function withHistory(body: string, applied: Finding[]): string {
 }
 
 // An ISO instant as GitLab writes them; nothing else is read back (anyone may edit the note).
-const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))( revert)? -->/;
+const JUDGED_RE = /<!-- rhythm:judged (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))( revert)?( approx)? -->/;
 
 /** A judged move as the status note records it: when it was made, and whether it was reverted. */
 export interface Judgement {
   at: string;
   revert: boolean;
+  /**
+   * `at` is the card's updated_at right after the move, as the GET that confirmed a delivery's
+   * move read it (no label history was read): GitLab writes the move's label event a moment
+   * after it. The judged move is the first person's move from that instant on (rules/transition.ts).
+   */
+  approx?: boolean;
 }
 
 /** The move the bot last recorded as judged, from its status note (null when none is recorded). */
 export function recordedJudgement(noteBody: string | undefined): Judgement | null {
   const match = noteBody ? JUDGED_RE.exec(noteBody) : null;
-  return match && !Number.isNaN(Date.parse(match[1]!)) ? { at: match[1]!, revert: match[2] !== undefined } : null;
+  if (!match || Number.isNaN(Date.parse(match[1]!))) return null;
+  return { at: match[1]!, revert: match[2] !== undefined, ...(match[3] ? { approx: true } : {}) };
 }
 
 export function withJudged(body: string, judged: Judgement | null | undefined): string {
-  return judged ? `${body.trimEnd()}\n<!-- rhythm:judged ${judged.at}${judged.revert ? ' revert' : ''} -->\n` : body;
+  if (!judged) return body;
+  return `${body.trimEnd()}\n<!-- rhythm:judged ${judged.at}${judged.revert ? ' revert' : ''}${judged.approx ? ' approx' : ''} -->\n`;
 }
