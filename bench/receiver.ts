@@ -15,7 +15,9 @@
 // each request a fresh delivery (its own Idempotency-Key / X-GitHub-Delivery) naming one of the
 // working service's configured cards, round robin. Rhythm's rows also report their event loop's
 // delay (p99, from perf_hooks.monitorEventLoopDelay) and utilisation during the load, to show what
-// starves the receiver. Run alone: npx tsx bench/receiver.ts
+// starves the receiver, and per acknowledged delivery the event loop's busy time and the CPU of the
+// whole process (every thread: the SQLite writer's too); Probot's row has them too, to compare with.
+// Run alone: npx tsx bench/receiver.ts
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -103,7 +105,7 @@ async function serve(kind: Kind): Promise<Served> {
     return { port: (server.address() as AddressInfo).port, stats: async () => ({}), close: async () => void server.close() };
   }
 
-  if (kind === 'probot') return serveProbot();
+  if (kind === 'probot') return withLoopStats(await serveProbot());
 
   if (kind === 'rhythm_working') return withLoopStats(await serveWorking());
 
@@ -147,17 +149,24 @@ function withLoopStats(s: Served): Served {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   let elu = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
   return {
     ...s,
     stats: async () => {
       const now = performance.eventLoopUtilization();
+      const since = performance.eventLoopUtilization(now, elu);
+      const cpuNow = process.cpuUsage();
       const out = {
         ...(await s.stats()),
         loopDelayP99Ms: delay.percentile(99) / 1e6,
-        loopUtilisation: performance.eventLoopUtilization(now, elu).utilization,
+        loopUtilisation: since.utilization,
+        // The event loop's busy time, and the CPU of the whole process (every thread), in ms.
+        loopActiveMs: since.active,
+        cpuMs: (cpuNow.user - cpu.user + cpuNow.system - cpu.system) / 1000,
       };
       delay.reset();
       elu = now;
+      cpu = cpuNow;
       return out;
     },
   };
@@ -370,7 +379,16 @@ async function load(kind: Kind, port: number, seconds: number, bodies: string[])
 export interface ReceiverRow {
   kind: Kind;
   /** One entry per round, in the order measured. */
-  rounds: { rate: number; p50: number; p99: number; loopDelayP99Ms?: number; loopUtilisation?: number }[];
+  rounds: {
+    rate: number;
+    p50: number;
+    p99: number;
+    loopDelayP99Ms?: number;
+    loopUtilisation?: number;
+    /** Event-loop busy time per acknowledged delivery (µs), and the process's CPU (all threads) per one. */
+    loopUsPerReq?: number;
+    cpuUsPerReq?: number;
+  }[];
   non2xx: number;
   errors: number;
   acknowledged?: number;
@@ -412,7 +430,14 @@ export async function benchReceiver(): Promise<ReceiverResults> {
           rate: acked / r.duration,
           p50: r.latency.p50,
           p99: r.latency.p99,
-          ...(after.loopDelayP99Ms !== undefined ? { loopDelayP99Ms: after.loopDelayP99Ms, loopUtilisation: after.loopUtilisation } : {}),
+          ...(after.loopDelayP99Ms !== undefined
+            ? {
+                loopDelayP99Ms: after.loopDelayP99Ms,
+                loopUtilisation: after.loopUtilisation,
+                loopUsPerReq: (1000 * after.loopActiveMs!) / Math.max(1, acked),
+                cpuUsPerReq: (1000 * after.cpuMs!) / Math.max(1, acked),
+              }
+            : {}),
         });
         row.non2xx += r.non2xx;
         row.errors += r.errors + r.timeouts;
@@ -450,7 +475,7 @@ export function formatReceiver(results: ReceiverResults): string {
   const byKind = new Map(results.rows.map((r) => [r.kind, r]));
   const rate = (k: Kind) => medianOf(byKind.get(k), (r) => r.rate);
   const lines = [
-    `${'row'.padEnd(18)} ${'what'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'loop p99'.padStart(9)} ${'loop use'.padStart(9)}  per round (req/s)`,
+    `${'row'.padEnd(18)} ${'what'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'loop p99'.padStart(9)} ${'loop use'.padStart(9)} ${'loop µs'.padStart(8)} ${'cpu µs'.padStart(7)}  per round (req/s)`,
   ];
   for (const row of results.rows) {
     const delay = medianOf(row, (r) => r.loopDelayP99Ms);
@@ -465,6 +490,8 @@ export function formatReceiver(results: ReceiverResults): string {
         String(medianOf(row, (r) => r.p99)).padStart(7),
         (hasLoop ? delay.toFixed(1) : '-').padStart(9),
         (hasLoop ? use.toFixed(2) : '-').padStart(9),
+        (hasLoop ? medianOf(row, (r) => r.loopUsPerReq).toFixed(0) : '-').padStart(8),
+        (hasLoop ? medianOf(row, (r) => r.cpuUsPerReq).toFixed(0) : '-').padStart(7),
         ` ${row.rounds.map((r) => Math.round(r.rate)).join(' / ')}`,
       ].join(' '),
     );

@@ -88,6 +88,8 @@ export interface Service {
 }
 
 const LEADER_TTL_MS = 30_000;
+/** After a burst of deliveries, how long the worker keeps to one job at a time. */
+const BURST_HOLD_MS = 1000;
 /** Longest a readiness check waits for GitLab or the database before it answers anyway. */
 const READY_TIMEOUT_MS = 2000;
 
@@ -262,8 +264,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // GitLab down, unreachable or rate limiting: retried for as long as it lasts, never dead.
     unavailable: (err) => gitlabUnavailable(err) ?? chatUnavailable(err),
     onResult: (result) => metrics.jobs.inc({ outcome: result }),
-    // In a burst of deliveries (8 or more being received at once), one job at a time (#13).
-    yieldTo: () => receiver.inFlight() >= 8,
+    // In a burst of deliveries, and for a while after it, one job at a time (#13). The number in
+    // flight alone flickers under load (requests still in the socket's buffer are not counted), so
+    // the worker took its full concurrency between two requests; the burst's last moment does not.
+    yieldTo: () => Date.now() - receiver.lastBurstAt() < BURST_HOLD_MS,
   });
 
   const receiver = createReceiver({

@@ -1,33 +1,18 @@
-// The card memory (card-memory.ts) in the SQLite store's own file, on its main connection. A table
-// dropped by hand is made again on the next call: the memory is a cache, and losing it must cost
-// calls, not errors.
+// The card memory (card-memory.ts) in the SQLite store's own file: read on a connection of its own,
+// written through the store's writes (sqlite-writes.mjs). A table dropped by hand is made again on
+// the next call: the memory is a cache, and losing it must cost calls, not errors.
 import type Database from 'better-sqlite3';
 import type { CardMemory, CardMemoryRow, SweepMark } from './card-memory.js';
+import { SQLITE_CARD_MEMORY_TABLES, type WriteName, type WriteOps } from './sqlite-writes.mjs';
+
+/** Migration 3 (sqlite-schema.ts), and what re-creates the tables when someone dropped them. */
+export { SQLITE_CARD_MEMORY_TABLES };
 
 /**
- * Migration 3 (sqlite-schema.ts), and what re-creates the tables when someone dropped them. Only
- * ever changed through a new migration.
+ * The store's writes: committed on the writer thread with the queue's (sqlite.ts), so a memory
+ * write neither waits for SQLite's write lock on the event loop nor commits on its own.
  */
-export const SQLITE_CARD_MEMORY_TABLES = `
-  CREATE TABLE IF NOT EXISTS rhythm_card_memory (
-    key          TEXT PRIMARY KEY,
-    project      TEXT NOT NULL,
-    updated_at   TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    self_written INTEGER NOT NULL,
-    recheck_at   INTEGER,
-    dirty        INTEGER NOT NULL DEFAULT 0,
-    record       TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS rhythm_card_memory_project ON rhythm_card_memory (project, recheck_at);
-  CREATE TABLE IF NOT EXISTS rhythm_card_sweeps (
-    project   TEXT PRIMARY KEY,
-    swept_at  INTEGER NOT NULL,
-    full_at   INTEGER,
-    cards     INTEGER NOT NULL,
-    forgotten INTEGER NOT NULL DEFAULT 0
-  );
-`;
+export type MemoryWrite = <K extends WriteName>(op: K, args: WriteOps[K]['args']) => Promise<WriteOps[K]['value']>;
 
 interface Row {
   key: string;
@@ -54,7 +39,10 @@ const toRow = (r: Row): CardMemoryRow => ({
 export class SqliteCardMemory implements CardMemory {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly write: MemoryWrite,
+  ) {}
 
   async get(key: string): Promise<CardMemoryRow | null> {
     const row = this.run(() => this.sql(`SELECT ${COLUMNS} FROM rhythm_card_memory WHERE key = ? AND dirty = 0`).get(key)) as
@@ -75,41 +63,31 @@ export class SqliteCardMemory implements CardMemory {
   }
 
   async put(row: CardMemoryRow): Promise<void> {
-    this.run(() =>
-      this.sql(
-        `INSERT INTO rhythm_card_memory (${COLUMNS}, dirty)
-         VALUES (@key, @project, @updatedAt, @fingerprint, @selfWritten, @recheckAt, @record, 0)
-         ON CONFLICT (key) DO UPDATE SET project = excluded.project, updated_at = excluded.updated_at,
-           fingerprint = excluded.fingerprint, self_written = excluded.self_written, recheck_at = excluded.recheck_at,
-           record = excluded.record, dirty = 0`,
-      ).run({ ...row, selfWritten: row.selfWritten ? 1 : 0 }),
-    );
+    await this.write('memoryPut', {
+      key: row.key,
+      project: row.project,
+      updatedAt: row.updatedAt,
+      fingerprint: row.fingerprint,
+      selfWritten: row.selfWritten ? 1 : 0,
+      recheckAt: row.recheckAt,
+      record: row.record,
+    });
   }
 
   async dirty(key: string): Promise<void> {
-    this.run(() => this.sql('UPDATE rhythm_card_memory SET dirty = 1 WHERE key = ?').run(key));
+    await this.write('memoryDirty', { key, dirty: 1 });
   }
 
   async clean(key: string): Promise<void> {
-    this.run(() => this.sql('UPDATE rhythm_card_memory SET dirty = 0 WHERE key = ?').run(key));
+    await this.write('memoryDirty', { key, dirty: 0 });
   }
 
   async adopt(key: string, from: string, fingerprint: string, to: string): Promise<boolean> {
-    const { changes } = this.run(() =>
-      this.sql(
-        `UPDATE rhythm_card_memory SET updated_at = @to, self_written = 0
-         WHERE key = @key AND dirty = 0 AND updated_at = @from AND fingerprint = @fingerprint`,
-      ).run({ key, from, fingerprint, to }),
-    );
-    return changes > 0;
+    return this.write('memoryAdopt', { key, from, fingerprint, to });
   }
 
   async forget(key: string): Promise<void> {
-    const forget = this.db.transaction(() => {
-      const row = this.sql('DELETE FROM rhythm_card_memory WHERE key = ? RETURNING project').get(key) as { project: string } | undefined;
-      if (row) this.sql('UPDATE rhythm_card_sweeps SET forgotten = forgotten + 1 WHERE project = ?').run(row.project);
-    });
-    this.run(() => forget.immediate());
+    await this.write('memoryForget', { key });
   }
 
   async due(project: string, now: number): Promise<string[]> {
@@ -141,21 +119,14 @@ export class SqliteCardMemory implements CardMemory {
   }
 
   async setMark(project: string, sweptAt: number, full: boolean): Promise<void> {
-    this.run(() =>
-      this.sql(
-        `INSERT INTO rhythm_card_sweeps (project, swept_at, full_at, cards, forgotten)
-         VALUES (@project, @sweptAt, @fullAt, (SELECT count(*) FROM rhythm_card_memory WHERE project = @project), 0)
-         ON CONFLICT (project) DO UPDATE SET swept_at = excluded.swept_at,
-           full_at = coalesce(excluded.full_at, rhythm_card_sweeps.full_at), cards = excluded.cards, forgotten = 0`,
-      ).run({ project, sweptAt, fullAt: full ? sweptAt : null }),
-    );
+    await this.write('memorySetMark', { project, sweptAt, fullAt: full ? sweptAt : null });
   }
 
   async clear(): Promise<void> {
-    this.run(() => this.db.exec('DELETE FROM rhythm_card_memory; DELETE FROM rhythm_card_sweeps;'));
+    await this.write('memoryClear', {});
   }
 
-  /** Runs `work`; when the tables are gone (dropped by hand), makes them again and runs it once more. */
+  /** Runs a read; when the tables are gone (dropped by hand), makes them again and runs it once more. */
   private run<T>(work: () => T): T {
     try {
       return work();

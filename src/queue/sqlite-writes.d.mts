@@ -28,10 +28,29 @@ export interface WriteOps {
   prune: { args: { before: number }; value: number };
   lead: { args: { name: string; holder: string; ttlMs: number; now: number }; value: boolean };
   ping: { args: { token: string }; value: string | null };
+  memoryPut: {
+    args: {
+      key: string;
+      project: string;
+      updatedAt: string;
+      fingerprint: string;
+      selfWritten: 0 | 1;
+      recheckAt: number | null;
+      record: string;
+    };
+    value: null;
+  };
+  memoryDirty: { args: { key: string; dirty: 0 | 1 }; value: null };
+  memoryAdopt: { args: { key: string; from: string; fingerprint: string; to: string }; value: boolean };
+  memoryForget: { args: { key: string }; value: null };
+  memorySetMark: { args: { project: string; sweptAt: number; fullAt: number | null }; value: null };
+  memoryClear: { args: Record<string, never>; value: null };
 }
 
 export type WriteName = keyof WriteOps;
 export type WriteItem = { [K in WriteName]: { op: K; args: WriteOps[K]['args'] } }[WriteName];
 export type WriteResult = { value: unknown } | { error: string };
+
+export const SQLITE_CARD_MEMORY_TABLES: string;
 
 export function createWrites(db: Database.Database): { run: (items: WriteItem[]) => WriteResult[] };

@@ -5,8 +5,8 @@
 //
 // Writes come in batches (see group-commit.ts): one IMMEDIATE transaction, so one fsync, for all
 // the writes that arrived in the same turn of the event loop — accepted webhooks, and the worker's
-// claims, completions, failures and wakes alike. Each write runs in its own savepoint: one that
-// fails (its own error) fails alone, and the others still commit.
+// claims, completions, failures and wakes alike. A write that fails (its own error) fails alone,
+// and the others still commit: the batch is run again with a savepoint per write (see `batch`).
 import { randomUUID } from 'node:crypto';
 
 // Wake a key. A done key becomes pending; a pending key keeps the sooner due time, except while it
@@ -95,6 +95,52 @@ const PING_WRITE_SQL = `
   ON CONFLICT (name) DO UPDATE SET value = excluded.value`;
 const PING_READ_SQL = "SELECT value FROM rhythm_meta WHERE name = 'ping'";
 
+/**
+ * The card memory's tables (migration 3, sqlite-schema.ts), and what re-creates them when someone
+ * dropped them: the memory is a cache, and losing it must cost calls, not errors. Only ever changed
+ * through a new migration.
+ */
+export const SQLITE_CARD_MEMORY_TABLES = `
+  CREATE TABLE IF NOT EXISTS rhythm_card_memory (
+    key          TEXT PRIMARY KEY,
+    project      TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    self_written INTEGER NOT NULL,
+    recheck_at   INTEGER,
+    dirty        INTEGER NOT NULL DEFAULT 0,
+    record       TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS rhythm_card_memory_project ON rhythm_card_memory (project, recheck_at);
+  CREATE TABLE IF NOT EXISTS rhythm_card_sweeps (
+    project   TEXT PRIMARY KEY,
+    swept_at  INTEGER NOT NULL,
+    full_at   INTEGER,
+    cards     INTEGER NOT NULL,
+    forgotten INTEGER NOT NULL DEFAULT 0
+  );
+`;
+
+const MEMORY_PUT_SQL = `
+  INSERT INTO rhythm_card_memory (key, project, updated_at, fingerprint, self_written, recheck_at, record, dirty)
+  VALUES (@key, @project, @updatedAt, @fingerprint, @selfWritten, @recheckAt, @record, 0)
+  ON CONFLICT (key) DO UPDATE SET project = excluded.project, updated_at = excluded.updated_at,
+    fingerprint = excluded.fingerprint, self_written = excluded.self_written, recheck_at = excluded.recheck_at,
+    record = excluded.record, dirty = 0`;
+const MEMORY_DIRTY_SQL = 'UPDATE rhythm_card_memory SET dirty = ? WHERE key = ?';
+const MEMORY_ADOPT_SQL = `
+  UPDATE rhythm_card_memory SET updated_at = @to, self_written = 0
+  WHERE key = @key AND dirty = 0 AND updated_at = @from AND fingerprint = @fingerprint`;
+const MEMORY_FORGET_SQL = 'DELETE FROM rhythm_card_memory WHERE key = ? RETURNING project';
+const MEMORY_FORGOTTEN_SQL = 'UPDATE rhythm_card_sweeps SET forgotten = forgotten + 1 WHERE project = ?';
+const MEMORY_MARK_SQL = `
+  INSERT INTO rhythm_card_sweeps (project, swept_at, full_at, cards, forgotten)
+  VALUES (@project, @sweptAt, @fullAt, (SELECT count(*) FROM rhythm_card_memory WHERE project = @project), 0)
+  ON CONFLICT (project) DO UPDATE SET swept_at = excluded.swept_at,
+    full_at = coalesce(excluded.full_at, rhythm_card_sweeps.full_at), cards = excluded.cards, forgotten = 0`;
+
+const missingMemoryTable = /no such table: rhythm_card_(memory|sweeps)/;
+
 /** The writes on `db`. Statements are prepared on first use: the schema may not be migrated yet. */
 export function createWrites(db) {
   const statements = new Map();
@@ -106,10 +152,40 @@ export function createWrites(db) {
     }
     return stmt;
   };
+  // Keys this transaction has woken, and the soonest due time it gave each. A burst often names the
+  // same cards again and again: once a key is woken here, a wake no sooner than that one changes
+  // nothing (the row is pending or running with a due time at least as soon, whatever it was
+  // before), so it is skipped, two statements fewer. Any other write to the jobs forgets them.
+  let woken = new Map();
   const wake = (key, due) => {
+    const earlier = woken.get(key);
+    if (earlier !== undefined && earlier <= due) return false;
     const dead = sql(IS_DEAD_SQL).get(key) !== undefined;
     sql(WAKE_SQL).run({ key, due });
+    woken.set(key, earlier === undefined ? due : Math.min(earlier, due));
     return dead;
+  };
+  /** Writes that leave the jobs as they are, but for wakes. */
+  const wakesOnly = new Set([
+    'accept',
+    'enqueue',
+    'memoryPut',
+    'memoryDirty',
+    'memoryAdopt',
+    'memoryForget',
+    'memorySetMark',
+    'memoryClear',
+  ]);
+
+  /** A card memory write; when its tables are gone (dropped by hand), makes them again and runs it once more. */
+  const memory = (work) => {
+    try {
+      return work();
+    } catch (err) {
+      if (!(err instanceof Error) || !missingMemoryTable.test(err.message)) throw err;
+      db.exec(SQLITE_CARD_MEMORY_TABLES);
+      return work();
+    }
   };
 
   const ops = {
@@ -178,6 +254,35 @@ export function createWrites(db) {
     lead({ name, holder, ttlMs, now }) {
       return sql(LEAD_SQL).get({ name, holder, until: now + ttlMs, now }) !== undefined;
     },
+    // The card memory (sqlite-card-memory.ts reads it on its own connection).
+    memoryPut(row) {
+      memory(() => sql(MEMORY_PUT_SQL).run(row));
+      return null;
+    },
+    /** `dirty`: 1 before the bot writes to the card, 0 once the row as it was holds again. */
+    memoryDirty({ key, dirty }) {
+      memory(() => sql(MEMORY_DIRTY_SQL).run(dirty, key));
+      return null;
+    },
+    /** True when the row was adopted. */
+    memoryAdopt(args) {
+      return memory(() => sql(MEMORY_ADOPT_SQL).run(args).changes > 0);
+    },
+    memoryForget({ key }) {
+      memory(() => {
+        const row = sql(MEMORY_FORGET_SQL).get(key);
+        if (row) sql(MEMORY_FORGOTTEN_SQL).run(row.project);
+      });
+      return null;
+    },
+    memorySetMark(args) {
+      memory(() => sql(MEMORY_MARK_SQL).run(args));
+      return null;
+    },
+    memoryClear() {
+      memory(() => db.exec('DELETE FROM rhythm_card_memory; DELETE FROM rhythm_card_sweeps;'));
+      return null;
+    },
     /** Writes `token` and reads it back. */
     ping({ token }) {
       sql(PING_WRITE_SQL).run(token);
@@ -185,20 +290,46 @@ export function createWrites(db) {
     },
   };
 
-  const batch = db.transaction((items) =>
-    items.map(({ op, args }) => {
+  // Each write in a savepoint of its own, so one that fails fails alone and the others still commit.
+  const isolated = db.transaction((items) => {
+    woken = new Map();
+    return items.map(({ op, args }) => {
       const write = ops[op];
       if (!write) return { error: `unknown write: ${op}` };
+      if (!wakesOnly.has(op)) woken = new Map();
       try {
         return { value: db.transaction(() => write(args))() };
       } catch (err) {
+        // Its savepoint rolled back what it wrote, a wake too.
+        woken = new Map();
         // An error SQLite answered by rolling back the whole transaction (disk full, I/O): the
         // rest of the batch must not run outside it; the batch fails as one.
         if (!db.inTransaction) throw err;
         return { error: err instanceof Error ? err.message : String(err) };
       }
-    }),
-  );
+    });
+  });
+  // A savepoint costs more than a delivery's own writes (~17 µs an item, measured), and a write
+  // fails only rarely: the batch runs without them first, and a write that throws rolls the whole
+  // transaction back, to be run again as above. Either way the outcome is the isolated one.
+  const flat = db.transaction((items) => {
+    woken = new Map();
+    return items.map(({ op, args }) => {
+      const write = ops[op];
+      if (!write) return { error: `unknown write: ${op}` };
+      if (!wakesOnly.has(op)) woken = new Map();
+      return { value: write(args) };
+    });
+  });
+  const batch = {
+    immediate(items) {
+      try {
+        return flat.immediate(items);
+      } catch {
+        return isolated.immediate(items);
+      }
+    },
+  };
   return {
     /** Runs the writes in one IMMEDIATE transaction: a result ({ value } or { error }) per write, in order. */
     run: (items) => batch.immediate(items),

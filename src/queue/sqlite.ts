@@ -68,11 +68,10 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
 }
 
 /**
- * The card memory's own connection to the file, with synchronous=NORMAL: a commit of the memory
- * does not wait for the disk (the queue's next commit, moments later, takes it there; what a
- * power cut loses of a cache costs calls). The memory is marked dirty before the bot writes to a
- * card, so even then no copy older than GitLab's is decided from, unless the cut also took the
- * queue's own last commit.
+ * The card memory's own connection to the file, for its reads. Its writes go with the queue's (on
+ * the writer thread when there is one): a write here would wait for SQLite's write lock, held by
+ * the writer through each fsync, on the event loop that answers GitLab. The memory is marked dirty
+ * (committed) before the bot writes to a card, so no copy older than GitLab's is decided from.
  */
 function memoryConnection(file: string, busyTimeoutMs: number, checkpointsElsewhere: boolean): Database.Database {
   const db = new Database(file);
@@ -274,7 +273,7 @@ class SqliteStore implements Store {
     // Batches are handed to the thread as they form, without waiting for the last commit: the
     // thread commits all it has been handed meanwhile as one, as soon as the last is on disk.
     this.writes = new GroupCommit((items) => this.commitWrites(items), 1000, 16);
-    this.memory = new SqliteCardMemory(memoryDb ?? db);
+    this.memory = new SqliteCardMemory(memoryDb ?? db, (op, args) => this.write(op, args));
     this.baselines = new SqliteBaselines(db);
     this.chat = new SqliteChatLedger(db);
   }

@@ -11,6 +11,9 @@ const CLOSE_BRACKET = 0x5d;
 
 /** True when the JSON text nests objects/arrays deeper than `max` (brackets in strings don't count). */
 export function nestsDeeperThan(body: Buffer, max: number): boolean {
+  // Nesting deeper than `max` takes more than `max` opening brackets. A GitLab payload has a few
+  // dozen, so counting them (native searches) settles most bodies without the scan below.
+  if (fewerOpeningsThan(body, max + 1)) return false;
   let depth = 0;
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
@@ -33,4 +36,15 @@ export function nestsDeeperThan(body: Buffer, max: number): boolean {
     }
   }
   return false;
+}
+
+/** True when the body holds fewer than `n` opening brackets ({ or [), in strings or not. */
+function fewerOpeningsThan(body: Buffer, n: number): boolean {
+  let count = 0;
+  for (const open of [OPEN_BRACE, OPEN_BRACKET]) {
+    for (let i = body.indexOf(open); i !== -1; i = body.indexOf(open, i + 1)) {
+      if (++count >= n) return false;
+    }
+  }
+  return true;
 }

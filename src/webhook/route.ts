@@ -39,7 +39,9 @@ export function routeDelivery(eventName: string, payload: unknown, opts: RouteOp
   if ('ignore' in read) return { action: 'ignore', reason: read.ignore };
   const project = configuredProject(read.event.project, opts.projects);
   if (!project) return { action: 'ignore', reason: 'project not configured' };
-  const event = { ...read.event, project };
+  // The event is this call's own (readHookEvent makes it fresh): set the configured spelling in place.
+  const event = read.event;
+  event.project = project;
 
   // Loop guard: the bot's own writes come back as events; record them, wake nothing.
   if (event.actor !== '' && event.actor.toLowerCase() === opts.botUsername.toLowerCase()) {

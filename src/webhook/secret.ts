@@ -3,11 +3,12 @@
 // sending the old one is not refused while `rhythm hooks install --rotate-secret` runs. Both are
 // always compared, each in constant time over SHA-256 digests (equal lengths whatever was sent),
 // so timing tells neither which secret matched nor how close a guess came.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 export type SecretMatch = 'current' | 'previous' | null;
 
-const sha256 = (data: string): Buffer => createHash('sha256').update(data).digest();
+// One-shot hash: no Hash object per request (this runs on every delivery).
+const sha256 = (data: string): Buffer => hash('sha256', data, 'buffer');
 
 export function secretCheck(current: string, previous?: string): (token: string | undefined) => SecretMatch {
   if (current.length === 0) throw new Error('the webhook secret is empty');

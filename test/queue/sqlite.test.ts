@@ -209,7 +209,43 @@ describe('the card memory in a SQLite file', () => {
       expect(await store.memory.mark('g/p')).toBeNull();
       await store.memory.put(row);
       expect(await store.memory.get('issue:g/p#1')).toEqual(row);
+      // Dropped again, and this time the next call is a write: the writer makes them again.
+      const again = new Database(path);
+      again.exec('DROP TABLE rhythm_card_memory; DROP TABLE rhythm_card_sweeps;');
+      again.close();
+      await store.memory.put(row);
+      await store.memory.setMark('g/p', 2, false);
+      expect(await store.memory.get('issue:g/p#1')).toEqual(row);
+      expect(await store.memory.mark('g/p')).toMatchObject({ sweptAt: 2, cards: 1 });
     } finally {
+      await store.close();
+    }
+  });
+
+  // In `rhythm serve` the receiver shares the event loop with the worker: a memory write that
+  // waited for SQLite's write lock there (held through every fsync) would hold up every webhook.
+  it('writes off the event loop: while another connection holds the write lock, timers still run', async () => {
+    const path = join(dir, `locked-${++n}`, 'rhythm.db');
+    const store = await openSqliteStore(path, { busyTimeoutMs: 3000 });
+    const raw = new Database(path);
+    try {
+      await store.migrate();
+      const row = { key: 'issue:g/p#2', project: 'g/p', updatedAt: 'u', fingerprint: 'f', selfWritten: true, recheckAt: 5, record: '{}' };
+      raw.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const put = store.memory.put(row).finally(() => void (settled = true));
+      const dirty = store.memory.dirty(row.key);
+      // A timer fires only if the event loop is free while the lock is held.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toBe(false);
+      raw.exec('COMMIT');
+      await put;
+      await dirty;
+      expect(await store.memory.get(row.key)).toBeNull(); // dirty, in order after the put
+      await store.memory.clean(row.key);
+      expect(await store.memory.get(row.key)).toEqual(row);
+    } finally {
+      raw.close();
       await store.close();
     }
   });
