@@ -103,6 +103,7 @@ async function oneBoard(n: number): Promise<CallRow[]> {
       const swept = await planSweep(world.bot, world.config, { memory, now: clock(), listedAt: Date.now() + offset });
       const columns = new ColumnCache();
       seedColumns(swept, columns, clock(), WHOLE_RUN);
+      lastColumns = columns;
       const report = await runOnce(
         swept.keys,
         {
@@ -121,7 +122,9 @@ async function oneBoard(n: number): Promise<CallRow[]> {
       await swept.complete();
     };
     const pages = Math.ceil(n / 100);
-    const event = async (iid: number, e: Partial<HookEvent>) => {
+    // The last sweep's column cache, as `rhythm serve` keeps it until its next sweep.
+    let lastColumns = new ColumnCache();
+    const event = async (iid: number, e: Partial<HookEvent>, columns = new ColumnCache()) => {
       const full: HookEvent = {
         v: 1,
         kind: 'issue',
@@ -148,7 +151,7 @@ async function oneBoard(n: number): Promise<CallRow[]> {
         door: world.bot,
         log: world.log,
         now: clock(),
-        columns: new ColumnCache(),
+        columns,
         enqueue: async () => undefined,
         memory,
       });
@@ -250,6 +253,19 @@ async function oneBoard(n: number): Promise<CallRow[]> {
       'one event: a ready card moved into scheduled (history, column)',
       '≤ 1 read',
       () => event(moved, move(plan, scheduled)),
+      oneRead,
+    );
+    // The same in `rhythm serve`, whose last sweep's listing of the column is still at hand: the
+    // label history only (the order job, which lists the column to place a card, is not counted).
+    offset += MINUTE;
+    await world.as.bob.editIssue(world.project, moved, { addLabels: [plan], removeLabels: [scheduled] });
+    await event(moved, move(scheduled, plan), lastColumns);
+    offset += MINUTE;
+    await world.as.bob.editIssue(world.project, moved, { addLabels: [scheduled], removeLabels: [plan] });
+    await measure(
+      'the same in serve, the last sweep’s column at hand (history)',
+      '≤ 1 read',
+      () => event(moved, move(plan, scheduled), lastColumns),
       oneRead,
     );
   } finally {

@@ -15,7 +15,7 @@ import { createReceiver, listen, type ReadyReport } from './webhook/receiver.js'
 import { ColumnCache } from './engine/column-cache.js';
 import type { ListedIssues } from './engine/handler.js';
 import { runJob, type JobOutcome } from './engine/run-job.js';
-import { cardKeys, planSweep, seedColumns } from './engine/sweep.js';
+import { cardKeys, planSweep, seedColumns, servedColumnKeepsMs } from './engine/sweep.js';
 import { Worker } from './engine/worker.js';
 import { HookMonitor } from './hooks/monitor.js';
 import { RememberedBaselines } from './queue/baselines.js';
@@ -301,7 +301,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // What the previous sweep listed is older than this one's listing.
     listed.clear();
     fullReads.clear();
-    seedColumns(plan, columns, opts.clock ? opts.clock() : new Date());
+    seedColumns(plan, columns, opts.clock ? opts.clock() : new Date(), servedColumnKeepsMs(config.sweep.intervalMinutes));
     for (const [key, entry] of plan.listed) listed.set(key, entry);
     for (const key of plan.fullRead) fullReads.add(key);
     const now = Date.now();

@@ -277,6 +277,15 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
 export const LISTED_COLUMN_KEEPS_MS = 10 * 60_000;
 
 /**
+ * How long `rhythm serve` keeps a sweep's listing of a column: until the next sweep lists it again
+ * (and 10 min more, should that sweep be late). Every card a job reads or writes meanwhile is
+ * patched in, so what it can miss is only a change whose webhook was lost, which that next sweep
+ * finds anyway; the order job moves cards only from a fresh listing. Without a sweep timer, 10 min.
+ */
+export const servedColumnKeepsMs = (intervalMinutes: number): number =>
+  intervalMinutes > 0 ? intervalMinutes * 60_000 + LISTED_COLUMN_KEEPS_MS : LISTED_COLUMN_KEEPS_MS;
+
+/**
  * For a cache that ends with the sweep's run (`rhythm sweep`): the sweep's listing serves all its
  * jobs, however long they take. Each card a job reads or writes is patched in (column-cache.ts), so
  * it is as new as anything the run knows; the order job moves cards only from a fresh listing.
