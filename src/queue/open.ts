@@ -2,7 +2,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Store } from './contract.js';
 import { openPostgresStore } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore, type SqliteSynchronous } from './sqlite.js';
 
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -22,10 +22,19 @@ export function storeLocation(databaseUrl: string | undefined, cwd: string): Sto
   return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
 }
 
+/** RHYTHM_SQLITE_SYNCHRONOUS: `full` (unset or empty: the default) or `normal`; anything else is refused. */
+export function sqliteSynchronous(value: string | undefined): SqliteSynchronous {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'full') return 'full';
+  if (v === 'normal') return 'normal';
+  throw new Error(`RHYTHM_SQLITE_SYNCHRONOUS must be full or normal (got ${JSON.stringify(value)})`);
+}
+
 /** Opens the store `databaseUrl` names (see storeLocation) and brings its schema up to date. */
-export async function openStore(databaseUrl: string | undefined, cwd: string): Promise<Store> {
+export async function openStore(databaseUrl: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   const where = storeLocation(databaseUrl, cwd);
-  const store = where.kind === 'postgres' ? await openPostgresStore(where.url) : await openSqliteStore(where.path);
+  const synchronous = sqliteSynchronous(env.RHYTHM_SQLITE_SYNCHRONOUS);
+  const store = where.kind === 'postgres' ? await openPostgresStore(where.url) : await openSqliteStore(where.path, { synchronous });
   try {
     await store.migrate();
   } catch (error) {

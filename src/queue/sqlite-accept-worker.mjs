@@ -2,7 +2,7 @@
 // the disk, nor on SQLite's write lock. The writes come from sqlite-writes.mjs (one place); this
 // file only runs them. Plain JavaScript, so it loads the same under node, tsx and vitest.
 // - the writer commits batches of writes — accepted deliveries, and the worker's claims,
-//   completions, failures and wakes — each batch one transaction (one fsync: synchronous=FULL).
+//   completions, failures and wakes — each batch one transaction (one fsync at synchronous=FULL, the default).
 //   With every write of the process on this one connection, the event loop never busy-waits for
 //   the lock, and a worker reconciling cards costs the receiver no fsync of its own;
 // - the checkpointer copies the WAL into the database now and then. Left to SQLite's automatic
@@ -14,13 +14,14 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import { createWrites } from './sqlite-writes.mjs';
 
-const { role, path, busyTimeoutMs, checkpointEveryMs } = workerData;
+const { role, path, busyTimeoutMs, checkpointEveryMs, synchronous } = workerData;
 // fileMustExist: the store's own connection made the file; a thread that starts late (a busy
 // machine) after the file was deleted must not create a new, empty one at the same path.
 const db = new Database(path, { fileMustExist: true });
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+// FULL unless the operator chose NORMAL (RHYTHM_SQLITE_SYNCHRONOUS, see sqlite.ts).
+db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
 db.pragma('wal_autocheckpoint = 0');
 db.pragma('mmap_size = 0');
 

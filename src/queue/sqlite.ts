@@ -25,7 +25,16 @@ export interface SqliteStoreOptions {
   maxDeliveriesPerClaim?: number;
   /** Commit accepted deliveries on a writer thread (default true for a file). */
   writerThread?: boolean;
+  /**
+   * SQLite's `synchronous` for the writes (RHYTHM_SQLITE_SYNCHRONOUS). 'full' (default): every
+   * commit is fsynced before anything is acknowledged, so an acknowledged delivery survives power
+   * loss. 'normal': in WAL mode a commit survives a crash of Rhythm but not of the machine; the
+   * last moment's deliveries lost that way are found again by the next sweep.
+   */
+  synchronous?: SqliteSynchronous;
 }
+
+export type SqliteSynchronous = 'full' | 'normal';
 
 /** Longest error text kept for a failed job; the rest is cut (stack traces can be huge). */
 const MAX_ERROR_CHARS = 4000;
@@ -38,13 +47,14 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     assertWritable(file);
   }
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
+  const synchronous = opts.synchronous ?? 'full';
   let db: Database.Database | null = null;
   try {
     db = new Database(path);
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // FULL: a commit is fsynced before accept() resolves, so an acknowledged delivery survives power loss.
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     // Reads go through read(2), never a mapping of the database file (a mapped file that shrinks
     // or fails under us kills the process with SIGBUS instead of returning an error).
@@ -55,7 +65,7 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   }
   const identity = file ? new FileIdentity(file) : null;
   // Writes are committed on a writer thread (a file database only: ':memory:' is per connection).
-  const writer = file && opts.writerThread !== false ? new WriterThread(file, busyTimeoutMs) : null;
+  const writer = file && opts.writerThread !== false ? new WriterThread(file, busyTimeoutMs, synchronous) : null;
   // With the helper threads, checkpoints are theirs: none inside this connection's commits either.
   if (writer) db.pragma('wal_autocheckpoint = 0');
   return new SqliteStore(
@@ -195,9 +205,9 @@ class WriterThread {
   private broken: Error | null = null;
   private readonly waiting = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: Error) => void }>();
 
-  constructor(path: string, busyTimeoutMs: number) {
+  constructor(path: string, busyTimeoutMs: number, synchronous: SqliteSynchronous) {
     const script = new URL('./sqlite-accept-worker.mjs', import.meta.url);
-    this.worker = new Worker(script, { workerData: { role: 'writer', path, busyTimeoutMs } });
+    this.worker = new Worker(script, { workerData: { role: 'writer', path, busyTimeoutMs, synchronous } });
     this.checkpointer = new Worker(script, { workerData: { role: 'checkpointer', path, busyTimeoutMs, checkpointEveryMs: 200 } });
     this.worker.unref();
     this.checkpointer.unref();

@@ -17,9 +17,10 @@ interface Run {
   kill(): Promise<void>;
 }
 
-function runChild(args: string[], ready: (lines: string[]) => boolean): Run {
+function runChild(args: string[], ready: (lines: string[]) => boolean, env: Record<string, string> = {}): Run {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], {
     cwd: repo,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -55,11 +56,12 @@ function runChild(args: string[], ready: (lines: string[]) => boolean): Run {
 }
 
 /** `location` gives a fresh, empty store location (RHYTHM_DATABASE_URL form) per call. */
-export function describeCrashSafety(name: string, location: () => Promise<string>): void {
+/** `env`: the child's environment on top of this one (e.g. RHYTHM_SQLITE_SYNCHRONOUS). */
+export function describeCrashSafety(name: string, location: () => Promise<string>, env: Record<string, string> = {}): void {
   describe(`${name} store after kill -9`, () => {
     it('holds every delivery whose accept had resolved', async () => {
       const where = await location();
-      const run = runChild(['accept', where], (lines) => lines.length >= 400);
+      const run = runChild(['accept', where], (lines) => lines.length >= 400, env);
       await run.ready;
       await run.kill();
 
@@ -93,7 +95,7 @@ export function describeCrashSafety(name: string, location: () => Promise<string
         });
         for (const key of keys) await store.enqueue(key, T0);
 
-        const run = runChild(['claim', where, String(T0), '60000'], (lines) => lines.includes('holding'));
+        const run = runChild(['claim', where, String(T0), '60000'], (lines) => lines.includes('holding'), env);
         await run.ready;
         expect(run.lines.filter((l) => l.startsWith('claimed ')).sort()).toEqual(keys.map((k) => `claimed ${k}`).sort());
         await run.kill();

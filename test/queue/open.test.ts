@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, storeLocation } from '../../src/queue/open.js';
+import { openStore, sqliteSynchronous, storeLocation } from '../../src/queue/open.js';
 import { dropTestDatabases, testDatabase, testServerUrl } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rhythm-open-'));
@@ -30,6 +30,20 @@ describe('storeLocation', () => {
   it('refuses other URL schemes without echoing credentials', () => {
     expect(() => storeLocation('mysql://root:hunter2@db/rhythm', '/srv/bot')).toThrow(/got a mysql: URL/);
     expect(() => storeLocation('mysql://root:hunter2@db/rhythm', '/srv/bot')).not.toThrow(/hunter2/);
+  });
+});
+
+describe('RHYTHM_SQLITE_SYNCHRONOUS', () => {
+  it('is full unless set to normal, in any case', () => {
+    expect([undefined, '', ' ', 'full', 'FULL'].map(sqliteSynchronous)).toEqual(['full', 'full', 'full', 'full', 'full']);
+    expect(['normal', 'Normal '].map(sqliteSynchronous)).toEqual(['normal', 'normal']);
+  });
+
+  it('refuses anything else by name, before a store is opened', async () => {
+    expect(() => sqliteSynchronous('off')).toThrow(/RHYTHM_SQLITE_SYNCHRONOUS must be full or normal \(got "off"\)/);
+    const cwd = join(dir, 'refused');
+    await expect(openStore(undefined, cwd, { RHYTHM_SQLITE_SYNCHRONOUS: 'off' })).rejects.toThrow(/RHYTHM_SQLITE_SYNCHRONOUS/);
+    expect(existsSync(join(cwd, '.rhythm', 'rhythm.db'))).toBe(false);
   });
 });
 

@@ -30,6 +30,24 @@ describeStoreContract(
 
 describeCrashSafety('sqlite', async () => `sqlite:${join(dir, `crash-${++n}`, 'rhythm.db')}`);
 
+// The same contract and crash safety at synchronous=NORMAL (RHYTHM_SQLITE_SYNCHRONOUS=normal): in
+// WAL mode a SIGKILLed Rhythm still keeps everything it acknowledged (a power cut may not).
+async function openNormal(path: string): Promise<Store> {
+  const store = await openSqliteStore(path, { synchronous: 'normal' });
+  paths.set(store, path);
+  return store;
+}
+
+describeStoreContract(
+  'sqlite at synchronous=NORMAL',
+  () => openNormal(join(dir, `normal-${++n}`, 'rhythm.db')),
+  (store) => openNormal(paths.get(store) as string),
+);
+
+describeCrashSafety('sqlite at synchronous=NORMAL', async () => `sqlite:${join(dir, `crash-normal-${++n}`, 'rhythm.db')}`, {
+  RHYTHM_SQLITE_SYNCHRONOUS: 'normal',
+});
+
 // The same contract with accepts committed on the event loop's own thread (writerThread: false).
 async function openInline(path: string): Promise<Store> {
   const store = await openSqliteStore(path, { writerThread: false });
