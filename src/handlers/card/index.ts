@@ -217,16 +217,45 @@ function clashPeersToWake(state: CardState, steps: readonly Step[]): Step[] {
     }));
 }
 
-/** A status label added or removed by a delivered change the history does not have yet. */
-function deliveredMove(events: readonly HookEvent[], board: SkillsExchangeBoard, historyAt: string | null): boolean {
-  const known = historyAt ? Date.parse(historyAt) : NaN;
+/**
+ * A status label added or removed by a delivered change the remembered history may not have. A
+ * change in the history's last second may be in it or not: it is known only when the history,
+ * read or kept as of the card's updated_at now, ends with this very move (the same columns, in
+ * the delivery's second: as confirmedMove, the bot's own write or a read after it left it). The
+ * card's updated_at alone says nothing of it: GitLab writes a move's label events just after it
+ * saves the card, and a job that read the card in between kept a history without the move.
+ */
+function deliveredMove(
+  events: readonly HookEvent[],
+  board: SkillsExchangeBoard,
+  history: NonNullable<CardMemo['history']>,
+  updatedAt: string,
+): boolean {
+  const known = Date.parse(history.at);
   return events.some((e) => {
     if (e.kind !== 'issue' || !e.labelChange) return false;
     if (statusKey(e.labelChange.previous, board) === statusKey(e.labelChange.current, board)) return false;
     // A hook's time has whole seconds: a change is known only when its whole second is.
     const at = e.at ? Date.parse(e.at) : NaN;
-    return Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known;
+    if (!(Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known)) return false;
+    return !(history.at === updatedAt && endsWith(history.move, e.labelChange, at, board));
   });
+}
+
+/** The remembered last move is the delivered one: the same columns, in the delivery's second. */
+function endsWith(
+  move: StatusMove | null,
+  change: { previous: readonly string[]; current: readonly string[] },
+  at: number,
+  board: SkillsExchangeBoard,
+): boolean {
+  if (!move || Number.isNaN(at)) return false;
+  const second = Math.floor(at / 1000);
+  return (
+    statusKey(move.previous, board) === statusKey(change.previous, board) &&
+    statusKey(move.current, board) === statusKey(change.current, board) &&
+    Math.floor(Date.parse(move.at) / 1000) === second
+  );
 }
 
 /** How many notes the deliveries tell were written (each note once; an edit writes none). */
@@ -401,9 +430,7 @@ export const card: HandlerFor<'card', CardState> = {
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        // (A remembered history read, or kept, as of the card's updated_at now, to the millisecond,
-        // has every move an old or repeated delivery can tell.)
-        (deliveredMove(events, board, memo.history.at) && memo.history.at !== found.updated_at) ||
+        deliveredMove(events, board, memo.history, found.updated_at) ||
         (events.length === 0 && changed);
       const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
       const alike = async (move: StatusMove) => {
