@@ -220,16 +220,17 @@ function clashPeersToWake(state: CardState, steps: readonly Step[]): Step[] {
 /**
  * A status label added or removed by a delivered change the remembered history may not have. A
  * change in the history's last second may be in it or not: it is known only when the history,
- * read or kept as of the card's updated_at now, ends with this very move (the same columns, in
- * the delivery's second: as confirmedMove, the bot's own write or a read after it left it). The
- * card's updated_at alone says nothing of it: GitLab writes a move's label events just after it
- * saves the card, and a job that read the card in between kept a history without the move.
+ * read or kept as of the card's updated_at now, ends with this very move or with the bot's own
+ * answer to it (knownMove). The card's updated_at alone says nothing of it: GitLab writes a
+ * move's label events just after it saves the card, and a job that read the card in between
+ * kept a history without the move.
  */
 function deliveredMove(
   events: readonly HookEvent[],
   board: SkillsExchangeBoard,
   history: NonNullable<CardMemo['history']>,
   updatedAt: string,
+  botUsername: string,
 ): boolean {
   const known = Date.parse(history.at);
   return events.some((e) => {
@@ -238,24 +239,30 @@ function deliveredMove(
     // A hook's time has whole seconds: a change is known only when its whole second is.
     const at = e.at ? Date.parse(e.at) : NaN;
     if (!(Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known)) return false;
-    return !(history.at === updatedAt && endsWith(history.move, e.labelChange, at, board));
+    return !(history.at === updatedAt && knownMove(history.move, e.labelChange, at, board, botUsername));
   });
 }
 
-/** The remembered last move is the delivered one: the same columns, in the delivery's second. */
-function endsWith(
+/**
+ * The remembered last move is the delivered one (the same columns, in the delivery's second: as
+ * confirmedMove, the bot's own write or a read after it left it), or the bot's own move out of
+ * the column it brought the card to, no earlier: the bot's fix of it.
+ */
+function knownMove(
   move: StatusMove | null,
   change: { previous: readonly string[]; current: readonly string[] },
   at: number,
   board: SkillsExchangeBoard,
+  botUsername: string,
 ): boolean {
   if (!move || Number.isNaN(at)) return false;
   const second = Math.floor(at / 1000);
-  return (
-    statusKey(move.previous, board) === statusKey(change.previous, board) &&
-    statusKey(move.current, board) === statusKey(change.current, board) &&
-    Math.floor(Date.parse(move.at) / 1000) === second
-  );
+  const moved = Math.floor(Date.parse(move.at) / 1000);
+  const to = statusKey(change.current, board);
+  if (statusKey(move.previous, board) === statusKey(change.previous, board) && statusKey(move.current, board) === to) {
+    return moved === second;
+  }
+  return move.by.toLowerCase() === botUsername.toLowerCase() && statusKey(move.previous, board) === to && moved >= second;
 }
 
 /** How many notes the deliveries tell were written (each note once; an edit writes none). */
@@ -430,7 +437,7 @@ export const card: HandlerFor<'card', CardState> = {
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        deliveredMove(events, board, memo.history, found.updated_at) ||
+        deliveredMove(events, board, memo.history, found.updated_at, config.gitlab.botUsername) ||
         (events.length === 0 && changed);
       const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
       const alike = async (move: StatusMove) => {
