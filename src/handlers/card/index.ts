@@ -455,15 +455,19 @@ export const card: HandlerFor<'card', CardState> = {
         };
         return alikeFromAnyColumn(issue, judging, board.rules.transition.mode, move);
       };
-      if (told && (await alike(told))) {
+      // When the card last entered the scheduled column: this move, or the remembered history's
+      // answer. Without that history, a card in the column that did not just enter it (it only
+      // left plan) needs the history read; out of the column, it matters again only once the card
+      // enters, which that move or a history read then tells.
+      const before = memo?.history ?? null;
+      const entered = (move: StatusMove) =>
+        !move.previous.includes(board.labels.scheduled) && move.current.includes(board.labels.scheduled);
+      const scheduledAtKnown = (move: StatusMove) => !!before || entered(move) || !move.current.includes(board.labels.scheduled);
+      if (told && scheduledAtKnown(told) && (await alike(told))) {
         confirmed = true;
-        const entered = !told.previous.includes(board.labels.scheduled) && told.current.includes(board.labels.scheduled);
-        // A card that did not enter the scheduled column now is not in it: when it last entered
-        // matters again only once it does, which this or a history read then tells.
-        const before = memo!.history;
         history = {
           move: told,
-          scheduledAt: entered ? told.at : (before?.scheduledAt ?? null),
+          scheduledAt: entered(told) ? told.at : (before?.scheduledAt ?? null),
           at: found.updated_at,
           ...(before?.resolved ? { resolved: before.resolved } : {}),
         };
