@@ -715,12 +715,12 @@ export function apiRoutes(): Router<ApiHandler> {
   r.add('PUT', '/projects/:id/issues/:issue_iid/reorder', reorderIssue);
   r.add('GET', '/projects/:id/issues/:issue_iid/resource_label_events', (ctx) => {
     const issue = issueOf(ctx, projectOf(ctx));
-    const events = ctx.world.labelEvents.filter((e) => e.issueId === issue.id);
+    const events = ctx.world.writtenLabelEvents(issue.id);
     return list(ctx, events, (e) => labelEventEntity(ctx.world, e));
   });
   r.add('GET', '/projects/:id/issues/:issue_iid/resource_label_events/:event_id', (ctx) => {
     const issue = issueOf(ctx, projectOf(ctx));
-    const e = ctx.world.labelEvents.find((x) => x.issueId === issue.id && x.id === Number(ctx.path['event_id']));
+    const e = ctx.world.writtenLabelEvents(issue.id).find((x) => x.id === Number(ctx.path['event_id']));
     if (!e) throw notFound('Resource label event');
     return ok(labelEventEntity(ctx.world, e));
   });

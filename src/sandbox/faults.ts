@@ -99,6 +99,17 @@ function validate(f: Fault): void {
   if (f.kind === 'lateAnswer' && !(f.ms >= 0)) throw new Error('lateAnswer fault needs ms >= 0');
   if (f.kind === 'lateAnswer' && f.drop !== undefined && typeof f.drop !== 'boolean')
     throw new Error('lateAnswer drop must be true or false');
-  if (!['status', 'rateLimit', 'latency', 'lateAnswer', 'drop', 'dropWebhook', 'holdWebhook', 'duplicateWebhook'].includes(f.kind))
-    throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
+  if (f.kind === 'labelEventsLag' && !(Number.isFinite(f.ms) && f.ms >= 0)) throw new Error('labelEventsLag fault needs ms >= 0');
+  const kinds = [
+    'status',
+    'rateLimit',
+    'latency',
+    'lateAnswer',
+    'drop',
+    'dropWebhook',
+    'holdWebhook',
+    'duplicateWebhook',
+    'labelEventsLag',
+  ];
+  if (!kinds.includes(f.kind)) throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
 }

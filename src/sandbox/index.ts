@@ -262,6 +262,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const events: HookEvent[] = [];
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
+    // The label events this call writes come late. Every route that writes them is synchronous,
+    // so no other request runs while the lag is set.
+    const lag = faults.take(key, ['labelEventsLag']);
+    const lagMs = lag?.kind === 'labelEventsLag' ? lag.ms : 0;
+    world.labelEventLagMs = lagMs;
     try {
       const ctx: ApiContext = {
         world,
@@ -282,6 +287,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         process.stderr.write(`sandbox: ${method} ${apiPath} failed: ${(e as Error).stack ?? String(e)}\n`);
         reply = { status: 500, body: { message: '500 Internal Server Error' } };
       }
+    } finally {
+      world.labelEventLagMs = 0;
     }
     // Which hooks get what is decided now (a snapshot); sending starts after the response is out.
     const jobs = delivery.plan(events, header('x-gitlab-event-uuid'), {
@@ -293,7 +300,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const startDeliveries = (): void => {
       if (started) return;
       started = true;
-      delivery.start(jobs);
+      // GitLab's hook job runs after the update, label events included: not before they are written.
+      if (lagMs > 0) setTimeout(() => delivery.start(jobs), lagMs).unref();
+      else delivery.start(jobs);
     };
     res.once('finish', startDeliveries);
     res.once('close', startDeliveries);

@@ -123,6 +123,13 @@ export type Fault = FaultTarget &
      * queued), a fresh X-Gitlab-Webhook-UUID (made per request).
      */
     | { kind: 'duplicateWebhook' }
+    /**
+     * The label events the matched call writes (a move) are written `ms` after the issue is saved:
+     * until then GitLab's issue (labels, updated_at) is new and its label history old. GitLab
+     * writes them a moment after the save (issue-service.ts); this stretches that moment. The
+     * call's deliveries go out once they are there (GitLab's hook job runs after the update).
+     */
+    | { kind: 'labelEventsLag'; ms: number }
   );
 
 /** The order held deliveries are let go in: as they happened, reversed, or shuffled by a seed. */
@@ -287,6 +294,8 @@ export interface LabelEventRecord {
   labelId: number;
   action: 'add' | 'remove';
   createdAt: number;
+  /** Not listed before this instant (a labelEventsLag fault); absent: there at once. */
+  visibleAt?: number;
 }
 
 export interface HookRecord {

@@ -66,6 +66,8 @@ export class World {
   readonly issues = new Map<number, IssueRecord>();
   readonly notes = new Map<number, NoteRecord>();
   readonly labelEvents: LabelEventRecord[] = [];
+  /** How much later than asked the label events being written now are (a labelEventsLag fault). */
+  labelEventLagMs = 0;
   readonly hooks = new Map<number, HookRecord>();
   readonly tokens = new Map<number, TokenRecord>();
 
@@ -294,7 +296,23 @@ export class World {
   }
 
   addLabelEvent(issueId: number, userId: number, labelId: number, action: 'add' | 'remove', at: number): void {
-    this.labelEvents.push({ id: this.nextLabelEventId++, issueId, userId, labelId, action, createdAt: at });
+    const lag = this.labelEventLagMs;
+    const createdAt = at + lag;
+    this.labelEvents.push({
+      id: this.nextLabelEventId++,
+      issueId,
+      userId,
+      labelId,
+      action,
+      createdAt,
+      ...(lag > 0 ? { visibleAt: createdAt } : {}),
+    });
+  }
+
+  /** The label events GitLab has written by now (a lagging one is not there yet). */
+  writtenLabelEvents(issueId: number): LabelEventRecord[] {
+    const now = this.now();
+    return this.labelEvents.filter((e) => e.issueId === issueId && (e.visibleAt === undefined || e.visibleAt <= now));
   }
 
   issueNotes(issueId: number): NoteRecord[] {

@@ -217,16 +217,52 @@ function clashPeersToWake(state: CardState, steps: readonly Step[]): Step[] {
     }));
 }
 
-/** A status label added or removed by a delivered change the history does not have yet. */
-function deliveredMove(events: readonly HookEvent[], board: SkillsExchangeBoard, historyAt: string | null): boolean {
-  const known = historyAt ? Date.parse(historyAt) : NaN;
+/**
+ * A status label added or removed by a delivered change the remembered history may not have. A
+ * change in the history's last second may be in it or not: it is known only when the history,
+ * read or kept as of the card's updated_at now, ends with this very move or with the bot's own
+ * answer to it (knownMove). The card's updated_at alone says nothing of it: GitLab writes a
+ * move's label events just after it saves the card, and a job that read the card in between
+ * kept a history without the move.
+ */
+function deliveredMove(
+  events: readonly HookEvent[],
+  board: SkillsExchangeBoard,
+  history: NonNullable<CardMemo['history']>,
+  updatedAt: string,
+  botUsername: string,
+): boolean {
+  const known = Date.parse(history.at);
   return events.some((e) => {
     if (e.kind !== 'issue' || !e.labelChange) return false;
     if (statusKey(e.labelChange.previous, board) === statusKey(e.labelChange.current, board)) return false;
     // A hook's time has whole seconds: a change is known only when its whole second is.
     const at = e.at ? Date.parse(e.at) : NaN;
-    return Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known;
+    if (!(Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known)) return false;
+    return !(history.at === updatedAt && knownMove(history.move, e.labelChange, at, board, botUsername));
   });
+}
+
+/**
+ * The remembered last move is the delivered one (the same columns, in the delivery's second: as
+ * confirmedMove, the bot's own write or a read after it left it), or the bot's own move out of
+ * the column it brought the card to, no earlier: the bot's fix of it.
+ */
+function knownMove(
+  move: StatusMove | null,
+  change: { previous: readonly string[]; current: readonly string[] },
+  at: number,
+  board: SkillsExchangeBoard,
+  botUsername: string,
+): boolean {
+  if (!move || Number.isNaN(at)) return false;
+  const second = Math.floor(at / 1000);
+  const moved = Math.floor(Date.parse(move.at) / 1000);
+  const to = statusKey(change.current, board);
+  if (statusKey(move.previous, board) === statusKey(change.previous, board) && statusKey(move.current, board) === to) {
+    return moved === second;
+  }
+  return move.by.toLowerCase() === botUsername.toLowerCase() && statusKey(move.previous, board) === to && moved >= second;
 }
 
 /** How many notes the deliveries tell were written (each note once; an edit writes none). */
@@ -401,9 +437,7 @@ export const card: HandlerFor<'card', CardState> = {
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        // (A remembered history read, or kept, as of the card's updated_at now, to the millisecond,
-        // has every move an old or repeated delivery can tell.)
-        (deliveredMove(events, board, memo.history.at) && memo.history.at !== found.updated_at) ||
+        deliveredMove(events, board, memo.history, found.updated_at, config.gitlab.botUsername) ||
         (events.length === 0 && changed);
       const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
       const alike = async (move: StatusMove) => {
@@ -421,15 +455,19 @@ export const card: HandlerFor<'card', CardState> = {
         };
         return alikeFromAnyColumn(issue, judging, board.rules.transition.mode, move);
       };
-      if (told && (await alike(told))) {
+      // When the card last entered the scheduled column: this move, or the remembered history's
+      // answer. Without that history, a card in the column that did not just enter it (it only
+      // left plan) needs the history read; out of the column, it matters again only once the card
+      // enters, which that move or a history read then tells.
+      const before = memo?.history ?? null;
+      const entered = (move: StatusMove) =>
+        !move.previous.includes(board.labels.scheduled) && move.current.includes(board.labels.scheduled);
+      const scheduledAtKnown = (move: StatusMove) => !!before || entered(move) || !move.current.includes(board.labels.scheduled);
+      if (told && scheduledAtKnown(told) && (await alike(told))) {
         confirmed = true;
-        const entered = !told.previous.includes(board.labels.scheduled) && told.current.includes(board.labels.scheduled);
-        // A card that did not enter the scheduled column now is not in it: when it last entered
-        // matters again only once it does, which this or a history read then tells.
-        const before = memo!.history;
         history = {
           move: told,
-          scheduledAt: entered ? told.at : (before?.scheduledAt ?? null),
+          scheduledAt: entered(told) ? told.at : (before?.scheduledAt ?? null),
           at: found.updated_at,
           ...(before?.resolved ? { resolved: before.resolved } : {}),
         };
