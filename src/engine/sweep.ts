@@ -77,6 +77,8 @@ export interface SweepPlan {
    * and the order job need not list it again (seedColumns).
    */
   columns: Map<string, GIssue[]>;
+  /** performance.now() when each column's listing began: a job's read after it is not older (seedColumns). */
+  columnsAt: Map<string, number>;
   boards: BoardSweep[];
   /** Records the sweep as complete: the next one lists what changed after its listing. */
   complete(): Promise<void>;
@@ -98,6 +100,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
   const listed: ListedIssues = new Map();
   const fullRead = new Set<string>();
   const columns = new Map<string, GIssue[]>();
+  const columnsAt = new Map<string, number>();
   const boards: BoardSweep[] = [];
   const marks: Array<{ project: string; full: boolean }> = [];
   const name = (key: string) => {
@@ -129,10 +132,14 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
       // The scheduled column in board order, once per sweep: the date-clash rule's column and the
       // order job's (seedColumns), and in an incremental sweep the column's own changed cards.
       const label = board.labels.scheduled;
+      const columnAt = performance.now();
       const column = withColumn(board)
         ? await door.listIssues(project, { labels: [label], state: 'opened', orderBy: 'relative_position', sort: 'asc' })
         : null;
-      if (column) columns.set(columnKey(project, label), column);
+      if (column) {
+        columns.set(columnKey(project, label), column);
+        columnsAt.set(columnKey(project, label), columnAt);
+      }
 
       if (why) {
         const open = await door.listIssues(project, { state: 'opened', orderBy: 'created_at', sort: 'asc' });
@@ -265,6 +272,7 @@ export async function planSweep(door: GitLabReader, config: RhythmConfig, opts: 
     listed,
     fullRead,
     columns,
+    columnsAt,
     boards,
     async complete() {
       if (!memory) return;
@@ -292,9 +300,18 @@ export const servedColumnKeepsMs = (intervalMinutes: number): number =>
  */
 export const WHOLE_RUN = Number.POSITIVE_INFINITY;
 
-/** Gives the jobs the columns the sweep listed (`now`: the rules' clock, which the cache counts in). */
-export function seedColumns(plan: Pick<SweepPlan, 'columns'>, cache: ColumnCache, now: Date, keepsMs = LISTED_COLUMN_KEEPS_MS): void {
-  for (const [key, issues] of plan.columns) cache.setListed(key, issues, now.getTime(), keepsMs);
+/**
+ * Gives the jobs the columns the sweep listed (`now`: the rules' clock, which the cache counts in).
+ * Jobs run while the sweep lists (in `rhythm serve`): what they read after a listing began is
+ * kept over the listing's copy (column-cache.ts).
+ */
+export function seedColumns(
+  plan: Pick<SweepPlan, 'columns'> & Partial<Pick<SweepPlan, 'columnsAt'>>,
+  cache: ColumnCache,
+  now: Date,
+  keepsMs = LISTED_COLUMN_KEEPS_MS,
+): void {
+  for (const [key, issues] of plan.columns) cache.setListed(key, issues, now.getTime(), keepsMs, plan.columnsAt?.get(key));
 }
 
 /** The board lists its scheduled column once a sweep when a rule or the order reads it. */
