@@ -78,7 +78,10 @@ export class ColumnCache {
     if (!spelled || spelled.kind !== 'column') return;
     const cards = issues.filter((i) => i.state === 'opened' && i.labels.includes(spelled.label));
     const peers = cards.map((i) => ({ iid: i.iid, title: i.title, dueDate: i.due_date }));
-    const order = cards.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
+    // A card listed twice: the column moved while it was paged (offset pages), so a card may be
+    // missing too. Its cards stand; its order is not the board's.
+    const torn = new Set(cards.map((i) => i.iid)).size !== cards.length;
+    const order = torn ? null : cards.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
     this.put(key, spelled, peers, now, ttlMs, issues, listedAt, order);
   }
 

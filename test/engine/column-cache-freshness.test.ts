@@ -1,14 +1,19 @@
 // The column cache stays as new as what the bot read: the column job's own reorders forget the
 // board order the sweep cached (a later date change patched into it cannot make a stale order look
 // sorted), and the sweep's listing, seeded after every board is listed, does not bring back an
-// older copy of a card a job read meanwhile. Runs the jobs as `rhythm serve` does: one ColumnCache
-// for the process, seeded by the sweep.
+// older copy of a card a job read meanwhile, and a listing torn by a move while it was paged gives
+// no board order. Runs the jobs as `rhythm serve` does: one ColumnCache for the process, seeded by
+// the sweep.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetOrder } from '../../src/board/plan.js';
 import { ColumnCache } from '../../src/engine/column-cache.js';
 import { columnKey, issueKey } from '../../src/engine/keys.js';
 import { runJob } from '../../src/engine/run-job.js';
 import { planSweep, seedColumns } from '../../src/engine/sweep.js';
+import { createDoor } from '../../src/gitlab/door.js';
+import { Transport } from '../../src/gitlab/transport.js';
 import { fullRequest, REPO, startWorld, type World } from '../support/world.js';
 
 let world: World;
@@ -106,5 +111,111 @@ describe('the column cached from the sweep', () => {
     await runJob(columnKey(world.project, scheduled), [], { ...deps, now: new Date() });
     const now = await order();
     expect(now.map((c) => c.iid)).toEqual([y, x]);
+  }, 60_000);
+});
+
+/**
+ * A proxy in front of the sandbox that runs `before` once, ahead of forwarding the first request
+ * `when` picks: a person's change landing between two pages of a listing.
+ */
+async function proxyWith(when: (url: URL) => boolean, before: () => Promise<void>): Promise<{ url: string; close: () => Promise<void> }> {
+  let done = false;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const target = new URL(req.url ?? '/', world.sandbox.url);
+      if (!done && when(target)) {
+        done = true;
+        await before();
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers.set(name, value);
+      }
+      const answer = await fetch(target, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const out: Record<string, string> = {};
+      // The next page's address must come back through the proxy too.
+      answer.headers.forEach((value, name) => {
+        if (name !== 'content-encoding' && name !== 'content-length' && name !== 'transfer-encoding') {
+          out[name] = value.split(world.sandbox.url).join(url);
+        }
+      });
+      res.writeHead(answer.status, out);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    })().catch((err: unknown) => {
+      res.writeHead(502);
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe("a sweep's listing of the column torn by a move while it was paged", () => {
+  it('gives the column job no board order, so it lists the column itself and puts it in order', async () => {
+    const { plan, scheduled } = world.board.labels;
+    for (const issue of await world.bot.listIssues(world.project, { state: 'opened' })) {
+      await world.as.alice.editIssue(world.project, issue.iid, { stateEvent: 'close' });
+    }
+    // 150 cards in date order: two pages.
+    const iids = world.sandbox.seedIssues(
+      world.project,
+      Array.from({ length: 150 }, (_, i) => ({
+        title: `Paged ${i}`,
+        description: `${fullRequest(`Paged ${i}.`, 'carol')}\n\nModerator: @dave`,
+        labels: [plan],
+        assignees: ['carol', 'dave'],
+        dueDate: world.date(100 + i),
+        author: 'alice',
+        then: { addLabels: [scheduled], removeLabels: [plan], by: 'carol' },
+      })),
+    );
+    const order = async () =>
+      (await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' })).map(
+        (i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }),
+      );
+    const before = await order();
+    expect(before.map((c) => c.iid)).toEqual(iids);
+    // Between the column's two pages, carol drags the top card to the bottom: page 1 had it, and
+    // page 2 has it again, while the card that moved up onto page 1 is on neither.
+    const proxy = await proxyWith(
+      (url) => url.searchParams.get('order_by') === 'relative_position' && url.searchParams.get('page') === '2',
+      async () => {
+        await world.as.carol.reorderIssue(world.project, before[0]!.iid, { moveBeforeId: before[before.length - 1]!.id });
+      },
+    );
+    const columns = new ColumnCache();
+    try {
+      const door = createDoor({
+        url: proxy.url,
+        token: 'sandbox-rhythm-bot-token',
+        log: world.log,
+        transport: new Transport({ log: world.log }),
+      });
+      const swept = await planSweep(door, world.config, { parts: ['issues', 'order'] });
+      const listed = swept.columns.get(columnKey(world.project, scheduled))!.map((i) => i.iid);
+      expect(listed.filter((iid) => iid === before[0]!.iid)).toHaveLength(2);
+      seedColumns(swept, columns, new Date());
+    } finally {
+      await proxy.close();
+    }
+    const deps = {
+      config: world.config,
+      configDir: REPO,
+      door: world.bot,
+      log: world.log,
+      now: new Date(),
+      columns,
+      enqueue: async () => {},
+    };
+    const done = await runJob(columnKey(world.project, scheduled), [], deps);
+    expect(done.facts?.moves).toBe(1);
+    expect((await order()).map((c) => c.iid)).toEqual(iids);
   }, 60_000);
 });
