@@ -19,7 +19,7 @@
 // Known gap, kept for the call count: a card the memory has outside the column that was moved into
 // it and closed between two sweeps is in neither listing (the column lists open cards, the change
 // listing leaves the column's label out; a third listing would cost a call every sweep). A closed
-// card needs no write, only forgetting: its date or the next full sweep names it.
+// card needs no write, only forgetting: the next full sweep (sweep.fullEveryHours) names it.
 // The column is paged by offset in board order: a card moved across a page boundary meanwhile is
 // listed twice and another not at all. The one left out is named if the memory had it in the
 // column (below); the column cache keeps no board order from such a listing (column-cache.ts).
