@@ -14,7 +14,7 @@ import { ColumnCache } from '../src/engine/column-cache.js';
 import { issueKey } from '../src/engine/keys.js';
 import { runJob } from '../src/engine/run-job.js';
 import { runOnce } from '../src/engine/run-once.js';
-import { planSweep, seedColumns, WHOLE_RUN } from '../src/engine/sweep.js';
+import { planSweep, seedColumns, SWEEP_RUN_COLUMN_KEEPS_MS } from '../src/engine/sweep.js';
 import { MapCardMemory } from '../src/queue/card-memory.js';
 import type { StoredDelivery } from '../src/queue/contract.js';
 import type { HookEvent } from '../src/webhook/event.js';
@@ -102,7 +102,7 @@ async function oneBoard(n: number): Promise<CallRow[]> {
     const sweep = async () => {
       const swept = await planSweep(world.bot, world.config, { memory, now: clock(), listedAt: Date.now() + offset });
       const columns = new ColumnCache();
-      seedColumns(swept, columns, clock(), WHOLE_RUN);
+      seedColumns(swept, columns, clock(), SWEEP_RUN_COLUMN_KEEPS_MS);
       lastColumns = columns;
       const report = await runOnce(
         swept.keys,

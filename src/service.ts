@@ -301,7 +301,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // What the previous sweep listed is older than this one's listing.
     listed.clear();
     fullReads.clear();
-    seedColumns(plan, columns, opts.clock ? opts.clock() : new Date(), servedColumnKeepsMs(config.sweep.intervalMinutes));
+    seedColumns(plan, columns, opts.clock ? opts.clock() : new Date(), servedColumnKeepsMs(config.sweep.intervalMinutes, store.kind));
     for (const [key, entry] of plan.listed) listed.set(key, entry);
     for (const key of plan.fullRead) fullReads.add(key);
     const now = Date.now();

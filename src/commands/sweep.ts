@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { RhythmConfig } from '../config/types.js';
 import { ColumnCache } from '../engine/column-cache.js';
 import { runOnce } from '../engine/run-once.js';
-import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, WHOLE_RUN, type SweepPart } from '../engine/sweep.js';
+import { cardKeys, planSweep, seedColumns, SWEEP_PARTS, SWEEP_RUN_COLUMN_KEEPS_MS, type SweepPart } from '../engine/sweep.js';
 import type { Store } from '../queue/contract.js';
 import type { Step } from '../engine/steps.js';
 import { RememberedBaselines } from '../queue/baselines.js';
@@ -81,9 +81,9 @@ export async function sweep(configPath: string, o: SweepOptions): Promise<void> 
     log.info({ ...board }, `sweep: ${board.project} listed ${how}: ${board.listed} listed, ${board.named} to judge`);
   }
   const leaseMs = Number(process.env.RHYTHM_LEASE_MS ?? 60_000);
-  // The cache ends with this command: the sweep's column listings serve every one of its jobs.
+  // The cache ends with this command: the sweep's column listings serve its jobs for up to 15 min.
   const columns = new ColumnCache();
-  seedColumns(plan, columns, new Date(), WHOLE_RUN);
+  seedColumns(plan, columns, new Date(), SWEEP_RUN_COLUMN_KEEPS_MS);
   const report = await runOnce(
     keys,
     {

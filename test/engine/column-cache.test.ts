@@ -86,6 +86,32 @@ describe('a cached column listing', () => {
     expect(cached([card(1)]).ordered(KEY, NOW)).toBeUndefined();
   });
 
+  it('keeps, over a listing seeded later, the newer copies and the cards read after that listing began', () => {
+    const cache = cached([card(1), card(2)]);
+    const later = '2026-03-01T09:30:00.000Z';
+    // Card 6 comes in from a read begun before the sweep's listing (the times: performance.now()).
+    const listingBegan = performance.now() + 10;
+    cache.patch(PROJECT, card(6, { updated_at: later }), listingBegan - 5);
+    // While the sweep lists: card 1 gets a new date, card 2 leaves, card 5 comes in.
+    cache.patch(PROJECT, card(1, { due_date: '2026-03-20', updated_at: later }), listingBegan + 1);
+    cache.patch(PROJECT, card(2, { labels: [], updated_at: later }), listingBegan + 1);
+    cache.patch(PROJECT, card(5, { updated_at: later }), listingBegan + 1);
+    expect(cache.get(KEY, NOW)?.map((p) => p.iid)).toEqual([1, 5, 6]);
+    // The sweep's listing, older than all of that, is seeded afterwards.
+    const listed = [card(1), card(2), card(3)].map((c) => ({ ...c, id: 100 + c.iid }));
+    cache.setListed(KEY, listed, NOW, 60_000, listingBegan);
+    expect(cache.get(KEY, NOW)).toEqual([
+      { iid: 1, title: 'Card 1', dueDate: '2026-03-20' },
+      { iid: 3, title: 'Card 3', dueDate: '2026-03-10' },
+      { iid: 5, title: 'Card 5', dueDate: '2026-03-10' },
+    ]);
+    // Card 5 has no known place in the board order: none is given.
+    expect(cache.ordered(KEY, NOW)).toBeUndefined();
+    // Re-reading the same copies changes nothing.
+    cache.patch(PROJECT, card(1, { due_date: '2026-03-20', updated_at: later }), listingBegan + 2);
+    expect(cache.get(KEY, NOW)?.find((p) => p.iid === 1)?.dueDate).toBe('2026-03-20');
+  });
+
   it('answers nothing once expired', () => {
     const cache = cached([card(1)]);
     expect(cache.get(KEY, NOW + 30_000)).toBeUndefined();

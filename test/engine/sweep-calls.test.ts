@@ -7,7 +7,7 @@ import type { RhythmConfig } from '../../src/config/types.js';
 import { ColumnCache } from '../../src/engine/column-cache.js';
 import { issueKey } from '../../src/engine/keys.js';
 import { runOnce } from '../../src/engine/run-once.js';
-import { planSweep, seedColumns, WHOLE_RUN } from '../../src/engine/sweep.js';
+import { planSweep, seedColumns, SWEEP_RUN_COLUMN_KEEPS_MS } from '../../src/engine/sweep.js';
 import { MapCardMemory } from '../../src/queue/card-memory.js';
 import type { CallRecord } from '../../src/sandbox/types.js';
 import { BOT, fullRequest, REPO, startWorld, type World } from '../support/world.js';
@@ -64,7 +64,7 @@ async function sweep(with_: { memory?: MapCardMemory; tickMs?: number } = {}): P
   world.sandbox.resetCalls();
   const plan = await planSweep(world.bot, world.config, { memory: mem, now: clock(), listedAt: Date.now() + offset });
   const columns = new ColumnCache();
-  seedColumns(plan, columns, clock(), WHOLE_RUN);
+  seedColumns(plan, columns, clock(), SWEEP_RUN_COLUMN_KEEPS_MS);
   const report = await runOnce(
     plan.keys,
     { config: world.config, configDir: REPO, door: world.bot, log: world.log, columns, memory: mem, listed: plan.listed, clock: jobClock },
@@ -168,10 +168,18 @@ describe('the calls of a sweep', () => {
     expect(again.filter((c) => c.method !== 'GET')).toEqual([]);
   });
 
-  it('serves every job of a long sweep from its own listing of the column, however long the sweep takes', async () => {
-    // A memory of its own: every card is judged again (a full sweep), each job a minute after the last.
-    const calls = await sweep({ memory: new MapCardMemory(), tickMs: MINUTE });
+  it('serves every job of a sweep from its own listing of the column for a quarter of an hour', async () => {
+    // A memory of its own: every card is judged again (a full sweep), each job 5 s after the last
+    // (150 jobs: 12.5 min).
+    const calls = await sweep({ memory: new MapCardMemory(), tickMs: 5_000 });
     expect(columnListings(calls)).toHaveLength(1);
+  }, 120_000);
+
+  it('lists the column again in a sweep that runs longer than a quarter of an hour', async () => {
+    // Each job a minute after the last (150 jobs: 2.5 h): a person's change to a card the run does
+    // not read shows within a quarter of an hour.
+    const calls = await sweep({ memory: new MapCardMemory(), tickMs: MINUTE });
+    expect(columnListings(calls).length).toBeGreaterThan(1);
   }, 120_000);
 });
 
@@ -203,7 +211,7 @@ describe('the sweep after the bot wrote to every card of a board with cards in a
         mixed.sandbox.resetCalls();
         const swept = await planSweep(mixed.bot, mixed.config, { memory: mem, now: clock(), listedAt: Date.now() + offset });
         const columns = new ColumnCache();
-        seedColumns(swept, columns, clock(), WHOLE_RUN);
+        seedColumns(swept, columns, clock(), SWEEP_RUN_COLUMN_KEEPS_MS);
         const report = await runOnce(
           swept.keys,
           { config: mixed.config, configDir: REPO, door: mixed.bot, log: mixed.log, columns, memory: mem, listed: swept.listed, clock },

@@ -1,4 +1,5 @@
 // The scheduled column in due-date order, with the fewest reorder calls (board/plan.ts plans).
+import { performance } from 'node:perf_hooks';
 import type { HandlerFor } from '../../engine/handler.js';
 import type { Step } from '../../engine/steps.js';
 import type { GIssue } from '../../gitlab/types.js';
@@ -52,9 +53,11 @@ export const column: HandlerFor<'column', ColumnState> = {
     if (!board || !board.order.enabled) return { skip: 'column ordering is off' };
     // The sweep's listing in board order, patched with every card the bot read or wrote since,
     // may show that nothing needs moving. Moves are only ever planned from a fresh listing.
-    const listed = ctx.columns.ordered(columnKey(key.project, key.label), ctx.now.getTime());
+    const cached = columnKey(key.project, key.label);
+    const listed = ctx.columns.ordered(cached, ctx.now.getTime());
     if (listed && planColumn(listed).length === 0) return { state: { project: key.project, label: key.label, cards: listed } };
     // REST hides relative_position, but this listing comes back in board order (ASC NULLS LAST).
+    const listedAt = performance.now();
     const issues = await ctx.gitlab.listIssues(key.project, {
       labels: [key.label],
       state: 'opened',
@@ -62,9 +65,10 @@ export const column: HandlerFor<'column', ColumnState> = {
       sort: 'asc',
     });
     assertInColumn(issues, key.label);
-    return {
-      state: { project: key.project, label: key.label, cards: issues.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date })) },
-    };
+    const cards = issues.map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
+    // The moves planned from this listing change the board's order: the cached one is forgotten.
+    ctx.columns.listedAfresh(cached, issues, listedAt);
+    return { state: { project: key.project, label: key.label, cards } };
   },
 
   decide(state) {
