@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { deliveryLog, type Logger } from './observability/log.js';
 import type { ClaimedJob, Store } from './queue/contract.js';
 import { openStore } from './queue/open.js';
+import type { SqliteSynchronous } from './queue/sqlite.js';
 import { createReceiver, listen, type ReadyReport } from './webhook/receiver.js';
 import { ColumnCache } from './engine/column-cache.js';
 import type { ListedIssues } from './engine/handler.js';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   /** How often the hooks' state is read from GitLab (default 0: never; `rhythm serve` reads it every 5 min, RHYTHM_HOOK_CHECK_MS). */
   hookCheckMs?: number;
   databaseUrl: string | undefined;
+  /** SQLite's synchronous level for the store's commits (RHYTHM_SQLITE_SYNCHRONOUS; default 'full'). */
+  sqliteSynchronous?: SqliteSynchronous;
   port: number;
   host?: string;
   cwd?: string;
@@ -123,7 +126,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     throw new Error('RHYTHM_WEBHOOK_SECRET is not set: Rhythm will not accept webhooks without a secret token');
   }
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const store = await openStore(opts.databaseUrl, opts.cwd ?? process.cwd());
+  const store = await openStore(opts.databaseUrl, opts.cwd ?? process.cwd(), { synchronous: opts.sqliteSynchronous ?? 'full' });
+  // What the commits really run at, read back from SQLite: a power cut loses nothing only at FULL.
+  if (store.sqliteSynchronous) log.info({ synchronous: await store.sqliteSynchronous() }, 'SQLite store opened');
   const metrics = createMetrics();
   metrics.watchQueue(() => store.stats(Date.now()));
   // A dead key never stays silent: its next delivery or wake revives it. Say so, and count it.

@@ -12,7 +12,7 @@ import type { GitLabReader } from '../gitlab/types.js';
 import type { Baselines } from '../queue/baselines.js';
 import type { CardMemory } from '../queue/card-memory.js';
 import type { Store } from '../queue/contract.js';
-import { openStore, storeLocation } from '../queue/open.js';
+import { openStore, storeLocation, storeOptions } from '../queue/open.js';
 import { card, ruleContextOf, type CardState } from '../handlers/card/index.js';
 import { readMemo } from '../handlers/card/memory.js';
 import { signupIssue, type SignupIssueState } from '../handlers/signup-issue/index.js';
@@ -85,7 +85,7 @@ async function serviceStore(env: NodeJS.ProcessEnv, cwd: string): Promise<Store 
   const url = env.RHYTHM_DATABASE_URL?.trim();
   const where = storeLocation(url, cwd);
   if (where.kind === 'sqlite' && (where.path === ':memory:' || !existsSync(where.path))) return null;
-  return openStore(url, cwd);
+  return openStore(url, cwd, storeOptions(process.env));
 }
 
 function configuredProjects(config: RhythmConfig): string {

@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import type { SignupKind } from '../engine/keys.js';
 import { generateSignups, type GenerateResult } from '../handlers/signup-month/generate.js';
-import { openStore } from '../queue/open.js';
+import { openStore, storeOptions } from '../queue/open.js';
 import { nextMonth } from '../signups/calendar.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
@@ -86,7 +86,7 @@ export async function generate(configPath: string, o: GenerateOptions): Promise<
   const month = o.month ?? nextMonth(new Date(), config.timezone);
   // A pipeline job usually has no database; when one is named, runs at once share its leases.
   const databaseUrl = process.env.RHYTHM_DATABASE_URL?.trim();
-  const store = databaseUrl && !config.dryRun ? await openStore(databaseUrl, process.cwd()) : null;
+  const store = databaseUrl && !config.dryRun ? await openStore(databaseUrl, process.cwd(), storeOptions(process.env)) : null;
   let report;
   try {
     report = await generateSignups(

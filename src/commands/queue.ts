@@ -1,7 +1,7 @@
 // `rhythm queue stats` and `rhythm queue retry-dead`: look at the work queue, replay dead jobs.
 import { existsSync } from 'node:fs';
 import type { Store } from '../queue/contract.js';
-import { openStore, storeLocation } from '../queue/open.js';
+import { openStore, storeLocation, storeOptions } from '../queue/open.js';
 import { Failure } from './failure.js';
 
 /**
@@ -15,7 +15,7 @@ async function openExisting(): Promise<Store> {
     const named = url ? `RHYTHM_DATABASE_URL names ${where.path}` : `the default database ${where.path}`;
     throw new Failure(`no database: ${named}, and there is no such file (rhythm serve creates it; nothing was created here)`);
   }
-  return openStore(url, process.cwd());
+  return openStore(url, process.cwd(), storeOptions(process.env));
 }
 
 export async function queueStats(): Promise<void> {

@@ -10,6 +10,8 @@ import { doorFor } from './door.js';
 import { serveChecks } from '../doctor/start.js';
 import type { AssigneeFacts } from '../gitlab/door.js';
 import { CommanderError } from 'commander';
+import { storeOptions } from '../queue/open.js';
+import type { SqliteSynchronous } from '../queue/sqlite.js';
 
 // package.json is two levels above both src/commands/ and dist/commands/.
 const { version: VERSION } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +40,12 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
   const hookCheckMs = Number(process.env.RHYTHM_HOOK_CHECK_MS ?? 5 * 60_000);
   if (!Number.isFinite(hookCheckMs) || hookCheckMs < 0)
     throw new Failure(`RHYTHM_HOOK_CHECK_MS must be a number of ms (got ${process.env.RHYTHM_HOOK_CHECK_MS})`);
+  let synchronous: SqliteSynchronous | undefined;
+  try {
+    synchronous = storeOptions(process.env).synchronous;
+  } catch (err) {
+    throw new Failure((err as Error).message);
+  }
   let service: Service;
   // Before anything is written: the token is the bot's, GitLab answers, the roles are enough.
   const assignees: AssigneeFacts = new Map();
@@ -58,6 +66,7 @@ export async function serve(configPath: string, o: ServeOptions): Promise<void> 
       ...(process.env.RHYTHM_WEBHOOK_SECRET_PREVIOUS ? { previousSecret: process.env.RHYTHM_WEBHOOK_SECRET_PREVIOUS } : {}),
       hookCheckMs,
       databaseUrl: process.env.RHYTHM_DATABASE_URL,
+      ...(synchronous ? { sqliteSynchronous: synchronous } : {}),
       port: Number(port),
       host: o.host,
       sweepOnStart: o.sweepOnStart,

@@ -14,7 +14,7 @@ import type { Store } from '../queue/contract.js';
 import type { Step } from '../engine/steps.js';
 import { RememberedBaselines } from '../queue/baselines.js';
 import { meetBoards } from '../handlers/onboarding/baseline.js';
-import { openStore, storeLocation } from '../queue/open.js';
+import { openStore, storeLocation, storeOptions } from '../queue/open.js';
 import { load } from './config.js';
 import { commandLogger, doorFor } from './door.js';
 import { Failure } from './failure.js';
@@ -36,9 +36,9 @@ export interface SweepOptions {
 async function sharedStore(config: RhythmConfig, env: NodeJS.ProcessEnv, cwd: string): Promise<Store | undefined> {
   if (config.dryRun) return undefined;
   const url = env.RHYTHM_DATABASE_URL?.trim();
-  if (url) return openStore(url, cwd);
+  if (url) return openStore(url, cwd, storeOptions(process.env));
   const fallback = storeLocation(undefined, cwd);
-  return fallback.kind === 'sqlite' && existsSync(fallback.path) ? openStore(undefined, cwd) : undefined;
+  return fallback.kind === 'sqlite' && existsSync(fallback.path) ? openStore(undefined, cwd, storeOptions(process.env)) : undefined;
 }
 
 /** One unsent write, as a dry run prints it: a heading line and the whole content. */

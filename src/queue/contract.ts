@@ -171,5 +171,10 @@ export interface Store {
    * opened, or became read-only).
    */
   ping(): Promise<void>;
+  /**
+   * SQLite only: the `synchronous` level (FULL or NORMAL) its commits run at, read back from the
+   * connection that commits and from the store's own; logged at start (RHYTHM_SQLITE_SYNCHRONOUS).
+   */
+  sqliteSynchronous?(): Promise<{ commits: string; connection: string }>;
   close(): Promise<void>;
 }

@@ -30,11 +30,23 @@ export function sqliteSynchronous(value: string | undefined): SqliteSynchronous 
   throw new Error(`RHYTHM_SQLITE_SYNCHRONOUS must be full or normal (got ${JSON.stringify(value)})`);
 }
 
+export interface OpenOptions {
+  /** SQLite's synchronous level for the store's commits (default 'full'). */
+  synchronous?: SqliteSynchronous;
+}
+
+/** The store's options from the environment a command runs in (its edge): refused by name when bad. */
+export function storeOptions(env: NodeJS.ProcessEnv): OpenOptions {
+  return { synchronous: sqliteSynchronous(env.RHYTHM_SQLITE_SYNCHRONOUS) };
+}
+
 /** Opens the store `databaseUrl` names (see storeLocation) and brings its schema up to date. */
-export async function openStore(databaseUrl: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export async function openStore(databaseUrl: string | undefined, cwd: string, options: OpenOptions = {}): Promise<Store> {
   const where = storeLocation(databaseUrl, cwd);
-  const synchronous = sqliteSynchronous(env.RHYTHM_SQLITE_SYNCHRONOUS);
-  const store = where.kind === 'postgres' ? await openPostgresStore(where.url) : await openSqliteStore(where.path, { synchronous });
+  const store =
+    where.kind === 'postgres'
+      ? await openPostgresStore(where.url)
+      : await openSqliteStore(where.path, { synchronous: options.synchronous ?? 'full' });
   try {
     await store.migrate();
   } catch (error) {

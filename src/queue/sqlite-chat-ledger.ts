@@ -1,5 +1,5 @@
-// The chat ledger (chat-ledger.ts) in the SQLite store's file, on its main connection (synchronous=FULL:
-// a notice recorded is on disk).
+// The chat ledger (chat-ledger.ts) in the SQLite store's file, on its main connection: at the default
+// synchronous=FULL a notice recorded is on disk; at NORMAL a power cut can forget one, sent again.
 import type Database from 'better-sqlite3';
 import type { ChatLedger } from './chat-ledger.js';
 

@@ -28,6 +28,7 @@ export interface WriteOps {
   prune: { args: { before: number }; value: number };
   lead: { args: { name: string; holder: string; ttlMs: number; now: number }; value: boolean };
   ping: { args: { token: string }; value: string | null };
+  synchronous: { args: Record<string, never>; value: number };
   memoryPut: {
     args: {
       key: string;

@@ -283,6 +283,10 @@ export function createWrites(db) {
       memory(() => db.exec('DELETE FROM rhythm_card_memory; DELETE FROM rhythm_card_sweeps;'));
       return null;
     },
+    /** SQLite's `synchronous` on the connection that commits (2 FULL, 1 NORMAL): what the operator chose is what runs. */
+    synchronous() {
+      return db.pragma('synchronous', { simple: true });
+    },
     /** Writes `token` and reads it back. */
     ping({ token }) {
       sql(PING_WRITE_SQL).run(token);

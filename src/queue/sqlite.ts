@@ -442,6 +442,14 @@ class SqliteStore implements Store {
     if ((await this.write('ping', { token })) !== token) throw new Error('store ping read back a different value');
   }
 
+  async sqliteSynchronous(): Promise<{ commits: string; connection: string }> {
+    const name = (level: number) => ['OFF', 'NORMAL', 'FULL', 'EXTRA'][level] ?? String(level);
+    return {
+      commits: name(await this.write('synchronous', {})),
+      connection: name(this.db.pragma('synchronous', { simple: true }) as number),
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

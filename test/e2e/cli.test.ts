@@ -90,6 +90,19 @@ describe('rhythm check-config', () => {
     expect(r.err).toMatch(/needs-info-sweep\.yml:\d+:9 warning: boards\[0\]\.rules\.template\.needsInfoLabel/);
   });
 
+  it('serve refuses a RHYTHM_SQLITE_SYNCHRONOUS it does not know, by name, before it calls GitLab', async () => {
+    const from = sandbox.calls().length;
+    const r = await rhythm(['serve', '--port', '0', '--config', join(REPO, 'rhythm.yml')], { RHYTHM_SQLITE_SYNCHRONOUS: 'off' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/RHYTHM_SQLITE_SYNCHRONOUS must be full or normal \(got "off"\)/);
+    expect(
+      sandbox
+        .calls()
+        .slice(from)
+        .filter((c) => c.user === 'rhythm-bot'),
+    ).toEqual([]);
+  });
+
   it('refuses a token written literally, without echoing it', async () => {
     const bad = join(dir, 'literal.yml');
     writeFileSync(

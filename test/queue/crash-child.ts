@@ -1,10 +1,15 @@
 // A store user to be killed with SIGKILL by crash.ts. Modes:
 //   accept LOCATION            accept bursts of deliveries forever; print "stored <id>" after each accept resolved
 //   claim LOCATION NOW LEASE   claim every due job at NOW for LEASE ms; print "claimed <key>" each, then "holding"
-import { openStore } from '../../src/queue/open.js';
+import { openStore, storeOptions } from '../../src/queue/open.js';
 
 const [mode, location, nowArg, leaseArg] = process.argv.slice(2);
-const store = await openStore(location, process.cwd());
+// As a command opens it: RHYTHM_SQLITE_SYNCHRONOUS from the environment (crash.ts sets it per suite).
+const store = await openStore(location, process.cwd(), storeOptions(process.env));
+if (process.env.RHYTHM_SQLITE_SYNCHRONOUS && store.sqliteSynchronous) {
+  const { commits } = await store.sqliteSynchronous();
+  if (commits !== process.env.RHYTHM_SQLITE_SYNCHRONOUS.toUpperCase()) throw new Error(`the store commits at ${commits}`);
+}
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
 if (mode === 'accept') {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, sqliteSynchronous, storeLocation } from '../../src/queue/open.js';
+import { openStore, sqliteSynchronous, storeLocation, storeOptions } from '../../src/queue/open.js';
 import { dropTestDatabases, testDatabase, testServerUrl } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rhythm-open-'));
@@ -41,9 +41,22 @@ describe('RHYTHM_SQLITE_SYNCHRONOUS', () => {
 
   it('refuses anything else by name, before a store is opened', async () => {
     expect(() => sqliteSynchronous('off')).toThrow(/RHYTHM_SQLITE_SYNCHRONOUS must be full or normal \(got "off"\)/);
-    const cwd = join(dir, 'refused');
-    await expect(openStore(undefined, cwd, { RHYTHM_SQLITE_SYNCHRONOUS: 'off' })).rejects.toThrow(/RHYTHM_SQLITE_SYNCHRONOUS/);
-    expect(existsSync(join(cwd, '.rhythm', 'rhythm.db'))).toBe(false);
+    expect(() => storeOptions({ RHYTHM_SQLITE_SYNCHRONOUS: 'off' })).toThrow(/RHYTHM_SQLITE_SYNCHRONOUS/);
+    expect(storeOptions({})).toEqual({ synchronous: 'full' });
+  });
+
+  it('is what SQLite runs the commits at, read back from the connections (writer thread and the store’s own)', async () => {
+    for (const [synchronous, level] of [
+      ['normal', 'NORMAL'],
+      ['full', 'FULL'],
+    ] as const) {
+      const store = await openStore(undefined, join(dir, `level-${synchronous}`), { synchronous });
+      try {
+        expect(await store.sqliteSynchronous!()).toEqual({ commits: level, connection: level });
+      } finally {
+        await store.close();
+      }
+    }
   });
 });
 
