@@ -248,7 +248,7 @@ function deliveredMove(
 /** How recent a card's updated_at must be for a history that does not lead to its column to be a lagging one. */
 const HISTORY_LAG_WINDOW_MS = 60_000;
 /** How long after a lagging history read the card is read again (GitLab's gap is far shorter). */
-export const HISTORY_LAG_RECHECK_MS = 5_000;
+const HISTORY_LAG_RECHECK_MS = 5_000;
 
 /**
  * The history just read ends with a move that does not lead to the card's column, and the card
