@@ -110,6 +110,7 @@ function validate(f: Fault): void {
     'holdWebhook',
     'duplicateWebhook',
     'labelEventsLag',
+    'holdLabelEvents',
   ];
   if (!kinds.includes(f.kind)) throw new Error(`unknown fault kind ${String((f as { kind: unknown }).kind)}`);
 }

@@ -22,6 +22,7 @@ import { WebhookDelivery } from './webhook-delivery.js';
 import { World } from './world.js';
 import { ACCESS_LEVELS } from './types.js';
 import type {
+  LabelEventTiming,
   AccessLevelName,
   CallRecord,
   DeliveryRecord,
@@ -78,6 +79,11 @@ export interface Sandbox {
   idle(): Promise<void>;
   /** Deliveries a holdWebhook fault keeps back. */
   heldWebhooks(): number;
+  /**
+   * Writes the label events holdLabelEvents faults kept back, then sends the deliveries of the
+   * calls that wrote them (as GitLab's hook job runs after them); returns how many events.
+   */
+  releaseLabelEvents(): number;
   /** Lets the held deliveries go in `order` ('random' is shuffled by `seed`); returns how many. */
   releaseWebhooks(order?: ReleaseOrder, seed?: number): number;
   /** Puts cards straight into a project (no webhooks, no limits); returns their iids. */
@@ -106,6 +112,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (opts.seed ?? true) world.seed();
   if (opts.labels) world.seedLabels(opts.labels);
   const faults = new FaultList(opts.random ?? seededRandom());
+  // The deliveries of calls whose label events a holdLabelEvents fault keeps back.
+  const awaitingLabelEvents: Array<Parameters<WebhookDelivery['start']>[0]> = [];
   const throttle = { limit: opts.rateLimitPerMinute ?? 2000, periodSec: opts.rateLimitPeriodSec ?? 60 };
   const rateLimit = new RateLimit(throttle.limit, throttle.periodSec, now);
   const appPeriod = opts.applicationLimitPeriodSec ?? 60;
@@ -262,11 +270,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const events: HookEvent[] = [];
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
-    // The label events this call writes come late. Every route that writes them is synchronous,
-    // so no other request runs while the lag is set.
-    const lag = faults.take(key, ['labelEventsLag']);
-    const lagMs = lag?.kind === 'labelEventsLag' ? lag.ms : 0;
-    world.labelEventLagMs = lagMs;
+    // The label events this call writes may come late: the fault is taken when it writes its
+    // first one. Every route that writes them is synchronous, so no other request runs meanwhile.
+    let timing: LabelEventTiming | undefined;
+    world.labelEventTiming = () => {
+      if (timing === undefined) {
+        const f = faults.take(key, ['labelEventsLag', 'holdLabelEvents']);
+        timing = f?.kind === 'labelEventsLag' ? { lagMs: f.ms } : f?.kind === 'holdLabelEvents' ? 'hold' : null;
+      }
+      return timing;
+    };
     try {
       const ctx: ApiContext = {
         world,
@@ -288,7 +301,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         reply = { status: 500, body: { message: '500 Internal Server Error' } };
       }
     } finally {
-      world.labelEventLagMs = 0;
+      world.labelEventTiming = undefined;
     }
     // Which hooks get what is decided now (a snapshot); sending starts after the response is out.
     const jobs = delivery.plan(events, header('x-gitlab-event-uuid'), {
@@ -301,7 +314,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (started) return;
       started = true;
       // GitLab's hook job runs after the update, label events included: not before they are written.
-      if (lagMs > 0) setTimeout(() => delivery.start(jobs), lagMs).unref();
+      if (timing === 'hold') {
+        delivery.defer(jobs);
+        awaitingLabelEvents.push(jobs);
+      } else if (timing && timing.lagMs > 0) setTimeout(() => delivery.start(jobs), timing.lagMs).unref();
       else delivery.start(jobs);
     };
     res.once('finish', startDeliveries);
@@ -470,6 +486,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     idle: () => delivery.idle(),
     heldWebhooks: () => delivery.heldCount(),
     releaseWebhooks: (order, seed) => delivery.release(order, seed),
+    releaseLabelEvents() {
+      const written = world.releaseLabelEvents();
+      for (const jobs of awaitingLabelEvents.splice(0)) delivery.resume(jobs);
+      return written;
+    },
     seedIssues(project, issues) {
       const p = projectOf(project);
       if (!p) throw new Error(`no project ${project}`);

@@ -130,7 +130,15 @@ export type Fault = FaultTarget &
      * call's deliveries go out once they are there (GitLab's hook job runs after the update).
      */
     | { kind: 'labelEventsLag'; ms: number }
+    /**
+     * As labelEventsLag, with no clock: the label events are written (and the call's deliveries
+     * go out) only when `releaseLabelEvents` says so. A test then knows a read came in the gap.
+     */
+    | { kind: 'holdLabelEvents' }
   );
+
+/** How the label events a call writes come late: `lagMs` after the save, held until released, or at once (null). */
+export type LabelEventTiming = { lagMs: number } | 'hold' | null;
 
 /** The order held deliveries are let go in: as they happened, reversed, or shuffled by a seed. */
 export type ReleaseOrder = 'oldest-first' | 'newest-first' | 'random';
@@ -294,7 +302,7 @@ export interface LabelEventRecord {
   labelId: number;
   action: 'add' | 'remove';
   createdAt: number;
-  /** Not listed before this instant (a labelEventsLag fault); absent: there at once. */
+  /** Not listed before this instant (a labelEventsLag fault; a holdLabelEvents one: until released); absent: there at once. */
   visibleAt?: number;
 }
 

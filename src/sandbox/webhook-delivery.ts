@@ -170,6 +170,20 @@ export class WebhookDelivery {
     return jobs.length;
   }
 
+  /**
+   * Keeps planned jobs back until `resume` (their call's label events are held): like held
+   * deliveries, they do not count as pending, so idle() does not wait for them.
+   */
+  defer(jobs: Job[]): void {
+    for (const _ of jobs) this.settle();
+  }
+
+  /** Sends jobs `defer` kept back. */
+  resume(jobs: Job[]): void {
+    this.pending += jobs.length;
+    this.start(jobs);
+  }
+
   start(jobs: Job[]): void {
     for (const job of jobs) {
       const queue = this.queues.get(job.hook.id) ?? [];

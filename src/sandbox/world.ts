@@ -4,6 +4,7 @@
 import { endPosition } from './relative-position.js';
 import { ACCESS_LEVELS } from './types.js';
 import type {
+  LabelEventTiming,
   HookRecord,
   IssueRecord,
   LabelEventRecord,
@@ -59,6 +60,9 @@ export function sandboxToken(username: string): string {
   return `sandbox-${username}-token`;
 }
 
+/** visibleAt of a label event a holdLabelEvents fault keeps back. */
+const HELD = Number.MAX_SAFE_INTEGER;
+
 export class World {
   readonly users = new Map<number, UserRecord>();
   readonly projects = new Map<number, ProjectRecord>();
@@ -66,8 +70,11 @@ export class World {
   readonly issues = new Map<number, IssueRecord>();
   readonly notes = new Map<number, NoteRecord>();
   readonly labelEvents: LabelEventRecord[] = [];
-  /** How much later than asked the label events being written now are (a labelEventsLag fault). */
-  labelEventLagMs = 0;
+  /**
+   * How late the label events being written now are (a labelEventsLag or holdLabelEvents fault),
+   * asked when the request writes its first one: a request that writes none takes no fault.
+   */
+  labelEventTiming: (() => LabelEventTiming) | undefined;
   readonly hooks = new Map<number, HookRecord>();
   readonly tokens = new Map<number, TokenRecord>();
 
@@ -296,7 +303,8 @@ export class World {
   }
 
   addLabelEvent(issueId: number, userId: number, labelId: number, action: 'add' | 'remove', at: number): void {
-    const lag = this.labelEventLagMs;
+    const timing = this.labelEventTiming?.() ?? null;
+    const lag = timing !== null && timing !== 'hold' ? timing.lagMs : 0;
     const createdAt = at + lag;
     this.labelEvents.push({
       id: this.nextLabelEventId++,
@@ -305,8 +313,19 @@ export class World {
       labelId,
       action,
       createdAt,
-      ...(lag > 0 ? { visibleAt: createdAt } : {}),
+      ...(timing === 'hold' ? { visibleAt: HELD } : lag > 0 ? { visibleAt: createdAt } : {}),
     });
+  }
+
+  /** Writes the label events a holdLabelEvents fault kept back, now; returns how many. */
+  releaseLabelEvents(): number {
+    const now = this.now();
+    const held = this.labelEvents.filter((e) => e.visibleAt === HELD);
+    for (const e of held) {
+      e.createdAt = Math.max(e.createdAt, now);
+      e.visibleAt = e.createdAt;
+    }
+    return held.length;
   }
 
   /** The label events GitLab has written by now (a lagging one is not there yet). */

@@ -76,6 +76,8 @@ export interface CardState {
   pastMove?: StatusMove;
   /** The card is from before the baseline: it is (or was) on the onboarding issue, which hears of its jobs. */
   onboardingKey?: string;
+  /** The history read lags the card (historyLags): the card is read again shortly. */
+  wakeAgain?: true;
 }
 
 export function boardFor(ctx: Pick<LoadContext, 'config'>, project: string): SkillsExchangeBoard | undefined {
@@ -229,7 +231,7 @@ function deliveredMove(
   events: readonly HookEvent[],
   board: SkillsExchangeBoard,
   history: NonNullable<CardMemo['history']>,
-  updatedAt: string,
+  card: { updatedAt: string; labels: readonly string[] },
   botUsername: string,
 ): boolean {
   const known = Date.parse(history.at);
@@ -239,19 +241,44 @@ function deliveredMove(
     // A hook's time has whole seconds: a change is known only when its whole second is.
     const at = e.at ? Date.parse(e.at) : NaN;
     if (!(Number.isNaN(at) || Number.isNaN(known) || at + 1000 > known)) return false;
-    return !(history.at === updatedAt && knownMove(history.move, e.labelChange, at, board, botUsername));
+    return !(history.at === card.updatedAt && knownMove(history.move, e.labelChange, at, card.labels, board, botUsername));
   });
+}
+
+/** How recent a card's updated_at must be for a history that does not lead to its column to be a lagging one. */
+const HISTORY_LAG_WINDOW_MS = 60_000;
+/** How long after a lagging history read the card is read again (GitLab's gap is far shorter). */
+const HISTORY_LAG_RECHECK_MS = 5_000;
+
+/**
+ * The history just read ends with a move that does not lead to the card's column, and the card
+ * changed just now: GitLab saved the card and has not yet written that change's label events.
+ * Such a history is not complete as of the card's updated_at, so it is not remembered. A card
+ * imported with labels and no label events looks the same forever: only a recent change counts.
+ */
+function historyLags(
+  move: StatusMove | null,
+  labels: readonly string[],
+  updatedAt: string,
+  now: Date,
+  board: SkillsExchangeBoard,
+): boolean {
+  if (!move || statusKey(move.current, board) === statusKey(labels, board)) return false;
+  const age = now.getTime() - Date.parse(updatedAt);
+  return Number.isFinite(age) && Math.abs(age) <= HISTORY_LAG_WINDOW_MS;
 }
 
 /**
  * The remembered last move is the delivered one (the same columns, in the delivery's second: as
  * confirmedMove, the bot's own write or a read after it left it), or the bot's own move out of
- * the column it brought the card to, no earlier: the bot's fix of it.
+ * the column it brought the card to, no earlier: the bot's fix of it, while the card is still
+ * where that fix left it (a person's move back in the same second is not known).
  */
 function knownMove(
   move: StatusMove | null,
   change: { previous: readonly string[]; current: readonly string[] },
   at: number,
+  labels: readonly string[],
   board: SkillsExchangeBoard,
   botUsername: string,
 ): boolean {
@@ -262,7 +289,12 @@ function knownMove(
   if (statusKey(move.previous, board) === statusKey(change.previous, board) && statusKey(move.current, board) === to) {
     return moved === second;
   }
-  return move.by.toLowerCase() === botUsername.toLowerCase() && statusKey(move.previous, board) === to && moved >= second;
+  return (
+    move.by.toLowerCase() === botUsername.toLowerCase() &&
+    statusKey(move.previous, board) === to &&
+    statusKey(move.current, board) === statusKey(labels, board) &&
+    moved >= second
+  );
 }
 
 /** How many notes the deliveries tell were written (each note once; an edit writes none). */
@@ -423,6 +455,8 @@ export const card: HandlerFor<'card', CardState> = {
     let lastMove: StatusMove | undefined;
     let pastMove: StatusMove | undefined;
     let history: CardKnowledge['history'] = memo?.history ?? null;
+    // A history read before GitLab wrote the card's last change into it (historyLags).
+    let lagging = false;
     // An approximate record names the first person's move from its instant on: as this history
     // read finds it, or as the remembered history found it.
     const exactAt = (recorded: Judgement) =>
@@ -437,7 +471,7 @@ export const card: HandlerFor<'card', CardState> = {
         !memo ||
         !memo.history ||
         statusKey(memo.labels, board) !== statusKey(issue.labels, board) ||
-        deliveredMove(events, board, memo.history, found.updated_at, config.gitlab.botUsername) ||
+        deliveredMove(events, board, memo.history, { updatedAt: found.updated_at, labels: issue.labels }, config.gitlab.botUsername) ||
         (events.length === 0 && changed);
       const told = readHistory ? confirmedMove(events, found, recalled, board, config.gitlab.botUsername) : null;
       const alike = async (move: StatusMove) => {
@@ -481,6 +515,7 @@ export const card: HandlerFor<'card', CardState> = {
           at: found.updated_at,
           ...(recorded?.approx && resolvedAt ? { resolved: { record: recorded.at, at: resolvedAt } } : {}),
         };
+        lagging = historyLags(history.move, issue.labels, found.updated_at, ctx.now, board);
         judged = judgedSoFar(notes, exactAt);
       }
       const evidence = {
@@ -558,7 +593,23 @@ export const card: HandlerFor<'card', CardState> = {
           ? { onboardingKey: onboardingKey(board.project) }
           : {}),
         ...(ctx.memory
-          ? { knowledge: { key: keyName, found, notes, history, peers, dueDateSetAt, recalled: ctx.fullRead ? null : recalled } }
+          ? {
+              knowledge: {
+                key: keyName,
+                found,
+                notes,
+                // A lagging history is not complete as of updated_at: the next job reads it again.
+                history: lagging ? null : history,
+                peers,
+                dueDateSetAt,
+                recalled: ctx.fullRead ? null : recalled,
+              },
+            }
+          : {}),
+        // Once per change of the card: a wake that still finds the history lagging (the memory
+        // already lacks it for this updated_at) leaves it to the next delivery or sweep.
+        ...(ctx.memory && lagging && !(recalled && memo?.history === null && recalled.row.updatedAt === found.updated_at)
+          ? { wakeAgain: true as const }
           : {}),
       },
     };
@@ -607,6 +658,8 @@ export const card: HandlerFor<'card', CardState> = {
       steps.push({ kind: 'enqueue', key: chatKey(board.name), delayMs: board.dashboard?.debounceMs ?? 10_000 });
     }
     if (state.onboardingKey) steps.push({ kind: 'enqueue', key: state.onboardingKey, delayMs: ONBOARDING_DEBOUNCE_MS });
+    // The history read lagged the card: read it again once GitLab has written the change into it.
+    if (state.wakeAgain) steps.push({ kind: 'enqueue', key: issueKey(issue.project, issue.iid), delayMs: HISTORY_LAG_RECHECK_MS });
     // The board's past: what the bot would say goes on the onboarding issue, not on the card.
     if (state.held) {
       return {

@@ -1,0 +1,213 @@
+// GitLab writes a move's label events just after it saves the card (src/sandbox/issue-service.ts).
+// A job that reads the card in between (here: the job of a description edit made just before the
+// move) keeps a history "as of" the card's updated_at that lacks the move. The move's own delivery
+// must still be judged: the remembered history does not end with it, so it is read again.
+import { describe, expect, it } from 'vitest';
+import { ColumnCache } from '../../src/engine/column-cache.js';
+import type { LoadContext } from '../../src/engine/handler.js';
+import { card } from '../../src/handlers/card/index.js';
+import { issueKey } from '../../src/engine/keys.js';
+import type { Step } from '../../src/engine/steps.js';
+import type { Door, GIssue, GLabelEvent, GNote } from '../../src/gitlab/types.js';
+import { MapCardMemory } from '../../src/queue/card-memory.js';
+import type { HookEvent } from '../../src/webhook/event.js';
+import { aBoard } from '../rules/world.js';
+import { configWithBoard, recordingLog } from '../support/run-key.js';
+import { anIssue as baseIssue, person } from '../handlers/gitlab-issue.js';
+
+const board = aBoard({ transition: 'revert' });
+const KEY = { kind: 'card' as const, project: board.project, iid: 12 };
+
+const statusNote: GNote = {
+  id: 77,
+  body: '<!-- rhythm:status -->\nSomething to say.',
+  author: person(9, 'rhythm-bot'),
+  system: false,
+  created_at: '2026-11-20T10:00:00.000Z',
+  updated_at: '2026-11-20T10:00:00.000Z',
+};
+const planned: GLabelEvent = {
+  id: 1,
+  action: 'add',
+  created_at: '2026-11-19T10:00:00.000Z',
+  label: { id: 1, name: 'status:plan' },
+  user: person(1, 'alice'),
+};
+/** Carol's move into scheduled: the card saved at MOVED, its label events a millisecond later. */
+const MOVED = '2026-11-20T10:05:00.400Z';
+const moveEvents: GLabelEvent[] = [
+  { id: 2, action: 'add', created_at: '2026-11-20T10:05:00.401Z', label: { id: 2, name: 'status:scheduled' }, user: person(3, 'carol') },
+  { id: 3, action: 'remove', created_at: '2026-11-20T10:05:00.401Z', label: { id: 1, name: 'status:plan' }, user: person(3, 'carol') },
+];
+
+const delivery = (over: Partial<HookEvent>): HookEvent => ({
+  v: 1,
+  kind: 'issue',
+  project: board.project,
+  iid: 12,
+  actor: 'carol',
+  at: '2026-11-20 10:05:00 UTC',
+  action: 'update',
+  labels: ['status:scheduled'],
+  labelChange: null,
+  changed: [],
+  ...over,
+});
+
+function harness() {
+  const memory = new MapCardMemory();
+  const state = {
+    issue: baseIssue({ labels: ['status:plan'], due_date: null, updated_at: '2026-11-20T10:00:01.000Z', user_notes_count: 1 }),
+    history: [planned] as GLabelEvent[],
+    reads: 0,
+  };
+  const door = {
+    getIssue: async () => state.issue,
+    listNotes: async () => [statusNote],
+    labelEvents: async () => {
+      state.reads += 1;
+      return state.history;
+    },
+    findUser: async (username: string) => person(username.length, username),
+    listIssues: async () => [],
+  } as Partial<Door> as Door;
+  const ctx: LoadContext = {
+    gitlab: door,
+    config: configWithBoard(board.project, board),
+    configDir: '.',
+    now: new Date('2026-11-20T10:05:02Z'),
+    log: recordingLog(),
+    columns: new ColumnCache(),
+    listings: new Map(),
+    memory,
+  };
+  const run = async (events: HookEvent[], applied: unknown[] = []) => {
+    const loaded = await card.load(KEY, events, { ...ctx, columns: new ColumnCache() });
+    if ('skip' in loaded) throw new Error(loaded.skip);
+    const decided = card.decide(loaded.state);
+    const update = card.remember!(loaded.state, { applied, writes: 0, dryRunWrites: 0 } as never);
+    if (update && 'put' in update) await memory.put(update.put);
+    return decided.steps;
+  };
+  return { state, run, memory };
+}
+const reverts = (steps: readonly Step[]) =>
+  steps.filter((s) => s.kind === 'editIssue' && s.edit.removeLabels?.includes('status:scheduled'));
+const wakes = (steps: readonly Step[]) => steps.filter((s) => s.kind === 'enqueue' && s.key === issueKey(board.project, 12));
+
+describe('a label history read in the gap between GitLab saving a move and writing its label events', () => {
+  it('is not remembered as complete: with the move’s webhook lost, the sweep’s job still judges the move', async () => {
+    const h = harness();
+    await h.run([]);
+    h.state.issue = { ...h.state.issue, description: 'Moderator: @bob\n\nMore words.', labels: ['status:scheduled'], updated_at: MOVED };
+    // The job reads the card in the gap: it wakes the card again shortly, once.
+    expect(wakes(await h.run([delivery({ changed: ['description'] })]))).toHaveLength(1);
+    expect(wakes(await h.run([]))).toHaveLength(0);
+    // The label events are written now; the move's delivery never comes (a dropped webhook).
+    h.state.history = [planned, ...moveEvents];
+    const steps = await h.run([]);
+    expect(reverts(steps)).toHaveLength(1);
+    expect(wakes(steps)).toHaveLength(0);
+  });
+
+  it('is a lag only while the card changed recently: an old card whose history never leads to its column wakes nothing', async () => {
+    const h = harness();
+    await h.run([]);
+    // Scheduled a day ago with no label event for it (an import): complete as far as GitLab goes.
+    h.state.issue = { ...h.state.issue, labels: ['status:scheduled'], updated_at: '2026-11-19T10:05:00.000Z' };
+    expect(wakes(await h.run([delivery({ changed: ['description'] })]))).toHaveLength(0);
+    const reads = h.state.reads;
+    await h.run([delivery({ changed: ['title'] })]);
+    expect(h.state.reads).toBe(reads);
+  });
+
+  it('does not hide a person’s move back in the same second as the bot’s revert: that move’s delivery is judged', async () => {
+    const h = harness();
+    await h.run([]);
+    // Carol moves plan -> scheduled at 10:05:00.400; the bot's job reverts it at 10:05:00.600.
+    h.state.issue = { ...h.state.issue, labels: ['status:scheduled'], updated_at: MOVED };
+    h.state.history = [planned, ...moveEvents];
+    const first = await h.run([
+      delivery({ changed: ['labels'], labelChange: { previous: ['status:plan'], current: ['status:scheduled'] } }),
+    ]);
+    const revert = reverts(first)[0];
+    expect(revert).toBeDefined();
+    // Make remember() take the bot's revert as GitLab answered it.
+    const BOT_AT = '2026-11-20T10:05:00.600Z';
+    const answered: GIssue = { ...h.state.issue, labels: ['status:plan'], updated_at: BOT_AT };
+    // Re-run remember with the write applied: redo the job with the applied edit.
+    h.state.issue = { ...h.state.issue };
+    const memoBefore = await h.memory.get(issueKey(board.project, 12));
+    expect(memoBefore).toBeDefined();
+    // Simulate: the job's load again (same GET), its edit answered.
+    const loaded = await card.load(
+      KEY,
+      [delivery({ changed: ['labels'], labelChange: { previous: ['status:plan'], current: ['status:scheduled'] } })],
+      {
+        gitlab: {
+          getIssue: async () => h.state.issue,
+          listNotes: async () => [statusNote],
+          labelEvents: async () => h.state.history,
+          findUser: async (username: string) => person(username.length, username),
+          listIssues: async () => [],
+        } as Partial<Door> as Door,
+        config: configWithBoard(board.project, board),
+        configDir: '.',
+        now: new Date('2026-11-20T10:05:02Z'),
+        log: recordingLog(),
+        columns: new ColumnCache(),
+        listings: new Map(),
+        memory: h.memory,
+      },
+    );
+    if ('skip' in loaded) throw new Error(loaded.skip);
+    const steps = card.decide(loaded.state).steps;
+    const edit = steps.find((s) => s.kind === 'editIssue')!;
+    const upd = card.remember!(loaded.state, {
+      applied: [{ step: edit, sent: true, issue: answered }],
+      writes: 1,
+      dryRunWrites: 0,
+    } as never);
+    if (upd && 'put' in upd) await h.memory.put(upd.put);
+    h.state.history = [
+      ...h.state.history,
+      {
+        id: 4,
+        action: 'add',
+        created_at: '2026-11-20T10:05:00.601Z',
+        label: { id: 1, name: 'status:plan' },
+        user: person(9, 'rhythm-bot'),
+      },
+      {
+        id: 5,
+        action: 'remove',
+        created_at: '2026-11-20T10:05:00.601Z',
+        label: { id: 2, name: 'status:scheduled' },
+        user: person(9, 'rhythm-bot'),
+      },
+    ];
+    // Carol drags it back to scheduled at 10:05:00.900 (same second); a job (a peer's wake, a note)
+    // reads the card before GitLab writes that move's label events.
+    const AGAIN = '2026-11-20T10:05:00.900Z';
+    h.state.issue = { ...answered, labels: ['status:scheduled'], updated_at: AGAIN };
+    await h.run([]);
+    // The label events are there now; the move's delivery comes.
+    h.state.history = [
+      ...h.state.history,
+      {
+        id: 6,
+        action: 'add',
+        created_at: '2026-11-20T10:05:00.901Z',
+        label: { id: 2, name: 'status:scheduled' },
+        user: person(3, 'carol'),
+      },
+      { id: 7, action: 'remove', created_at: '2026-11-20T10:05:00.901Z', label: { id: 1, name: 'status:plan' }, user: person(3, 'carol') },
+    ];
+    const reads = h.state.reads;
+    const last = await h.run([
+      delivery({ changed: ['labels'], labelChange: { previous: ['status:plan'], current: ['status:scheduled'] } }),
+    ]);
+    expect(h.state.reads).toBeGreaterThan(reads);
+    expect(reverts(last)).toHaveLength(1);
+  });
+});
