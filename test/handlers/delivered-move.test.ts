@@ -3,21 +3,15 @@
 // card still in the column (it only left plan) must read it. Taken as "never", it would let the
 // recording reminder thank a session that was never scheduled before its day (plan.ts, wasRealSession).
 import { describe, expect, it } from 'vitest';
-import { ColumnCache } from '../../src/engine/column-cache.js';
-import type { LoadContext } from '../../src/engine/handler.js';
-import { card } from '../../src/handlers/card/index.js';
 import { issueKey } from '../../src/engine/keys.js';
-import type { Door, GIssue, GLabelEvent } from '../../src/gitlab/types.js';
-import { MapCardMemory } from '../../src/queue/card-memory.js';
-import type { HookEvent } from '../../src/webhook/event.js';
+import type { GLabelEvent } from '../../src/gitlab/types.js';
 import { aBoard, FILLED_REQUEST } from '../rules/world.js';
-import { configWithBoard, recordingLog } from '../support/run-key.js';
-import { anIssue as baseIssue, person } from './gitlab-issue.js';
+import { cardHarness } from './card-harness.js';
+import { person } from './gitlab-issue.js';
 
 // The transition rule off: the label history is read for the recording reminder alone.
 const base = aBoard();
 const board = { ...base, rules: { ...base.rules, transition: { enabled: false, mode: 'comment' as const } } };
-const KEY = { kind: 'card' as const, project: board.project, iid: 12 };
 
 const label = (id: number, name: string, action: 'add' | 'remove', at: string, who = 'alice'): GLabelEvent => ({
   id: id * 10 + (action === 'add' ? 1 : 2),
@@ -29,48 +23,21 @@ const label = (id: number, name: string, action: 'add' | 'remove', at: string, w
 
 describe('a delivered move while the memory keeps no label history', () => {
   it('a card that only leaves plan, still in scheduled, has its history read: no recording reminder for a day it was scheduled after', async () => {
-    const memory = new MapCardMemory();
     // A ready card due on the 18th, put in the scheduled column on the 19th (after its day), with plan kept too.
-    let issue: GIssue = baseIssue({
-      description: `${FILLED_REQUEST}\n\nModerator: @bob`,
-      labels: ['status:plan', 'status:scheduled'],
-      due_date: '2026-11-18',
-      updated_at: '2026-11-19T12:00:00.000Z',
-      user_notes_count: 0,
-    });
-    let history: GLabelEvent[] = [
-      label(1, 'status:plan', 'add', '2026-11-10T10:00:00.000Z'),
-      label(2, 'status:scheduled', 'add', '2026-11-19T12:00:00.000Z'),
-    ];
-    let historyReads = 0;
-    const door = {
-      getIssue: async () => issue,
-      listNotes: async () => [],
-      labelEvents: async () => {
-        historyReads += 1;
-        return history;
+    const h = cardHarness(board, {
+      issue: {
+        description: `${FILLED_REQUEST}\n\nModerator: @bob`,
+        labels: ['status:plan', 'status:scheduled'],
+        due_date: '2026-11-18',
+        updated_at: '2026-11-19T12:00:00.000Z',
+        user_notes_count: 0,
       },
-      findUser: async (username: string) => person(username.length, username),
-      listIssues: async () => [],
-    } as Partial<Door> as Door;
-    const ctx: LoadContext = {
-      gitlab: door,
-      config: configWithBoard(board.project, board),
-      configDir: '.',
-      now: new Date('2026-11-20T10:05:02Z'),
-      log: recordingLog(),
-      columns: new ColumnCache(),
-      listings: new Map(),
-      memory,
-    };
-    const run = async (events: HookEvent[]) => {
-      const loaded = await card.load(KEY, events, { ...ctx, columns: new ColumnCache() });
-      if ('skip' in loaded) throw new Error(loaded.skip);
-      const decided = card.decide(loaded.state);
-      const update = card.remember!(loaded.state, { applied: [], writes: 0, dryRunWrites: 0 });
-      if (update && 'put' in update) await memory.put(update.put);
-      return decided.steps;
-    };
+      history: [
+        label(1, 'status:plan', 'add', '2026-11-10T10:00:00.000Z'),
+        label(2, 'status:scheduled', 'add', '2026-11-19T12:00:00.000Z'),
+      ],
+    });
+    const { run, memory } = h;
     const reminders = (steps: Awaited<ReturnType<typeof run>>) =>
       steps.filter((s) => s.kind === 'createNote' && s.marker.includes('reminder:recording'));
 
@@ -78,11 +45,11 @@ describe('a delivered move while the memory keeps no label history', () => {
     // The memory keeps the card but no history (as after someone's labels came between the bot's writes).
     const row = (await memory.get(issueKey(board.project, 12)))!;
     await memory.put({ ...row, record: JSON.stringify({ ...JSON.parse(row.record), history: null }) });
-    historyReads = 0;
+    h.state.reads = 0;
 
     // Carol takes plan off; the delivery, the GET and the memory agree on the move.
-    issue = { ...issue, labels: ['status:scheduled'], updated_at: '2026-11-20T10:05:00.400Z' };
-    history = [...history, label(1, 'status:plan', 'remove', '2026-11-20T10:05:00.401Z', 'carol')];
+    h.state.issue = { ...h.state.issue, labels: ['status:scheduled'], updated_at: '2026-11-20T10:05:00.400Z' };
+    h.state.history = [...h.state.history, label(1, 'status:plan', 'remove', '2026-11-20T10:05:00.401Z', 'carol')];
     const steps = await run([
       {
         v: 1,
@@ -97,7 +64,7 @@ describe('a delivered move while the memory keeps no label history', () => {
         changed: ['labels'],
       },
     ]);
-    expect(historyReads).toBe(1);
+    expect(h.state.reads).toBe(1);
     expect(reminders(steps)).toEqual([]);
   });
 });

@@ -4,93 +4,25 @@
 // must still be judged: the remembered history does not end with it, so it is read again.
 import { describe, expect, it } from 'vitest';
 import { ColumnCache } from '../../src/engine/column-cache.js';
-import type { LoadContext } from '../../src/engine/handler.js';
 import { card } from '../../src/handlers/card/index.js';
 import { issueKey } from '../../src/engine/keys.js';
 import type { Step } from '../../src/engine/steps.js';
-import type { Door, GIssue, GLabelEvent, GNote } from '../../src/gitlab/types.js';
-import { MapCardMemory } from '../../src/queue/card-memory.js';
+import type { GIssue } from '../../src/gitlab/types.js';
 import type { HookEvent } from '../../src/webhook/event.js';
 import { aBoard } from '../rules/world.js';
-import { configWithBoard, recordingLog } from '../support/run-key.js';
-import { anIssue as baseIssue, person } from '../handlers/gitlab-issue.js';
+import { cardHarness, delivery as deliveryTo, MOVED, moveEvents, planned, statusNote } from './card-harness.js';
+import { person } from './gitlab-issue.js';
 
 const board = aBoard({ transition: 'revert' });
 const KEY = { kind: 'card' as const, project: board.project, iid: 12 };
+const delivery = (over: Partial<HookEvent>) => deliveryTo(board.project, over);
 
-const statusNote: GNote = {
-  id: 77,
-  body: '<!-- rhythm:status -->\nSomething to say.',
-  author: person(9, 'rhythm-bot'),
-  system: false,
-  created_at: '2026-11-20T10:00:00.000Z',
-  updated_at: '2026-11-20T10:00:00.000Z',
-};
-const planned: GLabelEvent = {
-  id: 1,
-  action: 'add',
-  created_at: '2026-11-19T10:00:00.000Z',
-  label: { id: 1, name: 'status:plan' },
-  user: person(1, 'alice'),
-};
-/** Carol's move into scheduled: the card saved at MOVED, its label events a millisecond later. */
-const MOVED = '2026-11-20T10:05:00.400Z';
-const moveEvents: GLabelEvent[] = [
-  { id: 2, action: 'add', created_at: '2026-11-20T10:05:00.401Z', label: { id: 2, name: 'status:scheduled' }, user: person(3, 'carol') },
-  { id: 3, action: 'remove', created_at: '2026-11-20T10:05:00.401Z', label: { id: 1, name: 'status:plan' }, user: person(3, 'carol') },
-];
-
-const delivery = (over: Partial<HookEvent>): HookEvent => ({
-  v: 1,
-  kind: 'issue',
-  project: board.project,
-  iid: 12,
-  actor: 'carol',
-  at: '2026-11-20 10:05:00 UTC',
-  action: 'update',
-  labels: ['status:scheduled'],
-  labelChange: null,
-  changed: [],
-  ...over,
-});
-
-function harness() {
-  const memory = new MapCardMemory();
-  const state = {
-    issue: baseIssue({ labels: ['status:plan'], due_date: null, updated_at: '2026-11-20T10:00:01.000Z', user_notes_count: 1 }),
-    history: [planned] as GLabelEvent[],
-    reads: 0,
-  };
-  const door = {
-    getIssue: async () => state.issue,
-    listNotes: async () => [statusNote],
-    labelEvents: async () => {
-      state.reads += 1;
-      return state.history;
-    },
-    findUser: async (username: string) => person(username.length, username),
-    listIssues: async () => [],
-  } as Partial<Door> as Door;
-  const ctx: LoadContext = {
-    gitlab: door,
-    config: configWithBoard(board.project, board),
-    configDir: '.',
-    now: new Date('2026-11-20T10:05:02Z'),
-    log: recordingLog(),
-    columns: new ColumnCache(),
-    listings: new Map(),
-    memory,
-  };
-  const run = async (events: HookEvent[], applied: unknown[] = []) => {
-    const loaded = await card.load(KEY, events, { ...ctx, columns: new ColumnCache() });
-    if ('skip' in loaded) throw new Error(loaded.skip);
-    const decided = card.decide(loaded.state);
-    const update = card.remember!(loaded.state, { applied, writes: 0, dryRunWrites: 0 } as never);
-    if (update && 'put' in update) await memory.put(update.put);
-    return decided.steps;
-  };
-  return { state, run, memory };
-}
+const harness = () =>
+  cardHarness(board, {
+    issue: { labels: ['status:plan'], due_date: null, updated_at: '2026-11-20T10:00:01.000Z', user_notes_count: 1 },
+    history: [planned],
+    notes: [statusNote],
+  });
 const reverts = (steps: readonly Step[]) =>
   steps.filter((s) => s.kind === 'editIssue' && s.edit.removeLabels?.includes('status:scheduled'));
 const wakes = (steps: readonly Step[]) => steps.filter((s) => s.kind === 'enqueue' && s.key === issueKey(board.project, 12));
@@ -143,22 +75,7 @@ describe('a label history read in the gap between GitLab saving a move and writi
     const loaded = await card.load(
       KEY,
       [delivery({ changed: ['labels'], labelChange: { previous: ['status:plan'], current: ['status:scheduled'] } })],
-      {
-        gitlab: {
-          getIssue: async () => h.state.issue,
-          listNotes: async () => [statusNote],
-          labelEvents: async () => h.state.history,
-          findUser: async (username: string) => person(username.length, username),
-          listIssues: async () => [],
-        } as Partial<Door> as Door,
-        config: configWithBoard(board.project, board),
-        configDir: '.',
-        now: new Date('2026-11-20T10:05:02Z'),
-        log: recordingLog(),
-        columns: new ColumnCache(),
-        listings: new Map(),
-        memory: h.memory,
-      },
+      { ...h.ctx, columns: new ColumnCache() },
     );
     if ('skip' in loaded) throw new Error(loaded.skip);
     const steps = card.decide(loaded.state).steps;
