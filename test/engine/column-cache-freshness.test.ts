@@ -24,34 +24,46 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** A ready card put straight into the column (plan, then carol's move), due in `days`. */
+const ready = (title: string, days: number) => ({
+  title,
+  description: `${fullRequest(`${title}.`, 'carol')}\n\nModerator: @dave`,
+  labels: [world.board.labels.plan],
+  assignees: ['carol', 'dave'],
+  dueDate: world.date(days),
+  author: 'alice',
+  then: { addLabels: [world.board.labels.scheduled], removeLabels: [world.board.labels.plan], by: 'carol' },
+});
+
+/** What a job runs with in this process: one column cache, as `rhythm serve` has. */
+const depsWith = (columns: ColumnCache) => ({
+  config: world.config,
+  configDir: REPO,
+  door: world.bot,
+  log: world.log,
+  now: new Date(),
+  columns,
+  enqueue: async () => {},
+});
+
+/** The column as GitLab has it now, in board order. */
+const order = async () =>
+  (
+    await world.bot.listIssues(world.project, {
+      labels: [world.board.labels.scheduled],
+      state: 'opened',
+      orderBy: 'relative_position',
+      sort: 'asc',
+    })
+  ).map((i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }));
+
 describe('the column cached from the sweep', () => {
   it('is forgotten once the column job reorders the cards itself', async () => {
-    const { plan, scheduled } = world.board.labels;
-    const ready = (title: string, days: number) => ({
-      title,
-      description: `${fullRequest(`${title}.`, 'carol')}\n\nModerator: @dave`,
-      labels: [plan],
-      assignees: ['carol', 'dave'],
-      dueDate: world.date(days),
-      author: 'alice',
-      then: { addLabels: [scheduled], removeLabels: [plan], by: 'carol' },
-    });
+    const { scheduled } = world.board.labels;
     // Board order B (day 20) above A (day 10): out of date order.
     const [b, a] = world.sandbox.seedIssues(world.project, [ready('Session B', 20), ready('Session A', 10)]);
     const columns = new ColumnCache();
-    const deps = {
-      config: world.config,
-      configDir: REPO,
-      door: world.bot,
-      log: world.log,
-      now: new Date(),
-      columns,
-      enqueue: async () => {},
-    };
-    const order = async () =>
-      (await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' })).map(
-        (i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }),
-      );
+    const deps = depsWith(columns);
 
     // The sweep lists the column and seeds the process's cache, as service.ts does.
     const swept = await planSweep(world.bot, world.config, {});
@@ -71,35 +83,14 @@ describe('the column cached from the sweep', () => {
   }, 60_000);
 
   it('keeps a card a job read while the sweep was listing over the listed copy', async () => {
-    const { plan, scheduled } = world.board.labels;
-    const ready = (title: string, days: number) => ({
-      title,
-      description: `${fullRequest(`${title}.`, 'carol')}\n\nModerator: @dave`,
-      labels: [plan],
-      assignees: ['carol', 'dave'],
-      dueDate: world.date(days),
-      author: 'alice',
-      then: { addLabels: [scheduled], removeLabels: [plan], by: 'carol' },
-    });
+    const { scheduled } = world.board.labels;
     // Close the first test's cards: a column of two, in date order (X day 40 above Y day 50).
     for (const issue of await world.bot.listIssues(world.project, { state: 'opened' })) {
       await world.as.alice.editIssue(world.project, issue.iid, { stateEvent: 'close' });
     }
     const [x, y] = world.sandbox.seedIssues(world.project, [ready('Session X', 40), ready('Session Y', 50)]);
     const columns = new ColumnCache();
-    const deps = {
-      config: world.config,
-      configDir: REPO,
-      door: world.bot,
-      log: world.log,
-      now: new Date(),
-      columns,
-      enqueue: async () => {},
-    };
-    const order = async () =>
-      (await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' })).map(
-        (i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }),
-      );
+    const deps = depsWith(columns);
 
     // The sweep has listed the column; before it returns and seeds the cache, a person moves X's
     // date past Y's and X's job runs (the worker runs beside the sweep in rhythm serve).
@@ -159,27 +150,15 @@ async function proxyWith(when: (url: URL) => boolean, before: () => Promise<void
 
 describe("a sweep's listing of the column torn by a move while it was paged", () => {
   it('gives the column job no board order, so it lists the column itself and puts it in order', async () => {
-    const { plan, scheduled } = world.board.labels;
+    const { scheduled } = world.board.labels;
     for (const issue of await world.bot.listIssues(world.project, { state: 'opened' })) {
       await world.as.alice.editIssue(world.project, issue.iid, { stateEvent: 'close' });
     }
     // 150 cards in date order: two pages.
     const iids = world.sandbox.seedIssues(
       world.project,
-      Array.from({ length: 150 }, (_, i) => ({
-        title: `Paged ${i}`,
-        description: `${fullRequest(`Paged ${i}.`, 'carol')}\n\nModerator: @dave`,
-        labels: [plan],
-        assignees: ['carol', 'dave'],
-        dueDate: world.date(100 + i),
-        author: 'alice',
-        then: { addLabels: [scheduled], removeLabels: [plan], by: 'carol' },
-      })),
+      Array.from({ length: 150 }, (_, i) => ready(`Paged ${i}`, 100 + i)),
     );
-    const order = async () =>
-      (await world.bot.listIssues(world.project, { labels: [scheduled], state: 'opened', orderBy: 'relative_position', sort: 'asc' })).map(
-        (i) => ({ id: i.id, iid: i.iid, dueDate: i.due_date }),
-      );
     const before = await order();
     expect(before.map((c) => c.iid)).toEqual(iids);
     // Between the column's two pages, carol drags the top card to the bottom: page 1 had it, and
@@ -205,15 +184,7 @@ describe("a sweep's listing of the column torn by a move while it was paged", ()
     } finally {
       await proxy.close();
     }
-    const deps = {
-      config: world.config,
-      configDir: REPO,
-      door: world.bot,
-      log: world.log,
-      now: new Date(),
-      columns,
-      enqueue: async () => {},
-    };
+    const deps = depsWith(columns);
     const done = await runJob(columnKey(world.project, scheduled), [], deps);
     expect(done.facts?.moves).toBe(1);
     expect((await order()).map((c) => c.iid)).toEqual(iids);
